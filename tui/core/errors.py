@@ -1,0 +1,44 @@
+"""Domain errors. Every message is a sentence a user can act on; no raw sqlite3 or httpx
+exceptions cross the core's boundary."""
+
+from __future__ import annotations
+
+
+class NewstermError(Exception):
+    """Base class: ``str(error)`` is shown to the user as it is."""
+
+
+class LibraryError(NewstermError):
+    """The library file could not be opened or written."""
+
+
+class LibraryTooNewError(LibraryError):
+    """The library was written by a newer newsterm; it is left untouched."""
+
+
+class FeedNotFoundError(NewstermError):
+    """No subscribed feed matches the id or URL given."""
+
+
+class StoryNotFoundError(NewstermError):
+    """No story has the id given."""
+
+
+class InvalidFeedURLError(NewstermError):
+    """A URL newsterm will not subscribe to (not http, https or file)."""
+
+
+class SearchQueryError(NewstermError):
+    """A full-text query SQLite could not understand."""
+
+
+class ImportFileError(NewstermError):
+    """A subscription file that could not be read at all."""
+
+
+class ConfigError(NewstermError):
+    """The config file is not valid TOML or holds a setting of the wrong type."""
+
+
+class ParseError(NewstermError):
+    """A document that is not a feed at all (empty, an HTML page, unreadable)."""

@@ -1,0 +1,86 @@
+"""HTML → plain text, for summaries, search and one-line previews.
+
+A small stdlib parser rather than a dependency: feed HTML is usually a few paragraphs,
+and what we need is the words in reading order with block boundaries kept as line
+breaks. Scripts, styles and other non-content elements are dropped whole. The result
+is cleaned (see :mod:`tui.core.clean`) after entities are decoded, because ``&#27;``
+decodes to an ESC character.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from tui.core.clean import clean_line, clean_text
+
+#: Elements whose content is never text for a reader.
+SKIPPED_ELEMENTS = frozenset(
+    {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
+     "head", "title", "select", "button", "form", "canvas", "video", "audio"}
+)
+#: Elements that start a new line of text.
+BLOCK_ELEMENTS = frozenset(
+    {"p", "div", "section", "article", "header", "footer", "aside", "nav", "main", "blockquote",
+     "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5",
+     "h6", "hr", "br", "figure", "figcaption", "address", "details", "summary"}
+)
+_VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+     "track", "wbr"}
+)
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIPPED_ELEMENTS and tag not in _VOID_ELEMENTS:
+            self._skip_depth += 1
+        elif self._skip_depth == 0:
+            if tag in BLOCK_ELEMENTS:
+                self.parts.append("\n")
+            elif tag == "img":
+                alt = dict(attrs).get("alt")
+                if alt:
+                    self.parts.append(f" {alt} ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in SKIPPED_ELEMENTS:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED_ELEMENTS and tag not in _VOID_ELEMENTS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif self._skip_depth == 0 and tag in BLOCK_ELEMENTS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth == 0:
+            self.parts.append(data)
+
+
+def html_to_text(html: str | None) -> str:
+    """The text of an HTML fragment: paragraphs on their own lines, whitespace tidied."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return clean_text(html)
+    collector = _TextCollector()
+    try:
+        collector.feed(html)
+        collector.close()
+    except (AssertionError, ValueError):  # html.parser gives up on some broken markup
+        pass
+    lines = (clean_line(line) for line in "".join(collector.parts).split("\n"))
+    return clean_text("\n".join(line for line in lines if line))
+
+
+def html_to_line(html: str | None, limit: int = 0) -> str:
+    """The text of an HTML fragment on one line, cut at ``limit`` characters if given."""
+    text = clean_line(html_to_text(html))
+    if limit and len(text) > limit:
+        return text[: limit - 1].rstrip() + "…"
+    return text

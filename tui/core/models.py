@@ -1,0 +1,234 @@
+"""Plain data the core hands to its clients: frozen dataclasses, no behaviour that does I/O.
+
+All datetimes are timezone-aware and in UTC. Every string field holds text that was
+cleaned at ingest (see :mod:`tui.core.clean`); it is still *data*, never markup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+DEFAULT_TOPIC = "General"
+
+
+def slugify(text: str) -> str:
+    """``"Artificial Intelligence"`` → ``"artificial-intelligence"``; never empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80] or "general"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """The group a feed is listed under: a display name and its slug."""
+
+    name: str
+    slug: str
+
+    @classmethod
+    def from_name(cls, name: str | None) -> Topic:
+        name = (name or "").strip() or DEFAULT_TOPIC
+        return cls(name=name, slug=slugify(name))
+
+
+class FeedStatus(StrEnum):
+    """Where a feed stands after its last refresh."""
+
+    NEW = "new"  # never fetched
+    OK = "ok"
+    ERROR = "error"  # failed; retried after a back-off (``next_retry``)
+    WAITING = "waiting"  # the server asked us to come back later (429/503 Retry-After)
+    GONE = "gone"  # 410: no longer polled, stories kept
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription, with its state and story counts."""
+
+    id: int
+    url: str
+    title: str
+    topic: Topic
+    tags: tuple[str, ...] = ()
+    site_url: str = ""
+    status: FeedStatus = FeedStatus.NEW
+    last_error: str = ""
+    next_retry: datetime | None = None
+    last_fetched: datetime | None = None
+    unread: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """One entry as read from a feed document, before it is stored."""
+
+    key: str  # identity within its feed: guid, else link, else a hash of title and date
+    title: str
+    link: str = ""
+    guid: str = ""
+    summary: str = ""  # plain text
+    content_html: str = ""  # the fullest HTML body the feed carries
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed document turned into plain data; ``warnings`` say what could not be read."""
+
+    title: str
+    site_url: str = ""
+    version: str = ""
+    entries: tuple[ParsedEntry, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story in the library. ``content_html`` is only filled when one story is asked for."""
+
+    id: int
+    feed_id: int | None  # None once its feed was removed (kept because it is bookmarked)
+    feed_title: str
+    topic: Topic
+    title: str
+    link: str
+    summary: str
+    published: datetime | None
+    first_seen: datetime
+    read: bool = False
+    read_at: datetime | None = None
+    bookmarked: bool = False
+    bookmarked_at: datetime | None = None
+    author: str = ""
+    guid: str = ""
+    content_html: str = ""
+
+    @property
+    def sort_date(self) -> datetime:
+        """The date the story sorts by: published when known and believable, else first seen."""
+        return self.published or self.first_seen
+
+
+class FeedOutcome(StrEnum):
+    """What happened to one feed in a refresh."""
+
+    UPDATED = "updated"  # fetched and parsed
+    NOT_MODIFIED = "not-modified"  # 304
+    UNCHANGED = "unchanged"  # 200 with the same body as last time: not parsed again
+    FAILED = "failed"
+    WAITING = "waiting"  # skipped, or told to wait by 429/503
+    GONE = "gone"
+    SKIPPED = "skipped"  # in back-off or gone: not fetched this time
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRefresh:
+    """The result of refreshing one feed."""
+
+    feed_id: int
+    url: str
+    title: str
+    outcome: FeedOutcome
+    new_stories: int = 0
+    error: str = ""
+    warnings: tuple[str, ...] = ()
+    network_error: bool = False  # DNS, connection, TLS, timeout: the machine may be offline
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in (FeedOutcome.FAILED, FeedOutcome.GONE, FeedOutcome.WAITING)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """A whole refresh: one :class:`FeedRefresh` per feed considered, and the time it took."""
+
+    feeds: tuple[FeedRefresh, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(1 for f in self.feeds if not f.failed and f.outcome is not FeedOutcome.SKIPPED)
+
+    @property
+    def failed(self) -> tuple[FeedRefresh, ...]:
+        return tuple(f for f in self.feeds if f.failed)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for f in self.feeds if f.outcome is FeedOutcome.SKIPPED)
+
+    @property
+    def new_stories(self) -> int:
+        return sum(f.new_stories for f in self.feeds)
+
+    @property
+    def offline(self) -> bool:
+        """True when every fetched feed failed for network reasons."""
+        fetched = [f for f in self.feeds if f.outcome is not FeedOutcome.SKIPPED]
+        return bool(fetched) and all(f.network_error for f in fetched)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A feed to subscribe to, as read from an OPML or urls file."""
+
+    url: str
+    title: str = ""
+    topic: str = ""  # display name; empty means "decide from the feed"
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: feeds added, feeds already there, lines refused and why."""
+
+    added: tuple[Feed, ...] = ()
+    existing: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # one sentence each, naming the line or outline
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} feeds added, {len(self.existing)} already subscribed, "
+            f"{len(self.refused)} refused"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A story found by full-text search, with a plain-text snippet around the match."""
+
+    story: Story
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of an article body, as plain text with its kind.
+
+    ``kind`` is one of ``paragraph``, ``list``, ``ordered``, ``quote``, ``code``,
+    ``image``, ``rule``. ``items`` holds list items; ``links`` the (text, url) pairs in it.
+    """
+
+    kind: str
+    text: str = ""
+    items: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A part of an article's body: a heading (empty for the lead) and its blocks."""
+
+    heading: str
+    blocks: tuple[Block, ...] = ()
+    level: int = 2
