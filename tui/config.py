@@ -122,7 +122,9 @@ def parse_settings(text: str, source: str = "config") -> Settings:
     warnings: list[str] = []
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise ConfigError('[keys] in the config maps binding ids to keys, like toggle_bookmark = "B".')
+        raise ConfigError(
+            '[keys] in the config maps binding ids to keys, like toggle_bookmark = "B".'
+        )
     for name in raw:
         if name not in {"fetch", "refresh", "ui", "keys"}:
             warnings.append(f"unknown section [{name}] ignored")

@@ -15,18 +15,79 @@ from tui.core.clean import clean_line, clean_text
 
 #: Elements whose content is never text for a reader.
 SKIPPED_ELEMENTS = frozenset(
-    {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
-     "head", "title", "select", "button", "form", "canvas", "video", "audio"}
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "head",
+        "title",
+        "select",
+        "button",
+        "form",
+        "canvas",
+        "video",
+        "audio",
+    }
 )
 #: Elements that start a new line of text.
 BLOCK_ELEMENTS = frozenset(
-    {"p", "div", "section", "article", "header", "footer", "aside", "nav", "main", "blockquote",
-     "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5",
-     "h6", "hr", "br", "figure", "figcaption", "address", "details", "summary"}
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "main",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "br",
+        "figure",
+        "figcaption",
+        "address",
+        "details",
+        "summary",
+    }
 )
 _VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-     "track", "wbr"}
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 )
 
 

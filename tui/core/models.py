@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 DEFAULT_TOPIC = "General"
 
@@ -73,6 +74,7 @@ class ParsedEntry:
     guid: str = ""
     summary: str = ""  # plain text
     content_html: str = ""  # the fullest HTML body the feed carries
+    content_text: str = ""  # its plain text, for search (filled in the parse worker)
     author: str = ""
     published: datetime | None = None
     updated: datetime | None = None
@@ -232,3 +234,21 @@ class Section:
     heading: str
     blocks: tuple[Block, ...] = ()
     level: int = 2
+
+
+class StoryRow(NamedTuple):
+    """A story as a list row: just what a row shows, cheap enough to hold 100k of.
+
+    ``sort_date`` is the ISO text from the library (compare as text; parse only the rows
+    on screen).
+    """
+
+    id: int
+    topic_slug: str
+    topic_name: str
+    title: str
+    feed_title: str
+    link: str
+    sort_date: str
+    read: bool
+    bookmarked: bool

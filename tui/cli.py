@@ -1,0 +1,401 @@
+"""The ``newsterm`` command line: argparse subcommands over :class:`tui.core.library.Library`.
+
+A thin client: every command opens the library, calls one or two facade methods and
+prints. Bad usage exits 2 (argparse), failures exit 1 with one sentence on stderr, and no
+user error ends in a traceback. Feed text is passed through the hygiene filter again on
+its way to a terminal, whatever the library holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui import __version__, paths
+from tui.config import DEFAULT_CONFIG_TOML, Settings, load_settings
+from tui.core.clean import strip_controls
+from tui.core.errors import NewstermError
+from tui.core.models import FeedRefresh, RefreshReport
+from tui.core.timeutil import relative_age
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print(text: str = "", stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    stream.write(strip_controls(text) + "\n")
+
+
+def _print_json(data: Any) -> None:
+    # ensure_ascii=False keeps titles readable; json escapes every control character.
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    path = Path(args.config) if args.config else paths.default_config_path()
+    settings = load_settings(path)
+    for warning in settings.warnings:
+        _print(f"newsterm: note: {path}: {warning}", sys.stderr)
+    return settings
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from tui.core.library import Library
+
+    db = Path(args.db) if args.db else paths.default_db_path()
+    return Library(db, _settings(args))
+
+
+def _story_ids(values: Sequence[str]) -> list[int]:
+    ids = []
+    for value in values:
+        text = value.strip().removeprefix("art-")
+        if not text.isdigit():
+            raise NewstermError(f"{value!r} is not a story id; `newsterm list` shows ids.")
+        ids.append(int(text))
+    return ids
+
+
+# -- refresh output ----------------------------------------------------------------------
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, result: FeedRefresh) -> None:
+        if not self.enabled:
+            return
+        width = max(10, min(40, shutil.get_terminal_size().columns - 30))
+        filled = width * done // max(total, 1)
+        bar = "█" * filled + "░" * (width - filled)
+        sys.stderr.write(f"\rrefreshing {bar} {done}/{total} feeds")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _print_report(report: RefreshReport) -> None:
+    waiting = [f for f in report.feeds if f.outcome.value == "skipped"]
+    _print(
+        f"{report.ok} feeds ok, {len(report.failed)} failed"
+        + (f", {len(waiting)} skipped" if waiting else "")
+        + f", {report.new_stories} new stories in {report.seconds:.1f} s"
+    )
+    for failed in report.failed:
+        _print(f"  ✗ {failed.title}: {failed.error}")
+    for feed in report.feeds:
+        for warning in feed.warnings[:1]:
+            _print(f"  ! {feed.title}: {warning}")
+
+
+def _refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
+    bar = _ProgressBar()
+    try:
+        report: RefreshReport = asyncio.run(library.refresh(feeds, progress=bar))
+    finally:
+        bar.clear()
+    return report
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        known = library.is_subscribed(args.url)
+        feed = library.add_feed(args.url, topic=args.topic, title=args.title)
+        if known:
+            _print(f"Already subscribed: [{feed.id}] {feed.title} ({feed.url})")
+            return 0
+        if args.no_fetch:
+            _print(f"Added [{feed.id}] {feed.url}; `newsterm refresh` will fetch it.")
+            return 0
+        report = _refresh(library, [str(feed.id)])
+        feed = library.feed(feed.id)
+        _print(f"Added [{feed.id}] {feed.title} · topic {feed.topic.name} · {feed.total} stories")
+        for failed in report.failed:
+            _print(
+                f"newsterm: the feed was added but could not be fetched: {failed.error}", sys.stderr
+            )
+            return 1
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        feed = library.remove_feed(args.feed)
+        _print(f"Removed [{feed.id}] {feed.title}; its bookmarked stories were kept.")
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from tui.core.export import feed_record
+
+    with _open(args) as library:
+        feeds = library.feeds()
+    if args.json:
+        _print_json([feed_record(f) for f in feeds])
+        return 0
+    if not feeds:
+        _print("No feeds yet: `newsterm add URL` or `newsterm import FILE`.")
+        return 0
+    topic = None
+    for feed in feeds:
+        if feed.topic.name != topic:
+            topic = feed.topic.name
+            _print(f"{topic}")
+        state = feed.status.value
+        if feed.next_retry and state in ("error", "waiting"):
+            state += f" until {feed.next_retry:%Y-%m-%d %H:%M} UTC"
+        _print(f"  [{feed.id:>4}] {feed.title}  ({feed.unread}/{feed.total} unread) {state}")
+        _print(f"         {feed.url}")
+        if feed.last_error:
+            _print(f"         last error: {feed.last_error}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        report = library.import_subscriptions(Path(args.file))
+    for problem in report.refused:
+        _print(f"  refused: {problem}", sys.stderr)
+    _print(f"{args.file}: {report.summary}. `newsterm refresh` fetches them.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        text = library.export_opml()
+    if args.file and args.file != "-":
+        try:
+            Path(args.file).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise NewstermError(f"Cannot write {args.file}: {error.strerror or error}.") from None
+        _print(f"Wrote {args.file}.", sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        if not library.feeds():
+            _print("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
+            return 0
+        report = _refresh(library, args.feed or None)
+    _print_report(report)
+    return 0
+
+
+def _story_line(story: Any, width: int) -> str:
+    marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
+    age = relative_age(story.published or story.first_seen)
+    tail = f"  {story.feed_title} · {story.topic.name} · {age}"
+    head = f"{story.id:>6} {marks} "
+    room = max(20, width - len(head) - len(tail))
+    title = story.title if len(story.title) <= room else story.title[: room - 1] + "…"
+    return f"{head}{title}{tail}"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from tui.core.export import story_record
+
+    with _open(args) as library:
+        stories = library.stories(
+            topic=args.topic, unread=args.unread, bookmarked=args.bookmarked, limit=args.limit
+        )
+    if args.json:
+        _print_json([story_record(s) for s in stories])
+        return 0
+    if not stories:
+        _print("No stories match.")
+    width = shutil.get_terminal_size().columns
+    for story in stories:
+        _print(_story_line(story, width))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from tui.core.export import search_record
+
+    with _open(args) as library:
+        results = library.search(args.query, limit=args.limit)
+    if args.json:
+        _print_json([search_record(r) for r in results])
+        return 0
+    if not results:
+        _print(f"Nothing found for {args.query!r}.")
+    width = shutil.get_terminal_size().columns
+    for result in results:
+        _print(_story_line(result.story, width))
+        if result.snippet and result.snippet != result.story.title:
+            _print(f"{'':9}{result.snippet}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from tui.core.reader import story_as_text
+
+    (story_id,) = _story_ids([args.story])
+    with _open(args) as library:
+        story = library.story(story_id)
+        related = library.stories(topic=story.topic.slug, limit=6)
+    width = min(100, shutil.get_terminal_size().columns)
+    for line in story_as_text(
+        story, related=[s for s in related if s.id != story.id][:5], width=width
+    ):
+        _print(line)
+    return 0
+
+
+def _mark(what: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        ids = _story_ids(args.stories)
+        with _open(args) as library:
+            if what in ("read", "unread"):
+                changed = library.set_read(ids, what == "read")
+            else:
+                changed = library.set_bookmarked(ids, what == "bookmark")
+        word = {
+            "read": "marked read",
+            "unread": "marked unread",
+            "bookmark": "bookmarked",
+            "unbookmark": "unbookmarked",
+        }[what]
+        _print(f"{changed} of {len(ids)} stories {word}.")
+        return 0
+
+    return handler
+
+
+def cmd_bookmarks(args: argparse.Namespace) -> int:
+    from tui.core import export
+
+    with _open(args) as library:
+        stories = library.stories(bookmarked=True)
+    if args.format == "json":
+        _print_json([export.story_record(s) for s in stories])
+    elif args.format == "html":
+        sys.stdout.write(export.bookmarks_netscape_html(stories))
+    else:
+        sys.stdout.write(strip_controls(export.bookmarks_markdown(stories)))
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else paths.default_config_path()
+    _settings(args)  # validates the file, if any
+    _print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")
+    _print(f"# library:     {Path(args.db) if args.db else paths.default_db_path()}")
+    sys.stdout.write(DEFAULT_CONFIG_TOML)
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsterm",
+        description="A terminal news feed browser: RSS, Atom and JSON Feed, grouped by topic.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsterm {__version__}")
+    parser.add_argument(
+        "--db", metavar="PATH", help="library file (default: %(default)s)", default=None
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file", default=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("add", cmd_add, "subscribe to a feed and fetch it")
+    p.add_argument("url", help="feed URL (http, https or file)")
+    p.add_argument("--topic", help="topic to list it under (default: from the feed)")
+    p.add_argument("--title", help="your name for the feed")
+    p.add_argument("--no-fetch", action="store_true", help="add without fetching now")
+
+    p = command("remove", cmd_remove, "unsubscribe (bookmarked stories are kept)")
+    p.add_argument("feed", help="feed id or URL")
+
+    p = command("feeds", cmd_feeds, "list subscriptions with their state")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("import", cmd_import, "import an OPML or newsboat urls file")
+    p.add_argument("file", help="OPML or urls file")
+
+    p = command("export", cmd_export, "export subscriptions as OPML 2.0")
+    p.add_argument("file", nargs="?", help="output file (default: standard output)")
+
+    p = command("refresh", cmd_refresh, "fetch feeds now")
+    p.add_argument("--feed", action="append", metavar="FEED", help="only this feed (repeatable)")
+
+    p = command("list", cmd_list, "list stories, newest first")
+    p.add_argument("--topic", help="only this topic (name or slug)")
+    p.add_argument("--unread", action="store_true", help="only unread stories")
+    p.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("search", cmd_search, "full-text search (SQLite FTS5 syntax)")
+    p.add_argument("query", help='words, "a phrase", title:word, word*, a AND b, a OR b')
+    p.add_argument("--limit", type=int, default=30, metavar="N", help="at most N (default 30)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("show", cmd_show, "show a story as readable text")
+    p.add_argument("story", help="story id")
+
+    for name, help_text in (
+        ("read", "mark stories read"),
+        ("unread", "mark stories unread"),
+        ("bookmark", "bookmark stories"),
+        ("unbookmark", "remove bookmarks"),
+    ):
+        p = command(name, _mark(name), help_text)
+        p.add_argument("stories", nargs="+", metavar="STORY", help="story ids")
+
+    p = command("bookmarks", cmd_bookmarks, "export bookmarked stories")
+    p.add_argument(
+        "--format",
+        choices=("md", "json", "html"),
+        default="md",
+        help="md (default), json, or html (Netscape bookmark file for browsers)",
+    )
+
+    command("config", cmd_config, "show the config and library paths and every setting")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
+        parser.error("--limit must be at least 1")
+    try:
+        return handler(args)
+    except NewstermError as error:
+        _print(f"newsterm: {error}", sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        _print("newsterm: interrupted.", sys.stderr)
+        return 130
+    except BrokenPipeError:  # `newsterm list | head`
+        return 0

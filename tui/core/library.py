@@ -1,0 +1,276 @@
+"""The facade of the core: one :class:`Library` is one open library file.
+
+Every client (the command line, the terminal UI, the benchmarks) goes through here. The
+methods are synchronous and quick (one short query or transaction each) except
+:meth:`Library.refresh`, which is a coroutine; the UI calls the synchronous ones from
+thread workers so that no SQLite call runs on its event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from tui.config import Settings
+from tui.core import opml
+from tui.core.clean import clean_line, clean_url
+from tui.core.errors import InvalidFeedURLError
+from tui.core.models import (
+    Feed,
+    ImportReport,
+    RefreshReport,
+    SearchResult,
+    Story,
+    StoryRow,
+    Subscription,
+    Topic,
+)
+from tui.core.refresh import ProgressCallback, Refresh
+from tui.core.store import feeds as feed_queries
+from tui.core.store import search as search_queries
+from tui.core.store import stories as story_queries
+from tui.core.store.database import Database
+from tui.core.store.stories import StoryFilter, TopicCount
+from tui.core.timeutil import utcnow
+
+FEED_SCHEMES = ("http", "https", "file")
+
+
+def normalise_feed_url(url: str) -> str:
+    """Check and tidy a URL the user wants to subscribe to."""
+    cleaned = clean_url(url)
+    if "://" not in cleaned and not cleaned.startswith("file:"):
+        if cleaned.startswith("/") or cleaned.startswith("."):
+            cleaned = Path(cleaned).resolve().as_uri()
+        elif cleaned and "." in cleaned.split("/")[0]:
+            cleaned = "https://" + cleaned  # "example.com/feed.xml" means https
+    parts = urlsplit(cleaned)
+    if parts.scheme.lower() not in FEED_SCHEMES:
+        raise InvalidFeedURLError(
+            f"{url!r} is not a feed URL newsterm can subscribe to: use an http://, https:// "
+            "or file:// address."
+        )
+    if parts.scheme.lower() != "file" and not parts.hostname:
+        raise InvalidFeedURLError(f"{url!r} has no host name.")
+    return cleaned
+
+
+class Library:
+    """An open library: subscriptions, stories, read marks, bookmarks, search, refresh."""
+
+    def __init__(self, path: Path, settings: Settings | None = None) -> None:
+        self.path = path
+        self.settings = settings or Settings()
+        self._db = Database(path)
+        self._executor: Executor | None = None
+
+    # -- lifetime --------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        self._db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _parse_executor(self) -> Executor:
+        # A process pool: feedparser is pure Python and CPU-bound, and in a thread it
+        # would hold the GIL against the UI. forkserver, not fork: the UI process has
+        # threads, and forking a threaded process can deadlock the child.
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["tui.core.parse_worker"])
+            self._executor = ProcessPoolExecutor(
+                max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context
+            )
+        return self._executor
+
+    # -- subscriptions ---------------------------------------------------------------
+
+    def add_feed(
+        self,
+        url: str,
+        *,
+        topic: str | None = None,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+    ) -> Feed:
+        """Subscribe to ``url``. Raises :class:`InvalidFeedURLError`; returns the existing
+        feed unchanged when already subscribed (check ``Feed.total``/ids to tell)."""
+        feed_url = normalise_feed_url(url)
+        chosen = Topic.from_name(clean_line(topic)) if topic and topic.strip() else None
+        feed_id = self._db.write(
+            feed_queries.insert_feed,
+            feed_url,
+            title=clean_line(title),
+            topic=chosen,
+            tags=[clean_line(t) for t in tags if clean_line(t)],
+        )
+        if feed_id is None:
+            feed_id = self._db.read(feed_queries.find_feed_id, feed_url)
+        return self._db.read(feed_queries.get_feed, feed_id)
+
+    def is_subscribed(self, url: str) -> bool:
+        try:
+            self._db.read(feed_queries.find_feed_id, normalise_feed_url(url))
+        except Exception:
+            return False
+        return True
+
+    def remove_feed(self, ref: str | int) -> Feed:
+        """Unsubscribe; its stories go except the bookmarked ones."""
+        feed = self.feed(ref)
+        self._db.write(feed_queries.remove_feed, feed.id)
+        return feed
+
+    def feed(self, ref: str | int) -> Feed:
+        """A feed by id or URL (:class:`FeedNotFoundError` if none)."""
+        feed_id = self._db.read(feed_queries.find_feed_id, ref)
+        return self._db.read(feed_queries.get_feed, feed_id)
+
+    def feeds(self) -> list[Feed]:
+        return self._db.read(feed_queries.list_feeds)
+
+    def set_feed_topic(self, ref: str | int, topic: str) -> Feed:
+        feed = self.feed(ref)
+        self._db.write(feed_queries.set_topic, feed.id, Topic.from_name(clean_line(topic)))
+        return self.feed(feed.id)
+
+    def set_feed_title(self, ref: str | int, title: str) -> Feed:
+        feed = self.feed(ref)
+        self._db.write(feed_queries.set_user_title, feed.id, clean_line(title))
+        return self.feed(feed.id)
+
+    def import_subscriptions(self, path: Path) -> ImportReport:
+        """Import an OPML or newsboat urls file; feeds already subscribed are left as they are."""
+        parsed = opml.read_subscription_file(path)
+        return self.subscribe_all(parsed.subscriptions, refused=parsed.refused)
+
+    def subscribe_all(
+        self, subscriptions: Iterable[Subscription], refused: Sequence[str] = ()
+    ) -> ImportReport:
+        added: list[Feed] = []
+        existing: list[str] = []
+        problems = list(refused)
+        for sub in subscriptions:
+            try:
+                url = normalise_feed_url(sub.url)
+            except InvalidFeedURLError as error:
+                problems.append(str(error))
+                continue
+            if self.is_subscribed(url):
+                existing.append(url)
+                continue
+            added.append(
+                self.add_feed(url, topic=sub.topic or None, title=sub.title or None, tags=sub.tags)
+            )
+        return ImportReport(added=tuple(added), existing=tuple(existing), refused=tuple(problems))
+
+    def export_opml(self) -> str:
+        return opml.write_opml(self.feeds())
+
+    # -- stories ---------------------------------------------------------------------
+
+    def stories(
+        self,
+        *,
+        topic: str | None = None,
+        feed: str | int | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        by_topic: bool = False,
+    ) -> list[Story]:
+        """Stories newest first, optionally one topic (name or slug) or feed."""
+        story_filter = StoryFilter(
+            topic_slug=Topic.from_name(topic).slug if topic else None,
+            feed_id=self.feed(feed).id if feed is not None else None,
+            unread_only=unread,
+            bookmarked_only=bookmarked,
+        )
+        return self._db.read(
+            story_queries.list_stories, story_filter, limit=limit, offset=offset, by_topic=by_topic
+        )
+
+    def story_rows(
+        self,
+        *,
+        topic: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        limit: int | None = None,
+    ) -> list[StoryRow]:
+        """Lean rows for a list view, grouped by topic and newest first within each."""
+        story_filter = StoryFilter(
+            topic_slug=Topic.from_name(topic).slug if topic else None,
+            unread_only=unread,
+            bookmarked_only=bookmarked,
+        )
+        return self._db.read(story_queries.list_rows, story_filter, limit=limit)
+
+    def story(self, story_id: int) -> Story:
+        """One story with its HTML body (:class:`StoryNotFoundError` if none)."""
+        return self._db.read(story_queries.get_story, story_id)
+
+    def set_read(self, story_ids: Sequence[int], read: bool = True) -> int:
+        """Mark stories read or unread; saved durably before returning. Returns how many changed."""
+        return self._mark(story_queries.set_read, story_ids, read)
+
+    def set_bookmarked(self, story_ids: Sequence[int], bookmarked: bool = True) -> int:
+        return self._mark(story_queries.set_bookmarked, story_ids, bookmarked)
+
+    def _mark(self, query: object, story_ids: Sequence[int], flag: bool) -> int:
+        ids = list(dict.fromkeys(int(i) for i in story_ids))
+        if not ids:
+            return 0
+        self._db.read(story_queries.require_stories, ids)
+        return self._db.write(query, ids, flag, utcnow())  # type: ignore[arg-type]
+
+    def mark_topic_read(self, topic: str) -> int:
+        story_filter = StoryFilter(topic_slug=Topic.from_name(topic).slug)
+        return self._db.write(story_queries.mark_filtered_read, story_filter, utcnow())
+
+    def topics(self) -> list[TopicCount]:
+        return self._db.read(story_queries.topic_counts)
+
+    def counts(self) -> tuple[int, int, int]:
+        """(stories, unread, bookmarked)."""
+        return self._db.read(story_queries.library_counts)
+
+    def search(self, query: str, *, limit: int = 50, forgiving: bool = False) -> list[SearchResult]:
+        """Full-text search; :class:`SearchQueryError` for a query FTS5 cannot read."""
+        return self._db.read(search_queries.search, query, limit=limit, forgiving=forgiving)
+
+    # -- refresh ---------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        feeds: Sequence[str | int] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> RefreshReport:
+        """Fetch, parse and store feeds (all that are due, or the ones named)."""
+        feed_ids = None
+        if feeds is not None:
+            feed_ids = [
+                await asyncio.to_thread(self._db.read, feed_queries.find_feed_id, f) for f in feeds
+            ]
+        run = Refresh(self._db, self.settings, self._parse_executor(), progress)
+        return await run.run(feed_ids)

@@ -1,0 +1,108 @@
+"""What the reader shows for one story, as plain data, and the same as plain text.
+
+The terminal UI's reader pane and ``newsterm show`` both start from :func:`reader_view`, so
+they always agree on the breadcrumb, the meta line, the read time and the sections (see
+the reference layout in the project's design notes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tui.core.article import Article, parse_article
+from tui.core.article_render import render_text
+from tui.core.htmltext import html_to_text
+from tui.core.models import Story, slugify
+from tui.core.timeutil import relative_age
+
+
+def source_domain(url: str) -> str:
+    """``https://www.example.org/a`` → ``example.org``; empty for a URL without a host."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderView:
+    story: Story
+    article: Article
+    breadcrumb: str
+    path: tuple[str, ...]
+    meta: str
+    read_line: str
+    related: tuple[Story, ...]
+
+    @property
+    def read_minutes(self) -> int:
+        return self.article.read_minutes
+
+
+def story_slug(story: Story) -> str:
+    return slugify(story.title)[:48].rstrip("-")
+
+
+def reader_view(story: Story, related: Sequence[Story] = ()) -> ReaderView:
+    body_html = story.content_html or story.summary
+    article = parse_article(body_html, base_url=story.link)
+    if article.word_count == 0 and story.summary:
+        article = parse_article(story.summary, base_url=story.link)
+    published = story.published or story.first_seen
+    source = source_domain(story.link) or "-"
+    meta = f"[ARTICLE · art-{story.id}] src={source} topic={story.topic.slug}"
+    return ReaderView(
+        story=story,
+        article=article,
+        breadcrumb=f"cd /news/{story.topic.slug}/{story_slug(story)}",
+        path=("home", "topics", story.topic.slug, "article"),
+        meta=meta,
+        read_line=f"read {article.read_minutes} min · published {published:%b %-d, %Y}",
+        related=tuple(related),
+    )
+
+
+def dek(story: Story, article: Article) -> str:
+    """The one- or two-sentence summary under the headline, unless the body repeats it."""
+    summary = html_to_text(story.summary) if "<" in story.summary else story.summary
+    if not summary:
+        return ""
+    first = article.text[: len(summary) + 20]
+    if summary[:120] and summary[:120] in first:
+        return ""
+    return summary if len(summary) <= 320 else summary[:319].rstrip() + "…"
+
+
+def story_as_text(story: Story, *, related: Sequence[Story] = (), width: int = 80) -> list[str]:
+    """The reader pane as lines of plain text, for ``newsterm show``."""
+    view = reader_view(story, related)
+    lines = [
+        f"{view.breadcrumb} · {'  '.join(view.path)}",
+        view.meta,
+        "",
+        story.title,
+    ]
+    summary = dek(story, view.article)
+    if summary:
+        lines.append(summary)
+    lines += ["", view.read_line]
+    if story.link:
+        lines.append(story.link)
+    lines.append("")
+    lines += render_text(view.article, width=width)
+    if view.related:
+        lines += [
+            "",
+            f"── more in #{story.topic.slug} · {len(view.related)} stories · sorted by recency",
+        ]
+        for other in view.related:
+            where = (
+                f"{source_domain(other.link) or other.feed_title} · {relative_age(other.sort_date)}"
+            )
+            room = max(10, width - len(where) - 6)
+            title = other.title if len(other.title) <= room else other.title[: room - 1] + "…"
+            lines.append(f"  {title:<{room}}  {where}  (art-{other.id})")
+    return lines

@@ -1,0 +1,228 @@
+"""The refresh pipeline: fetch → parse → store, for many feeds at once.
+
+This is the one entry point both the CLI and the UI call (through
+:meth:`tui.core.library.Library.refresh`). Feeds are fetched concurrently on the event
+loop (bounded by the :class:`~tui.core.fetch.Fetcher`), parsed in a process pool so that
+feedparser never holds the loop or the UI, and each feed's result is written in its own
+short transaction from a thread. One feed's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tui.config import Settings
+from tui.core.fetch import Fetcher, FetchKind, FetchResult
+from tui.core.models import (
+    FeedOutcome,
+    FeedRefresh,
+    FeedStatus,
+    ParsedFeed,
+    RefreshReport,
+    Topic,
+)
+from tui.core.parse_worker import parse_for_library
+from tui.core.store import feeds as feed_queries
+from tui.core.store.database import Database
+from tui.core.store.feeds import FetchState
+from tui.core.store.stories import store_entries
+from tui.core.timeutil import utcnow
+
+#: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
+ProgressCallback = Callable[[int, int, FeedRefresh], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    to_fetch: list[FetchState]
+    skipped: list[FeedRefresh]
+
+
+def _plan(states: Sequence[FetchState], now: datetime, explicit: bool) -> _Plan:
+    """Which feeds to fetch now. Gone feeds and Retry-After waits are always honoured;
+    an error back-off is skipped when the user named the feed."""
+    to_fetch: list[FetchState] = []
+    skipped: list[FeedRefresh] = []
+    for state in states:
+        reason = ""
+        if state.status is FeedStatus.GONE:
+            reason = "gone (HTTP 410): no longer polled"
+        elif (
+            state.next_retry
+            and state.next_retry > now
+            and (state.status is FeedStatus.WAITING or not explicit)
+        ):
+            reason = f"waiting until {state.next_retry:%Y-%m-%d %H:%M} UTC"
+        if reason:
+            skipped.append(
+                FeedRefresh(
+                    state.feed_id, state.url, state.title, FeedOutcome.SKIPPED, error=reason
+                )
+            )
+        else:
+            to_fetch.append(state)
+    return _Plan(to_fetch, skipped)
+
+
+def backoff_delay(settings: Settings, failures_before: int) -> timedelta:
+    """15 min, 30 min, 1 h, … doubling per consecutive failure, capped."""
+    base = timedelta(minutes=settings.refresh.backoff_minutes)
+    cap = timedelta(hours=settings.refresh.max_backoff_hours)
+    return min(base * (1 << min(failures_before, 16)), cap)
+
+
+def topic_from_entries(parsed: ParsedFeed) -> Topic:
+    """A feed added without a topic takes its entries' first category, else General."""
+    for entry in parsed.entries:
+        if entry.categories:
+            return Topic.from_name(entry.categories[0])
+    return Topic.from_name(None)
+
+
+class Refresh:
+    """One refresh run over some feeds of a library."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        executor: Executor,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.executor = executor
+        self.progress = progress
+
+    async def run(self, feed_ids: Sequence[int] | None = None) -> RefreshReport:
+        started = asyncio.get_running_loop().time()
+        states = await asyncio.to_thread(self.db.read, feed_queries.fetch_states, feed_ids)
+        plan = _plan(states, utcnow(), explicit=feed_ids is not None)
+        total = len(plan.to_fetch)
+        results: list[FeedRefresh] = []
+        if plan.to_fetch:
+            async with Fetcher(self.settings.fetch) as fetcher:
+                tasks = [asyncio.create_task(self._one(fetcher, s)) for s in plan.to_fetch]
+                try:
+                    for done, task in enumerate(asyncio.as_completed(tasks), start=1):
+                        result = await task
+                        results.append(result)
+                        if self.progress is not None:
+                            self.progress(done, total, result)
+                finally:
+                    for task in tasks:
+                        task.cancel()
+        seconds = asyncio.get_running_loop().time() - started
+        return RefreshReport(feeds=tuple(results + plan.skipped), seconds=seconds)
+
+    async def _one(self, fetcher: Fetcher, state: FetchState) -> FeedRefresh:
+        try:
+            fetched = await fetcher.fetch(
+                state.url, etag=state.etag, last_modified=state.last_modified
+            )
+            return await self._settle(state, fetched)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            message = f"newsterm failed on this feed: {type(error).__name__}: {error}"
+            await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, message, None)
+            return FeedRefresh(
+                state.feed_id, state.url, state.title, FeedOutcome.FAILED, error=message
+            )
+
+    async def _settle(self, state: FetchState, fetched: FetchResult) -> FeedRefresh:
+        def outcome(kind: FeedOutcome, **kw: object) -> FeedRefresh:
+            return FeedRefresh(state.feed_id, state.url, state.title, kind, **kw)  # type: ignore[arg-type]
+
+        if fetched.kind is FetchKind.OK:
+            body_hash = hashlib.sha256(fetched.body).hexdigest()
+            if body_hash == state.body_hash:
+                await asyncio.to_thread(self._record_ok, state, fetched, None, body_hash)
+                return outcome(FeedOutcome.UNCHANGED)
+            loop = asyncio.get_running_loop()
+            parsed = await loop.run_in_executor(
+                self.executor,
+                parse_for_library,
+                fetched.body,
+                fetched.final_url or state.url,
+                dict(fetched.headers),
+            )
+            if isinstance(parsed, str):
+                await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, parsed, None)
+                return outcome(FeedOutcome.FAILED, error=parsed)
+            new = await asyncio.to_thread(self._record_ok, state, fetched, parsed, body_hash)
+            return outcome(FeedOutcome.UPDATED, new_stories=new, warnings=parsed.warnings)
+        if fetched.kind is FetchKind.NOT_MODIFIED:
+            await asyncio.to_thread(self._record_ok, state, fetched, None, None)
+            return outcome(FeedOutcome.NOT_MODIFIED)
+        if fetched.kind is FetchKind.GONE:
+            await asyncio.to_thread(
+                self._record_failure, state, FeedStatus.GONE, fetched.error, None
+            )
+            return outcome(FeedOutcome.GONE, error=fetched.error)
+        if fetched.kind is FetchKind.RETRY_LATER:
+            await asyncio.to_thread(
+                self._record_failure, state, FeedStatus.WAITING, fetched.error, fetched.retry_after
+            )
+            return outcome(FeedOutcome.WAITING, error=fetched.error)
+        await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, fetched.error, None)
+        return outcome(FeedOutcome.FAILED, error=fetched.error, network_error=fetched.network_error)
+
+    # -- writes (run in a thread) ----------------------------------------------------
+
+    def _record_ok(
+        self,
+        state: FetchState,
+        fetched: FetchResult,
+        parsed: ParsedFeed | None,
+        body_hash: str | None,
+    ) -> int:
+        now = utcnow()
+
+        def change(conn: sqlite3.Connection) -> int:
+            new = 0
+            if fetched.permanent_url:
+                feed_queries.move_url(conn, state.feed_id, fetched.permanent_url)
+            if parsed is not None:
+                if not state.has_topic:
+                    feed_queries.set_topic(conn, state.feed_id, topic_from_entries(parsed))
+                feed_title = parsed.title or state.title
+                new = store_entries(conn, state.feed_id, feed_title, parsed.entries, now).new
+            feed_queries.record_success(
+                conn,
+                state.feed_id,
+                title=parsed.title if parsed else None,
+                site_url=parsed.site_url if parsed else None,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                body_hash=body_hash,
+                now=now,
+                # A 304 carries no new validators worth keeping over the ones we have.
+                keep_validators=fetched.kind is FetchKind.NOT_MODIFIED,
+            )
+            return new
+
+        return self.db.write_relaxed(change)
+
+    def _record_failure(
+        self, state: FetchState, status: FeedStatus, error: str, retry_at: datetime | None
+    ) -> None:
+        now = utcnow()
+        if status is FeedStatus.GONE:
+            next_retry = None
+        else:
+            next_retry = retry_at or now + backoff_delay(self.settings, state.error_count)
+        self.db.write_relaxed(
+            feed_queries.record_failure,
+            state.feed_id,
+            status=status,
+            error=error,
+            next_retry=next_retry,
+            now=now,
+        )

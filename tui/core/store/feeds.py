@@ -1,0 +1,264 @@
+"""Queries over subscriptions: add, find, list with counts, remove, and refresh state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tui.core.errors import FeedNotFoundError
+from tui.core.models import Feed, FeedStatus, Topic
+from tui.core.timeutil import from_iso, to_iso, utcnow
+
+_FEED_COLUMNS = """
+    f.id, f.url, coalesce(f.user_title, nullif(f.title, ''), f.url), f.topic_name, f.topic_slug,
+    f.tags, f.site_url, f.status, f.last_error, f.next_retry, f.last_fetched
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What the refresh pipeline needs to fetch a feed politely."""
+
+    feed_id: int
+    url: str
+    title: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    status: FeedStatus
+    next_retry: datetime | None
+    error_count: int
+    has_topic: bool
+
+
+def _feed_from_row(row: Sequence[object], unread: int = 0, total: int = 0) -> Feed:
+    (fid, url, title, topic_name, topic_slug, tags, site_url, status, error, retry, fetched) = row
+    topic = (
+        Topic(name=str(topic_name), slug=str(topic_slug)) if topic_name else Topic.from_name(None)
+    )
+    return Feed(
+        id=int(fid),  # type: ignore[call-overload]
+        url=str(url),
+        title=str(title),
+        topic=topic,
+        tags=tuple(json.loads(str(tags))),
+        site_url=str(site_url),
+        status=FeedStatus(str(status)),
+        last_error=str(error),
+        next_retry=from_iso(retry),  # type: ignore[arg-type]
+        last_fetched=from_iso(fetched),  # type: ignore[arg-type]
+        unread=unread,
+        total=total,
+    )
+
+
+def insert_feed(
+    conn: sqlite3.Connection, url: str, *, title: str, topic: Topic | None, tags: Sequence[str]
+) -> int | None:
+    """Insert a feed; ``None`` when the URL is already subscribed."""
+    cursor = conn.execute(
+        "INSERT INTO feeds (url, user_title, topic_name, topic_slug, tags, added_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+        (
+            url,
+            title or None,
+            topic.name if topic else None,
+            topic.slug if topic else None,
+            json.dumps(list(tags)),
+            to_iso(utcnow()),
+        ),
+    )
+    if cursor.rowcount == 0:
+        return None
+    feed_id = int(cursor.lastrowid or 0)
+    # Bookmarks kept from an earlier subscription to the same URL come home.
+    conn.execute(
+        "UPDATE stories SET feed_id = ?, orphan_feed_url = NULL, orphan_feed_title = NULL,"
+        " orphan_topic_name = NULL, orphan_topic_slug = NULL"
+        " WHERE feed_id IS NULL AND orphan_feed_url = ?"
+        " AND key NOT IN (SELECT key FROM stories WHERE feed_id = ?)",
+        (feed_id, url, feed_id),
+    )
+    return feed_id
+
+
+def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
+    row = conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)).fetchone()
+    if row is None:
+        raise FeedNotFoundError(f"No feed has id {feed_id}; `newsterm feeds` lists them.")
+    unread, total = conn.execute(
+        "SELECT count(*) FILTER (WHERE read = 0), count(*) FROM stories WHERE feed_id = ?",
+        (feed_id,),
+    ).fetchone()
+    return _feed_from_row(row, unread, total)
+
+
+def find_feed_id(conn: sqlite3.Connection, ref: str | int) -> int:
+    """A feed by id (``12``) or by URL."""
+    text = str(ref).strip()
+    if text.isdigit():
+        row = conn.execute("SELECT id FROM feeds WHERE id = ?", (int(text),)).fetchone()
+    else:
+        row = conn.execute("SELECT id FROM feeds WHERE url = ?", (text,)).fetchone()
+        if row is None:  # forgive a trailing slash either way
+            alt = text[:-1] if text.endswith("/") else text + "/"
+            row = conn.execute("SELECT id FROM feeds WHERE url = ?", (alt,)).fetchone()
+    if row is None:
+        raise FeedNotFoundError(
+            f"No subscribed feed matches {text!r}; `newsterm feeds` lists ids and URLs."
+        )
+    return int(row[0])
+
+
+def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
+    counts = {
+        fid: (unread, total)
+        for fid, unread, total in conn.execute(
+            "SELECT feed_id, count(*) FILTER (WHERE read = 0), count(*) FROM stories"
+            " WHERE feed_id IS NOT NULL GROUP BY feed_id"
+        )
+    }
+    rows = conn.execute(
+        f"SELECT {_FEED_COLUMNS} FROM feeds f"
+        " ORDER BY coalesce(f.topic_slug, 'general'), lower(coalesce(f.user_title, f.title, f.url))"
+    ).fetchall()
+    return [_feed_from_row(row, *counts.get(row[0], (0, 0))) for row in rows]
+
+
+def remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
+    """Delete a feed and its stories, except bookmarked ones, which become orphans."""
+    conn.execute(
+        "UPDATE stories SET orphan_feed_url = f.url,"
+        " orphan_feed_title = coalesce(f.user_title, nullif(f.title, ''), f.url),"
+        " orphan_topic_name = coalesce(f.topic_name, 'General'),"
+        " orphan_topic_slug = coalesce(f.topic_slug, 'general')"
+        " FROM feeds f WHERE f.id = stories.feed_id AND stories.feed_id = ?"
+        " AND stories.bookmarked = 1",
+        (feed_id,),
+    )
+    conn.execute(
+        "DELETE FROM stories_fts WHERE rowid IN"
+        " (SELECT id FROM stories WHERE feed_id = ? AND bookmarked = 0)",
+        (feed_id,),
+    )
+    conn.execute("DELETE FROM stories WHERE feed_id = ? AND bookmarked = 0", (feed_id,))
+    conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+
+def set_topic(conn: sqlite3.Connection, feed_id: int, topic: Topic) -> None:
+    conn.execute(
+        "UPDATE feeds SET topic_name = ?, topic_slug = ? WHERE id = ?",
+        (topic.name, topic.slug, feed_id),
+    )
+
+
+def set_user_title(conn: sqlite3.Connection, feed_id: int, title: str) -> None:
+    conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title or None, feed_id))
+    _reindex_feed_title(conn, feed_id)
+
+
+def _reindex_feed_title(conn: sqlite3.Connection, feed_id: int) -> None:
+    title = _display_title(conn, feed_id)
+    conn.execute(
+        "UPDATE stories_fts SET feed_title = ? WHERE rowid IN"
+        " (SELECT id FROM stories WHERE feed_id = ?)",
+        (title, feed_id),
+    )
+
+
+def fetch_states(
+    conn: sqlite3.Connection, feed_ids: Sequence[int] | None = None
+) -> list[FetchState]:
+    query = (
+        "SELECT id, url, coalesce(user_title, nullif(title, ''), url), etag, last_modified,"
+        " body_hash, status, next_retry, error_count, topic_name IS NOT NULL FROM feeds"
+    )
+    if feed_ids is None:
+        rows = conn.execute(query + " ORDER BY id").fetchall()
+    else:
+        marks = ",".join("?" * len(feed_ids))
+        rows = conn.execute(
+            f"{query} WHERE id IN ({marks}) ORDER BY id", tuple(feed_ids)
+        ).fetchall()
+    return [
+        FetchState(
+            feed_id=row[0],
+            url=row[1],
+            title=row[2],
+            etag=row[3],
+            last_modified=row[4],
+            body_hash=row[5],
+            status=FeedStatus(row[6]),
+            next_retry=from_iso(row[7]),
+            error_count=row[8],
+            has_topic=bool(row[9]),
+        )
+        for row in rows
+    ]
+
+
+def record_success(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    *,
+    title: str | None,
+    site_url: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    body_hash: str | None,
+    now: datetime,
+    keep_validators: bool = False,
+) -> None:
+    """A fetch that ended well (parsed, 304, or unchanged body): clear errors, store validators."""
+    before = _display_title(conn, feed_id)
+    now_iso = to_iso(now)
+    conn.execute(
+        "UPDATE feeds SET status = 'ok', last_error = '', error_count = 0, next_retry = NULL,"
+        " last_fetched = ?, last_ok = ?, title = coalesce(?, title),"
+        " site_url = coalesce(?, site_url) WHERE id = ?",
+        (now_iso, now_iso, title or None, site_url or None, feed_id),
+    )
+    if not keep_validators:
+        conn.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, body_hash = ? WHERE id = ?",
+            (etag, last_modified, body_hash, feed_id),
+        )
+    if _display_title(conn, feed_id) != before:
+        _reindex_feed_title(conn, feed_id)
+
+
+def _display_title(conn: sqlite3.Connection, feed_id: int) -> str:
+    row = conn.execute(
+        "SELECT coalesce(user_title, nullif(title, ''), url) FROM feeds WHERE id = ?", (feed_id,)
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def record_failure(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    *,
+    status: FeedStatus,
+    error: str,
+    next_retry: datetime | None,
+    now: datetime,
+) -> None:
+    conn.execute(
+        "UPDATE feeds SET status = ?, last_error = ?, error_count = error_count + 1,"
+        " next_retry = ?, last_fetched = ? WHERE id = ?",
+        (status.value, error, to_iso(next_retry), to_iso(now), feed_id),
+    )
+
+
+def move_url(conn: sqlite3.Connection, feed_id: int, new_url: str) -> bool:
+    """Follow a permanent redirect; False when another subscription already has that URL."""
+    taken = conn.execute(
+        "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
+    ).fetchone()
+    if taken:
+        return False
+    conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+    return True

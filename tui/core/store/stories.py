@@ -1,0 +1,313 @@
+"""Queries over stories: storing a refresh's entries, listing, read marks and bookmarks.
+
+Read state and bookmarks live on the story row and are only ever changed by the user's
+actions: storing entries again (a refresh, a renamed title, an edited body) updates the
+text and never touches ``read``/``bookmarked``; stories that drop off their feed are
+never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tui.core.errors import StoryNotFoundError
+from tui.core.models import ParsedEntry, Story, StoryRow, Topic
+from tui.core.timeutil import from_iso, to_iso
+
+# Dates further ahead than this are not believed for sorting (a feed that says 2099
+# would otherwise sit at the top of every list forever).
+_FUTURE_SLACK = timedelta(days=1)
+
+STORY_COLUMNS = """
+    s.id, s.feed_id,
+    coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, ''),
+    coalesce(f.topic_name, s.orphan_topic_name, 'General'),
+    coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),
+    s.title, s.link, s.summary, s.published, s.first_seen, s.read, s.read_at,
+    s.bookmarked, s.bookmarked_at, s.author, s.guid
+"""
+STORY_FROM = "stories s LEFT JOIN feeds f ON f.id = s.feed_id"
+
+
+def story_from_row(row: Sequence[object], content_html: str = "") -> Story:
+    (
+        sid,
+        feed_id,
+        feed_title,
+        topic_name,
+        topic_slug,
+        title,
+        link,
+        summary,
+        published,
+        first_seen,
+        read,
+        read_at,
+        bookmarked,
+        bookmarked_at,
+        author,
+        guid,
+    ) = row[:16]
+    return Story(
+        id=int(sid),  # type: ignore[call-overload]
+        feed_id=int(feed_id) if feed_id is not None else None,  # type: ignore[call-overload]
+        feed_title=str(feed_title),
+        topic=Topic(name=str(topic_name), slug=str(topic_slug)),
+        title=str(title),
+        link=str(link),
+        summary=str(summary),
+        published=from_iso(published),  # type: ignore[arg-type]
+        first_seen=from_iso(first_seen) or datetime.min,  # type: ignore[arg-type]
+        read=bool(read),
+        read_at=from_iso(read_at),  # type: ignore[arg-type]
+        bookmarked=bool(bookmarked),
+        bookmarked_at=from_iso(bookmarked_at),  # type: ignore[arg-type]
+        author=str(author),
+        guid=str(guid),
+        content_html=content_html,
+    )
+
+
+def _fingerprint(entry: ParsedEntry) -> str:
+    fields = (
+        entry.title,
+        entry.link,
+        entry.guid,
+        entry.summary,
+        entry.content_html,
+        entry.author,
+        to_iso(entry.published),
+        to_iso(entry.updated),
+        list(entry.categories),
+    )
+    return hashlib.sha1(json.dumps(fields).encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntries:
+    new: int
+    updated: int
+
+
+def store_entries(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    feed_title: str,
+    entries: Iterable[ParsedEntry],
+    now: datetime,
+) -> StoredEntries:
+    """Insert new entries, update changed ones (text only), and keep the FTS index in step."""
+    existing = {
+        key: (story_id, fingerprint)
+        for key, story_id, fingerprint in conn.execute(
+            "SELECT key, id, fingerprint FROM stories WHERE feed_id = ?", (feed_id,)
+        )
+    }
+    now_iso = to_iso(now)
+    new = updated = 0
+    for entry in entries:
+        fingerprint = _fingerprint(entry)
+        published = (
+            entry.published if entry.published and entry.published <= now + _FUTURE_SLACK else None
+        )
+        values = (
+            entry.guid,
+            entry.link,
+            entry.title,
+            entry.summary,
+            entry.content_html,
+            entry.author,
+            json.dumps(list(entry.categories)),
+            to_iso(published),
+            to_iso(entry.updated),
+            fingerprint,
+        )
+        known = existing.get(entry.key)
+        if known is None:
+            cursor = conn.execute(
+                "INSERT INTO stories (guid, link, title, summary, content_html, author,"
+                " categories, published, updated, fingerprint, feed_id, key, first_seen,"
+                " sort_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, feed_id, entry.key, now_iso, to_iso(published) or now_iso),
+            )
+            story_id = int(cursor.lastrowid or 0)
+            existing[entry.key] = (story_id, fingerprint)
+            new += 1
+        elif known[1] != fingerprint:
+            story_id = known[0]
+            conn.execute(
+                "UPDATE stories SET guid=?, link=?, title=?, summary=?, content_html=?, author=?,"
+                " categories=?, published=?, updated=?, fingerprint=?,"
+                " sort_date = coalesce(?, first_seen) WHERE id = ?",
+                (*values, to_iso(published), story_id),
+            )
+            conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
+            updated += 1
+        else:
+            continue
+        conn.execute(
+            "INSERT INTO stories_fts (rowid, title, summary, content, feed_title)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (story_id, entry.title, entry.summary, entry.content_text, feed_title),
+        )
+    return StoredEntries(new=new, updated=updated)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """Which stories a list shows. Empty means all."""
+
+    topic_slug: str | None = None
+    feed_id: int | None = None
+    unread_only: bool = False
+    bookmarked_only: bool = False
+
+    def where(self) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.topic_slug:
+            clauses.append("coalesce(f.topic_slug, s.orphan_topic_slug, 'general') = ?")
+            params.append(self.topic_slug)
+        if self.feed_id is not None:
+            clauses.append("s.feed_id = ?")
+            params.append(self.feed_id)
+        if self.unread_only:
+            clauses.append("s.read = 0")
+        if self.bookmarked_only:
+            clauses.append("s.bookmarked = 1")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def list_stories(
+    conn: sqlite3.Connection,
+    story_filter: StoryFilter,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    by_topic: bool = False,
+) -> list[Story]:
+    """Newest first; grouped by topic (alphabetical) when ``by_topic``."""
+    where, params = story_filter.where()
+    order = "s.sort_date DESC, s.id ASC"
+    if by_topic:
+        order = "coalesce(f.topic_slug, s.orphan_topic_slug, 'general'), " + order
+    if story_filter.bookmarked_only:
+        order = "s.bookmarked_at DESC, " + order
+    sql = f"SELECT {STORY_COLUMNS} FROM {STORY_FROM}{where} ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    return [story_from_row(row) for row in conn.execute(sql, params)]
+
+
+def get_story(conn: sqlite3.Connection, story_id: int) -> Story:
+    row = conn.execute(
+        f"SELECT {STORY_COLUMNS}, s.content_html FROM {STORY_FROM} WHERE s.id = ?", (story_id,)
+    ).fetchone()
+    if row is None:
+        raise StoryNotFoundError(f"No story has id {story_id}; `newsterm list` shows ids.")
+    return story_from_row(row, content_html=str(row[16]))
+
+
+def require_stories(conn: sqlite3.Connection, story_ids: Sequence[int]) -> None:
+    found = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT id FROM stories WHERE id IN ({','.join('?' * len(story_ids))})",
+            tuple(story_ids),
+        )
+    }
+    missing = [str(i) for i in story_ids if i not in found]
+    if missing:
+        raise StoryNotFoundError(
+            f"No story has id {', '.join(missing)}; `newsterm list` shows ids."
+        )
+
+
+def set_read(conn: sqlite3.Connection, story_ids: Sequence[int], read: bool, now: datetime) -> int:
+    marks = ",".join("?" * len(story_ids))
+    cursor = conn.execute(
+        f"UPDATE stories SET read = ?, read_at = ? WHERE id IN ({marks}) AND read != ?",
+        (int(read), to_iso(now) if read else None, *story_ids, int(read)),
+    )
+    return cursor.rowcount
+
+
+def set_bookmarked(
+    conn: sqlite3.Connection, story_ids: Sequence[int], bookmarked: bool, now: datetime
+) -> int:
+    marks = ",".join("?" * len(story_ids))
+    cursor = conn.execute(
+        f"UPDATE stories SET bookmarked = ?, bookmarked_at = ?"
+        f" WHERE id IN ({marks}) AND bookmarked != ?",
+        (int(bookmarked), to_iso(now) if bookmarked else None, *story_ids, int(bookmarked)),
+    )
+    return cursor.rowcount
+
+
+def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now: datetime) -> int:
+    """Mark every unread story the filter matches as read (e.g. a whole topic)."""
+    where, params = story_filter.where()
+    where = (where + " AND" if where else " WHERE") + " s.read = 0"
+    cursor = conn.execute(
+        f"UPDATE stories SET read = 1, read_at = ? WHERE id IN"
+        f" (SELECT s.id FROM {STORY_FROM}{where})",
+        (to_iso(now), *params),
+    )
+    return cursor.rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    topic: Topic
+    unread: int
+    total: int
+
+
+def topic_counts(conn: sqlite3.Connection) -> list[TopicCount]:
+    rows = conn.execute(
+        "SELECT coalesce(f.topic_name, s.orphan_topic_name, 'General') AS name,"
+        " coalesce(f.topic_slug, s.orphan_topic_slug, 'general') AS slug,"
+        f" count(*) FILTER (WHERE s.read = 0), count(*) FROM {STORY_FROM}"
+        " GROUP BY slug ORDER BY slug"
+    )
+    return [TopicCount(Topic(name=n, slug=s), unread, total) for n, s, unread, total in rows]
+
+
+def library_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(stories, unread, bookmarked)."""
+    row = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE read = 0), count(*) FILTER (WHERE bookmarked = 1)"
+        " FROM stories"
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def list_rows(
+    conn: sqlite3.Connection,
+    story_filter: StoryFilter,
+    *,
+    by_topic: bool = True,
+    limit: int | None = None,
+) -> list[StoryRow]:
+    """Lean rows for the list pane, grouped by topic (alphabetical), newest first in each."""
+    where, params = story_filter.where()
+    order = "s.sort_date DESC, s.id ASC"
+    if by_topic:
+        order = "3, " + order  # topic name, case-insensitively (see COLLATE below)
+    sql = (
+        "SELECT s.id, coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),"
+        " coalesce(f.topic_name, s.orphan_topic_name, 'General') COLLATE NOCASE,"
+        " s.title, coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, ''),"
+        f" s.link, s.sort_date, s.read, s.bookmarked FROM {STORY_FROM}{where} ORDER BY {order}"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    make = StoryRow._make
+    return [make(row) for row in conn.execute(sql, params)]
