@@ -452,7 +452,7 @@ class _ArticleParser(HTMLParser):
         # Some feeds put code blocks in a bare <code>. One that opens a block is kept raw
         # until </code> shows whether it has several lines (a block) or one (inline code).
         if not (self._pre or self._code or self._lists or self._heading):
-            self._code = not "".join(self._buf).strip()
+            self._code = not any(part.strip() for part in self._buf)
 
     def _end_code(self) -> None:
         if self._code:

@@ -291,6 +291,10 @@ class Fetcher:
         except httpx.HTTPError as error:
             message, network = _transport_error_sentence(url, error)
             raise _GiveUpError(message, network=network) from None
+        except httpx.InvalidURL as error:
+            # Not an HTTPError: httpx raises it for a URL it cannot parse, including a
+            # redirect's Location (say "javascript:..."), which it reads even unfollowed.
+            raise _GiveUpError(f"Cannot fetch {url}: {str(error).rstrip('.')}.") from None
 
 
 def _with_urls(result: FetchResult, asked: str, final: str, moved: str | None) -> FetchResult:
@@ -360,7 +364,7 @@ def _http_error_sentence(code: int, reason: str) -> str:
 
 def _transport_error_sentence(url: str, error: httpx.HTTPError) -> tuple[str, bool]:
     host = urlsplit(url).hostname or url
-    text = str(error) or type(error).__name__
+    text = (str(error) or type(error).__name__).rstrip(".")  # the sentences add their own
     if isinstance(error, httpx.ConnectTimeout):
         return f"Timed out connecting to {host}.", True
     if isinstance(error, httpx.ReadTimeout):

@@ -27,6 +27,7 @@ from tui.core.models import (
     RefreshReport,
     SearchResult,
     Story,
+    StoryIndex,
     StoryRow,
     Subscription,
     Topic,
@@ -224,6 +225,21 @@ class Library:
             bookmarked_only=bookmarked,
         )
         return self._db.read(story_queries.list_rows, story_filter, limit=limit)
+
+    def story_index(
+        self, *, topic: str | None = None, unread: bool = False, bookmarked: bool = False
+    ) -> StoryIndex:
+        """A list view's order (ids grouped by topic) without its rows: cheap at 100k."""
+        story_filter = StoryFilter(
+            topic_slug=Topic.from_name(topic).slug if topic else None,
+            unread_only=unread,
+            bookmarked_only=bookmarked,
+        )
+        return self._db.read(story_queries.list_index, story_filter)
+
+    def rows_for(self, story_ids: Sequence[int]) -> dict[int, StoryRow]:
+        """List rows for some story ids (the ones on screen)."""
+        return self._db.read(story_queries.rows_for, story_ids)
 
     def story(self, story_id: int) -> Story:
         """One story with its HTML body (:class:`StoryNotFoundError` if none)."""

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from collections.abc import Sequence
 from typing import NamedTuple
 
 DEFAULT_TOPIC = "General"
@@ -252,3 +253,28 @@ class StoryRow(NamedTuple):
     sort_date: str
     read: bool
     bookmarked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TopicGroup:
+    """One topic's run of stories in a :class:`StoryIndex`: ``ids[start:start + count]``."""
+
+    topic: Topic
+    start: int
+    count: int
+    unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryIndex:
+    """The order of a list view without its rows: story ids grouped by topic.
+
+    100k stories cost an ``array`` of 100k integers; a list pane fetches the
+    :class:`StoryRow` details only for the rows on screen (``Library.rows_for``).
+    """
+
+    ids: Sequence[int]
+    groups: tuple[TopicGroup, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)

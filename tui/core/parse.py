@@ -44,8 +44,10 @@ UNTITLED = "(untitled)"
 #: Dates further ahead than this are typos or tricks that would pin a story to the top.
 FUTURE_SLACK = timedelta(days=2)
 _TITLE_FROM_SUMMARY = 80
-_SUMMARY_PREVIEW = 400  # a summary made from the body when the feed gives none
-_PREVIEW_HTML = 8_000  # ...made from this much of the body's HTML, which is plenty
+# Summaries are previews: the full text is in ``content_html``. Some feeds put the whole
+# article in the summary; converting all of it costs time and shows nothing more.
+_SUMMARY_LIMIT = 2_000  # characters of a summary the feed gives
+_PREVIEW_LIMIT = 400  # characters of a summary made from the body when the feed gives none
 _ENTITY_BUDGET = 100_000  # characters that a feed's own XML entities may add, in all
 _DETAILED_SKIPS = 3
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
@@ -63,8 +65,9 @@ _JSON_SEPARATORS = re.compile(r"[\s,]*")
 _FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": True}
 
 _LEADING_SPACE = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
+# Decided by the root element, not the DOCTYPE: feeds behind an XHTML DOCTYPE exist.
 _HTML_PAGE = re.compile(
-    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<!doctype[^>]*>)\s*)*<html[\s>]",
     re.IGNORECASE | re.DOTALL,
 )
 _XML_ENCODING = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)")
@@ -153,7 +156,7 @@ def _parse_xml_feed(
     version = _str(result.get("version"))
     title = _fp_line(feed, "title")
     raw_entries = result.get("entries") or []
-    if not raw_entries and not version and not title:
+    if not raw_entries and not version and not title and not feed.get("link"):
         if b"<html" in body[:2048].lower():
             raise ParseError(WEB_PAGE)
         raise ParseError(_unreadable(result.get("bozo_exception")))
@@ -239,7 +242,7 @@ def _unreadable(error: object) -> str:
 
 def _fp_entry(entry: Any, base: str, now: datetime) -> ParsedEntry:
     summary_raw, summary_is_html = _fp_detail(entry, "summary")
-    summary = html_to_text(summary_raw) if summary_is_html else clean_text(summary_raw)
+    summary = _summary_text(summary_raw, is_html=summary_is_html)
     content_html = ""
     contents = [c for c in entry.get("content") or () if isinstance(c, Mapping)]
     if contents:
@@ -317,7 +320,7 @@ def _parse_json_feed(body: bytes, url: str, charset: str, now: datetime) -> Pars
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        where = f"{error.msg} at line {error.lineno}, column {error.colno}"
+        where = f"{error.msg.removesuffix(' at')} at line {error.lineno}, column {error.colno}"
         document = _salvage_json_feed(text)
         if document is None:
             raise ParseError(f"The feed is not valid JSON ({where}).") from None
@@ -417,7 +420,7 @@ def _rss_in_json_entry(item: object, base: str, now: datetime) -> ParsedEntry:
         title=clean_line(html_to_text(_str(item.get("title")))),
         link=_absolute(item.get("link"), base),
         guid=clean_url(_str(item.get("guid"))),
-        summary=html_to_text(description),
+        summary=_summary_text(description, is_html=True),
         content_html=description,
         author=clean_line(_str(item.get("author"))),
         published_raw=_json_date(item.get("pubDate")),
@@ -448,7 +451,7 @@ def _json_entry(item: object, base: str, feed_author: str, now: datetime) -> Par
         raise _BadEntryError("it is not a JSON object")
     content_html = _str(item.get("content_html"))
     content_text = _str(item.get("content_text"))
-    summary = clean_text(_str(item.get("summary")))
+    summary = _summary_text(_str(item.get("summary")), is_html=False)
     if not content_html and content_text:
         content_html = _text_as_html(content_text)
     tags = item.get("tags")
@@ -538,7 +541,7 @@ def _make_entry(
 ) -> ParsedEntry:
     content_html = _drop_control_refs(strip_controls(content_html))
     if not summary and content_html:
-        summary = _shorten(html_to_text(content_html[:_PREVIEW_HTML]), _SUMMARY_PREVIEW)
+        summary = _summary_text(content_html, is_html=True, limit=_PREVIEW_LIMIT)
     if not title:
         title = _shorten(clean_line(summary), _TITLE_FROM_SUMMARY) or UNTITLED
     # The key uses the date as written, not the believed one, so that an entry dated next
@@ -613,6 +616,16 @@ def _drop_control_refs(markup: str) -> str:
         return "" if _CONTROL_CHARS.search(html.unescape(match.group())) else match.group()
 
     return _CHAR_REF.sub(replace, markup)
+
+
+def _summary_text(value: str, *, is_html: bool, limit: int = _SUMMARY_LIMIT) -> str:
+    """Plain text of at most ``limit`` characters, converting only as much HTML as needed."""
+    if is_html and len(value) > 6 * limit:
+        value = value[: 6 * limit]
+        cut = value.rfind("<")
+        if cut > value.rfind(">"):  # do not leave half a tag behind
+            value = value[:cut]
+    return _shorten(html_to_text(value) if is_html else clean_text(value), limit)
 
 
 def _shorten(text: str, limit: int) -> str:
