@@ -157,14 +157,20 @@ class _Server:
                 self.stats.reset()
             writer.write(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                + f"Content-Length: {len(body)}\r\n".encode() + connection + date + b"\r\n" + body
+                + f"Content-Length: {len(body)}\r\n".encode()
+                + connection
+                + date
+                + b"\r\n"
+                + body
             )
             return keep_alive
         resource = self.resources.get(path)
         if resource is None or method not in ("GET", "HEAD"):
             self.stats.not_found += 1
             writer.write(
-                b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n" + connection + date
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n"
+                + connection
+                + date
                 + b"\r\nnot found"
             )
             return keep_alive

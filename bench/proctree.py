@@ -1,12 +1,19 @@
-"""Run a command with a time limit, timing its wall clock and the peak memory of its tree.
+"""Run a command with a time limit: its wall clock, and the memory and CPU of its tree.
 
 Peak memory is read from ``/proc/<pid>/status`` (``VmHWM``, the kernel's own high-water
-mark of resident memory, so it is exact however seldom we look) for the process and for
-every descendant seen while it runs — for newsterm that is the forkserver and the parse
-workers. Resident sizes count pages shared with a parent (copy-on-write after fork) in
-both, so a sum over processes overstates; the proportional set size (``Pss`` in
-``smaps_rollup``) shares them out and does add up, but has no high-water mark, so it is
-sampled and its peak is a lower bound. Linux only.
+mark of resident memory, so it is exact however seldom we look, as long as we look once
+more before the process ends) for the process and for every descendant seen while it runs
+— for newsterm that is the forkserver, the resource tracker and the parse workers.
+Resident sizes count pages shared with a parent (copy-on-write after fork) in both, so a
+sum over processes overstates; the proportional set size (``Pss`` in ``smaps_rollup``)
+shares them out and does add up, but has no high-water mark, so it is sampled and its
+peak is a lower bound.
+
+CPU time and peak memory of the command itself are also taken from ``wait4``; its
+descendants' is read from ``/proc/<pid>/stat`` on each poll (a worker's last ~50 ms may be
+missed). The whole machine's busy time over the run (``/proc/stat``) minus ours tells how
+much *other* processes ran meanwhile: on a shared machine that is the noise in the wall
+clock. Linux only.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -23,6 +31,7 @@ from pathlib import Path
 
 _POLL_SECONDS = 0.05
 _PSS_EVERY = 4  # smaps_rollup walks page tables: sample it on every 4th poll only
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -32,6 +41,19 @@ class ProcPeak:
     command: str
     hwm_kb: int = 0  # VmHWM: exact peak resident set
     pss_kb: int = 0  # largest sampled Pss
+    cpu: float = 0.0  # user + system seconds, as last seen
+
+    @property
+    def role(self) -> str:
+        """What a Python multiprocessing helper is, from its command line."""
+        if "resource_tracker" in self.command:
+            return "resource tracker"
+        if "forkserver" in self.command:
+            # Workers are forked from the forkserver and inherit its command line.
+            return "worker" if self.parent_is_forkserver else "forkserver"
+        return "child"
+
+    parent_is_forkserver: bool = False
 
 
 @dataclass
@@ -44,10 +66,13 @@ class RunResult:
     root: ProcPeak
     descendants: list[ProcPeak] = field(default_factory=list)
     peak_pss_sum_kb: int = 0  # largest sampled sum of Pss over the whole tree
+    #: CPU seconds every other process (and the kernel) used meanwhile, this benchmark's
+    #: own process excepted: the feed server's share is in here too.
+    others_cpu: float = 0.0
 
     @property
-    def descendants_hwm_kb(self) -> int:
-        return sum(p.hwm_kb for p in self.descendants)
+    def tree_cpu(self) -> float:
+        return self.root.cpu + sum(p.cpu for p in self.descendants)
 
 
 def _read_status(pid: int) -> tuple[int, int] | None:
@@ -65,6 +90,22 @@ def _read_status(pid: int) -> tuple[int, int] | None:
     if hwm is None or ppid is None:
         return None
     return hwm, ppid
+
+
+def _read_cpu(pid: int) -> float | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def machine_busy() -> float:
+    """CPU seconds all processors have spent busy since boot."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICK
 
 
 def _read_pss(pid: int) -> int:
@@ -128,11 +169,15 @@ class _Watcher(threading.Thread):
             status = _read_status(pid)
             if status is None:
                 continue
-            hwm, _ppid = status
             peak = self.peaks.get(pid)
             if peak is None:
                 peak = self.peaks[pid] = ProcPeak(pid, parent, _command(pid))
-            peak.hwm_kb = max(peak.hwm_kb, hwm)
+                parent_peak = self.peaks.get(parent)
+                peak.parent_is_forkserver = parent_peak is not None and (
+                    parent_peak.role == "forkserver"
+                )
+            peak.hwm_kb = max(peak.hwm_kb, status[0])
+            peak.cpu = _read_cpu(pid) or peak.cpu
             if with_pss:
                 pss = _read_pss(pid)
                 peak.pss_kb = max(peak.pss_kb, pss)
@@ -150,6 +195,10 @@ def _reap_leftovers(group: int, peaks: Mapping[int, ProcPeak]) -> None:
     deadline = time.monotonic() + 5.0
     alive = [pid for pid in peaks if pid != group]
     while alive and time.monotonic() < deadline:
+        for pid in alive:  # their final CPU time, while /proc still has it
+            cpu = _read_cpu(pid)
+            if cpu is not None and _read_status(pid) is not None:
+                peaks[pid].cpu = cpu
         alive = [pid for pid in alive if _read_status(pid) is not None]
         if alive:
             time.sleep(0.02)
@@ -165,41 +214,63 @@ def run(
     timeout: float,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-    watch: bool = True,
 ) -> RunResult:
-    """Run ``command`` to the end (killing its whole process group past ``timeout``)."""
-    started = time.perf_counter()
-    # Its own session: on timeout the whole group (forkserver, workers) goes with it.
-    proc = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=dict(env) if env is not None else None,
-        cwd=cwd,
-        start_new_session=True,
-        text=True,
-    )
-    watcher = _Watcher(proc.pid)
-    if watch:
+    """Run ``command`` to the end (killing its whole process group past ``timeout``).
+
+    The clock stops when the command itself exits (``wait4``), as a shell sees it, not
+    when its helpers have gone; output goes to files, so no helper holding a pipe open
+    can keep us waiting.
+    """
+    busy_before = machine_busy()
+    own_before = time.process_time()  # the watcher's polling is ours, not "others"
+    killed = threading.Event()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        # Its own session: on timeout the whole group (forkserver, workers) goes with it.
+        proc = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
+        )
+
+        def kill_group() -> None:
+            killed.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        watcher = _Watcher(proc.pid)
         watcher.start()
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-        wall = time.perf_counter() - started
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        stdout, stderr = proc.communicate()
-        wall = time.perf_counter() - started
-        stderr += f"\n[bench] killed after {timeout:g} s"
-        proc.returncode = -signal.SIGKILL
-    finally:
-        watcher.done.set()
-        if watch:
+        timer = threading.Timer(timeout, kill_group)
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+        except BaseException:  # Ctrl-C, SIGTERM: the child is in its own session, end it too
+            kill_group()
+            proc.wait()
+            raise
+        finally:
+            timer.cancel()
+            watcher.done.set()
             watcher.join(timeout=5)
-    _reap_leftovers(proc.pid, watcher.peaks)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        _reap_leftovers(proc.pid, watcher.peaks)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = err.read().decode(errors="replace")
+    if killed.is_set():
+        stderr += f"\n[bench] killed after {timeout:g} s"
+    busy = machine_busy() - busy_before
     root = watcher.peaks.pop(proc.pid, ProcPeak(proc.pid, 0, " ".join(command)))
-    return RunResult(
+    # Exact figures from the kernel for the command itself (ru_maxrss is in kB on Linux).
+    root.hwm_kb = max(root.hwm_kb, usage.ru_maxrss)
+    root.cpu = usage.ru_utime + usage.ru_stime
+    result = RunResult(
         command=command,
         returncode=proc.returncode,
         wall=wall,
@@ -209,3 +280,6 @@ def run(
         descendants=sorted(watcher.peaks.values(), key=lambda p: p.pid),
         peak_pss_sum_kb=watcher.peak_pss_sum,
     )
+    own = time.process_time() - own_before
+    result.others_cpu = max(0.0, busy - result.tree_cpu - own)
+    return result

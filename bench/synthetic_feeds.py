@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 # Fixed, in the past: the bytes must not depend on the day the benchmark runs.
 BASE_DATE = datetime(2026, 9, 1, tzinfo=UTC)
 
-_WORDS = (
+_WORD_TEXT = (
     "the of and to in is that for it as with was on be by at this from are or an have "
     "not they which one you were all we when there can more their if has been would will "
     "system data network server kernel release update security patch version support "
@@ -37,11 +37,25 @@ _WORDS = (
     "performance benchmark latency throughput cache database query index storage cloud "
     "container cluster deploy pipeline testing debugging refactor migration schema open "
     "source community maintainer contributor license documentation tutorial guide notes"
-).split()
+)
+_WORDS = tuple(_WORD_TEXT.split())
 
 TOPICS = (
-    "Technology", "Science", "Politics", "Business", "Culture", "Sports", "Health",
-    "Programming", "Space", "Climate", "Music", "Film", "Travel", "Food", "Security",
+    "Technology",
+    "Science",
+    "Politics",
+    "Business",
+    "Culture",
+    "Sports",
+    "Health",
+    "Programming",
+    "Space",
+    "Climate",
+    "Music",
+    "Film",
+    "Travel",
+    "Food",
+    "Security",
 )
 
 
@@ -234,7 +248,7 @@ def _atom(spec: FeedSpec, items: list[_Item]) -> bytes:
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
         f"<title>{escape(spec.title)}</title>",
         f"<id>urn:bench:feed:{spec.index}</id>",
-        f"<link rel=\"alternate\" href={quoteattr(site)}/>",
+        f'<link rel="alternate" href={quoteattr(site)}/>',
         f"<updated>{updated}</updated>",
         "<generator>newsterm bench</generator>",
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -32,9 +33,16 @@ def _print(text: str = "", stream: TextIO | None = None) -> None:
     stream.write(strip_controls(text) + "\n")
 
 
+# json escapes C0 controls itself but writes these as they are, and a terminal acts on them
+# (C1 controls such as CSI U+009B, bidi overrides). As \uXXXX escapes the JSON means the same.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def _print_json(data: Any) -> None:
-    # ensure_ascii=False keeps titles readable; json escapes every control character.
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    # ensure_ascii=False keeps titles readable; the rest is escaped above.
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -288,10 +296,18 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json([export.story_record(s) for s in stories])
     elif args.format == "html":
-        sys.stdout.write(export.bookmarks_netscape_html(stories))
+        sys.stdout.write(strip_controls(export.bookmarks_netscape_html(stories)))
     else:
         sys.stdout.write(strip_controls(export.bookmarks_markdown(stories)))
     return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """No command: open the terminal UI (imported only now, so commands stay quick)."""
+    from tui.ui.app import run_app
+
+    db = Path(args.db) if args.db else paths.default_db_path()
+    return run_app(db, _settings(args), demo=args.demo)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -316,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="PATH", help="library file (default: %(default)s)", default=None
     )
     parser.add_argument("--config", metavar="PATH", help="config file", default=None)
+    parser.add_argument("--demo", action="store_true",
+                        help="open the app on a throwaway copy of the bundled demo library")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -385,8 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 0
+        handler = cmd_app  # no command: the terminal UI
+    elif args.demo:
+        parser.error("--demo opens the app on the demo library; use it without a command")
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     try:

@@ -326,7 +326,8 @@ async def test_a_drip_feed_is_cut_off_at_the_deadline(
     server.route("/feed", lambda _request: Reply(200, drip(), delay_per_chunk=0.3))
 
     started = time.monotonic()
-    result = await fetch(server.url("/feed"), FetchSettings(deadline=1.0))
+    async with asyncio.timeout(5):  # fail, not hang, if the deadline is not enforced
+        result = await fetch(server.url("/feed"), FetchSettings(deadline=1.0))
     elapsed = time.monotonic() - started
 
     assert result.kind is FetchKind.ERROR
@@ -344,7 +345,8 @@ async def test_a_server_that_stalls_after_the_headers_times_out(
     server.route("/feed", lambda _request: Reply(200, stall()))
 
     started = time.monotonic()
-    result = await fetch(server.url("/feed"), FetchSettings(read_timeout=0.5, deadline=10.0))
+    async with asyncio.timeout(5):  # fail, not hang, if the read timeout is not enforced
+        result = await fetch(server.url("/feed"), FetchSettings(read_timeout=0.5, deadline=10.0))
     elapsed = time.monotonic() - started
 
     assert result.kind is FetchKind.ERROR
@@ -362,8 +364,9 @@ async def test_bodies_over_the_cap_are_refused(
     server: FeedServer, chunked: bool, size: int, too_large: bool
 ) -> None:
     body = b"x" * size
-    reply_body = [body[i : i + 64 * 1024] for i in range(0, size, 64 * 1024)] if chunked else body
-    server.route("/feed", lambda _request: Reply(200, iter(reply_body) if chunked else body))
+    pieces = [body[i : i + 64 * 1024] for i in range(0, size, 64 * 1024)]
+    # An iterator body is sent chunked, without a Content-Length to refuse it early.
+    server.route("/feed", lambda _request: Reply(200, iter(pieces) if chunked else body))
 
     result = await fetch(server.url("/feed"), FetchSettings(max_body_mb=1))
 

@@ -109,11 +109,14 @@ def _mark(texts: list[str], refs: list[tuple[int, str, str]]) -> list[str]:
             continue
         pattern = re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
         for index in range(at, len(texts)):
-            found = pattern.search(texts[index], pos if index == at else 0)
-            if found:
+            text = texts[index]
+            if found := pattern.search(text, pos if index == at else 0):
+                end = found.end()
+                if text.startswith("]", end) and text.endswith("[image: ", 0, found.start()):
+                    end += 1  # after "[image: alt]", not inside it
                 marker = f"[{number}]"
-                texts[index] = texts[index][: found.end()] + marker + texts[index][found.end() :]
-                at, pos = index, found.end() + len(marker)
+                texts[index] = text[:end] + marker + text[end:]
+                at, pos = index, end + len(marker)
                 break
     return texts
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import zlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urljoin, urlsplit
 
+# On import, httpx loads its command-line client (click, pygments and rich: ~40 ms) whenever
+# those are installed, as they are beside textual. The core never loads rich, and needs no
+# httpx CLI: a None entry makes that one import fail, and httpx falls back to a stub.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx
 
 from tui import __version__
@@ -362,6 +368,16 @@ def _http_error_sentence(code: int, reason: str) -> str:
     return f"The server answered {reason}."
 
 
+# What resolvers say when a name does not resolve (glibc, musl, macOS, Windows).
+_DNS_FAILURE_SIGNS = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "No address associated",
+    "nodename nor servname",
+    "getaddrinfo failed",
+)
+
+
 def _transport_error_sentence(url: str, error: httpx.HTTPError) -> tuple[str, bool]:
     host = urlsplit(url).hostname or url
     text = (str(error) or type(error).__name__).rstrip(".")  # the sentences add their own
@@ -373,7 +389,7 @@ def _transport_error_sentence(url: str, error: httpx.HTTPError) -> tuple[str, bo
         cause = error.__context__ or error.__cause__
         if isinstance(cause, ssl.SSLError) or "SSL" in text or "certificate" in text:
             return f"Secure connection to {host} failed (TLS: {text}).", True
-        if "Name or service not known" in text or "nodename" in text or "getaddrinfo" in text:
+        if any(sign in text for sign in _DNS_FAILURE_SIGNS):
             return f"The host name {host} could not be found (DNS).", True
         if "refused" in text.lower():
             return f"{host} refused the connection.", True

@@ -91,6 +91,46 @@ _VOID_ELEMENTS = frozenset(
 )
 
 
+def defuse_html(html: str) -> str:
+    """Remove comments and marked sections, and make every ``<`` after the last ``>`` text.
+
+    html.parser (3.11 at least) rescans to the end of the input for each construct left
+    unterminated, so ``"<a" * 50_000`` or ``"<!--x>" * 20_000`` took seconds; here each
+    closer is searched for once. Past the last ``>`` no tag can end, so nothing is lost.
+    """
+    parts: list[str] = []
+    start = cursor = 0
+    found: dict[str, int] = {}  # where each closer was last found; -1: nowhere further
+
+    def find(closer: str, origin: int) -> int:
+        at = found.get(closer, 0)
+        if at != -1 and at < origin:  # origins only grow, so no stretch is searched twice
+            at = found[closer] = html.find(closer, origin)
+        return at
+
+    while (at := html.find("<!", cursor)) >= 0:
+        if html.startswith("<!--", at):
+            closers = ["-->"]
+        elif html.startswith("<![CDATA[", at):
+            closers = ["]]>", ">"]
+        elif html.startswith("<![", at):
+            closers = [">"]  # Word's <![if !supportLists]> and <![endif]>
+        else:
+            cursor = at + 2  # a doctype or bogus comment: html.parser copes
+            continue
+        parts.append(html[start:at])
+        ends = [end + len(closer) for closer in closers if (end := find(closer, at + 2)) >= 0]
+        if not ends:
+            start = len(html)  # unterminated: it hides the rest, as in browsers
+            break
+        start = cursor = ends[0]
+    parts.append(html[start:])
+    html = "".join(parts)
+    last = html.rfind(">")
+    tail = html[last + 1 :]
+    return html[: last + 1] + tail.replace("<", "&lt;") if "<" in tail else html
+
+
 class _TextCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -131,7 +171,7 @@ def html_to_text(html: str | None) -> str:
         return clean_text(html)
     collector = _TextCollector()
     try:
-        collector.feed(html)
+        collector.feed(defuse_html(html))
         collector.close()
     except (AssertionError, ValueError):  # html.parser gives up on some broken markup
         pass

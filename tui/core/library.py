@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.config import Settings
@@ -24,6 +27,7 @@ from tui.core.errors import InvalidFeedURLError
 from tui.core.models import (
     Feed,
     ImportReport,
+    ParsedFeed,
     RefreshReport,
     SearchResult,
     Story,
@@ -32,13 +36,16 @@ from tui.core.models import (
     Subscription,
     Topic,
 )
-from tui.core.refresh import ProgressCallback, Refresh
 from tui.core.store import feeds as feed_queries
 from tui.core.store import search as search_queries
 from tui.core.store import stories as story_queries
 from tui.core.store.database import Database
+from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.store.stories import StoryFilter, TopicCount
 from tui.core.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from tui.core.refresh import ProgressCallback
 
 FEED_SCHEMES = ("http", "https", "file")
 
@@ -245,19 +252,46 @@ class Library:
         """One story with its HTML body (:class:`StoryNotFoundError` if none)."""
         return self._db.read(story_queries.get_story, story_id)
 
-    def set_read(self, story_ids: Sequence[int], read: bool = True) -> int:
+    def set_read(
+        self, story_ids: Sequence[int], read: bool = True, *, now: datetime | None = None
+    ) -> int:
         """Mark stories read or unread; saved durably before returning. Returns how many changed."""
-        return self._mark(story_queries.set_read, story_ids, read)
+        return self._mark(story_queries.set_read, story_ids, read, now)
 
-    def set_bookmarked(self, story_ids: Sequence[int], bookmarked: bool = True) -> int:
-        return self._mark(story_queries.set_bookmarked, story_ids, bookmarked)
+    def set_bookmarked(
+        self, story_ids: Sequence[int], bookmarked: bool = True, *, now: datetime | None = None
+    ) -> int:
+        """Bookmark stories or remove their bookmarks; saved durably before returning."""
+        return self._mark(story_queries.set_bookmarked, story_ids, bookmarked, now)
 
-    def _mark(self, query: object, story_ids: Sequence[int], flag: bool) -> int:
+    def _mark(
+        self,
+        query: Callable[[sqlite3.Connection, Sequence[int], bool, datetime], int],
+        story_ids: Sequence[int],
+        flag: bool,
+        now: datetime | None,
+    ) -> int:
         ids = list(dict.fromkeys(int(i) for i in story_ids))
         if not ids:
             return 0
         self._db.read(story_queries.require_stories, ids)
-        return self._db.write(query, ids, flag, utcnow())  # type: ignore[arg-type]
+        return self._db.write(query, ids, flag, now or utcnow())
+
+    def ingest(
+        self,
+        ref: str | int,
+        parsed: ParsedFeed,
+        *,
+        now: datetime | None = None,
+        body_hash: str | None = None,
+    ) -> int:
+        """Store a feed parsed elsewhere (the demo library, benchmarks) exactly as a refresh
+        would; returns the number of new stories."""
+        feed = self.feed(ref)
+        validators = Validators(body_hash=body_hash)
+        return self._db.write_relaxed(
+            store_parsed_feed, feed.id, parsed, now=now or utcnow(), validators=validators
+        )
 
     def mark_topic_read(self, topic: str) -> int:
         story_filter = StoryFilter(topic_slug=Topic.from_name(topic).slug)
@@ -283,6 +317,10 @@ class Library:
         progress: ProgressCallback | None = None,
     ) -> RefreshReport:
         """Fetch, parse and store feeds (all that are due, or the ones named)."""
+        # Imported here, not at the top: httpx pulls in click, pygments and rich when they
+        # are installed (for its own command line), which would slow every start-up.
+        from tui.core.refresh import Refresh
+
         feed_ids = None
         if feeds is not None:
             feed_ids = [
@@ -290,3 +328,26 @@ class Library:
             ]
         run = Refresh(self._db, self.settings, self._parse_executor(), progress)
         return await run.run(feed_ids)
+
+    # -- small remembered settings (appended for the UI) -------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        """A value the app remembered under ``key`` (e.g. the chosen theme), or None."""
+
+        def query(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)).fetchone()
+            return None if row is None else str(row[0])
+
+        return self._db.read(query)
+
+    def set_state(self, key: str, value: str) -> None:
+        """Remember ``value`` under ``key`` in the library's ``app_state`` table."""
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO app_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+        self._db.write(change)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from collections.abc import Sequence
 from typing import NamedTuple
 
 DEFAULT_TOPIC = "General"

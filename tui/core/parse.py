@@ -56,12 +56,12 @@ _NOT_JSON_FEED = "The address serves JSON data, not a JSON Feed."
 _ITEMS_KEY = re.compile(r'"items"\s*:\s*\[')
 _JSON_SEPARATORS = re.compile(r"[\s,]*")
 
-# feedparser's ``sanitize_html`` is off. Measured on a 100 KB RSS 2.0 feed with 50 items
-# (feedparser 6.0.14, Python 3.11): 49 ms with it, 33 ms without — a third of the parse
-# time, ~5 s of CPU over a 300-feed refresh. newsterm never renders feed HTML as HTML: the
-# body becomes plain-text blocks later, where scripts and styles are dropped whole, and
-# every link is gated by ``openable_url``. ``resolve_relative_uris`` stays on (another
-# 18 ms) because relative links in bodies would otherwise be dead.
+# feedparser's ``sanitize_html`` is off. Measured on a 96 KB RSS 2.0 feed with 50 items
+# (feedparser 6.0.14, CPython 3.11, best of 9): ~60 ms with it, ~40 ms without, a third of
+# the parse; ~6 s of CPU over a 300-feed refresh. newsterm never renders feed HTML as HTML:
+# the body becomes plain-text blocks later, where scripts and styles are dropped whole, and
+# every link is gated by ``openable_url``. ``resolve_relative_uris`` stays on, though it
+# costs ~18 ms of the 40, because relative links and images in bodies would be dead.
 _FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": True}
 
 _LEADING_SPACE = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
@@ -87,7 +87,7 @@ _DOCTYPE_PART = re.compile(r"\"[^\"]*\"|'[^']*'|<!--.*?-->|<\?.*?\?>|[^\"'<\[\]>
 _FIRST_ELEMENT = re.compile(r"<\w")
 _XML_DECLARATION = re.compile(r"(?:\ufeff|\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?")
 _SAFE_ENTITY = re.compile(
-    r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<]{0,200}|&\#\w+;)"|'([^'&%<]{0,200}|&\#\w+;)')\s*>"""
+    r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<>]{0,200}|&\#\w+;)"|'([^'&%<>]{0,200}|&\#\w+;)')\s*>"""
 )
 
 
@@ -152,11 +152,11 @@ def _parse_xml_feed(
         warning = _bozo_warning(result.get("bozo_exception"))
         if warning:
             warnings.append(warning)
-    feed = result.get("feed") or {}
+    feed = _get(result, "feed") or {}
     version = _str(result.get("version"))
     title = _fp_line(feed, "title")
-    raw_entries = result.get("entries") or []
-    if not raw_entries and not version and not title and not feed.get("link"):
+    raw_entries = _get(result, "entries") or []
+    if not raw_entries and not version and not title and not _get(feed, "link"):
         if b"<html" in body[:2048].lower():
             raise ParseError(WEB_PAGE)
         raise ParseError(_unreadable(result.get("bozo_exception")))
@@ -178,8 +178,12 @@ def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
     both of which turn UTF-8 into mojibake. RFC 7303 (what browsers do) lets the XML
     declaration decide instead.
     """
-    utf16_or_32 = b"\x00" in body[:4] or body.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not utf16_or_32 and not body.isascii():
+    wide = _scan_codec(body)
+    if wide != "latin-1":
+        # Told nothing, feedparser tries UTF-8 first on UTF-16 whose declaration names no
+        # encoding, and UTF-16 ASCII *is* valid UTF-8 (with NULs): the BOM is the truth.
+        return f"application/xml; charset={wide}"
+    if not body.isascii():
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
@@ -241,50 +245,60 @@ def _unreadable(error: object) -> str:
 
 
 def _fp_entry(entry: Any, base: str, now: datetime) -> ParsedEntry:
+    # feedparser copies the content into ``summary`` (without a ``summary_detail``) when an
+    # entry has none; that copy is not a summary, and its type is the content's.
     summary_raw, summary_is_html = _fp_detail(entry, "summary")
-    summary = _summary_text(summary_raw, is_html=summary_is_html)
+    if not isinstance(_get(entry, "summary_detail"), Mapping):
+        summary_raw = ""
     content_html = ""
-    contents = [c for c in entry.get("content") or () if isinstance(c, Mapping)]
+    contents = [c for c in _get(entry, "content") or () if isinstance(c, Mapping)]
     if contents:
-        longest = max(contents, key=lambda c: len(_str(c.get("value"))))
-        value = _str(longest.get("value"))
-        content_html = value if _str(longest.get("type")) in _HTML_TYPES else _text_as_html(value)
+        longest = max(contents, key=lambda c: len(_str(_get(c, "value"))))
+        value = _str(_get(longest, "value"))
+        is_html = _str(_get(longest, "type")) in _HTML_TYPES
+        content_html = value if is_html else _text_as_html(value)
     if not content_html and summary_raw:
         content_html = summary_raw if summary_is_html else _text_as_html(summary_raw)
     published_raw = _struct_time_to_datetime(
-        entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
+        _get(entry, "published_parsed")
+        or _get(entry, "updated_parsed")
+        or _get(entry, "created_parsed")
     )
-    tags = entry.get("tags") or ()
+    tags = _get(entry, "tags") or ()
     return _make_entry(
         title=_fp_line(entry, "title"),
         link=_fp_link(entry, base),
-        guid=clean_url(_str(entry.get("id"))),
-        summary=summary,
+        guid=clean_url(_str(_get(entry, "id"))),
+        summary=_summary_text(summary_raw, is_html=summary_is_html),
         content_html=content_html,
         author=_fp_author(entry),
         published_raw=published_raw,
-        updated_raw=_struct_time_to_datetime(entry.get("updated_parsed")),
-        categories=(
-            _str(tag.get("label")) or _str(tag.get("term"))
-            for tag in tags
-            if isinstance(tag, Mapping)
-        ),
+        updated_raw=_struct_time_to_datetime(_get(entry, "updated_parsed")),
+        categories=(_str(_get(tag, "label")) or _str(_get(tag, "term")) for tag in tags),
         now=now,
     )
 
 
+def _get(item: object, key: str) -> Any:
+    """A key of a feedparser dict, read plainly.
+
+    ``FeedParserDict.get`` aliases keys: asking for a missing ``updated_parsed`` returns
+    ``published_parsed`` (with a DeprecationWarning each time), ``description`` is
+    ``summary``... newsterm wants what the feed said.
+    """
+    return dict.get(item, key) if isinstance(item, dict) else None
+
+
 def _fp_author(entry: Any) -> str:
-    """The author's name: ``a@example.com (Ann)`` in RSS is split by feedparser into detail."""
-    detail = entry.get("author_detail")
-    name = _str(detail.get("name")) if isinstance(detail, Mapping) else ""
-    return clean_line(name or _str(entry.get("author")))
+    """The author's name: feedparser splits RSS's ``ann@example.com (Ann)`` into detail."""
+    name = _str(_get(_get(entry, "author_detail"), "name"))
+    return clean_line(name or _str(_get(entry, "author")))
 
 
 def _fp_detail(item: Any, key: str) -> tuple[str, bool]:
     """A text construct's value and whether it is HTML (feedparser's default for RSS)."""
-    detail = item.get(f"{key}_detail")
-    kind = _str(detail.get("type")) if isinstance(detail, Mapping) else ""
-    return _str(item.get(key)), (kind or "text/html") in _HTML_TYPES
+    kind = _str(_get(_get(item, f"{key}_detail"), "type"))
+    return _str(_get(item, key)), (kind or "text/html") in _HTML_TYPES
 
 
 def _fp_line(item: Any, key: str) -> str:
@@ -293,12 +307,12 @@ def _fp_line(item: Any, key: str) -> str:
 
 
 def _fp_link(item: Any, base: str) -> str:
-    for link in item.get("links") or ():
-        if isinstance(link, Mapping) and _str(link.get("rel")) in ("alternate", ""):
-            href = _absolute(link.get("href"), base)
+    for link in _get(item, "links") or ():
+        if _str(_get(link, "rel")) in ("alternate", ""):
+            href = _absolute(_get(link, "href"), base)
             if href:
                 return href
-    return _absolute(item.get("link"), base)
+    return _absolute(_get(item, "link"), base)
 
 
 def _struct_time_to_datetime(value: object) -> datetime | None:
@@ -379,7 +393,8 @@ def _salvage_json_feed(text: str) -> dict[str, Any] | None:
     items: list[object] = []
     position = found.end()
     while True:
-        position = _JSON_SEPARATORS.match(text, position).end()  # type: ignore[union-attr]
+        gap = _JSON_SEPARATORS.match(text, position)
+        position = gap.end() if gap else position
         try:
             item, position = decoder.raw_decode(text, position)
         except (ValueError, RecursionError):
@@ -708,7 +723,9 @@ def _rebuild_doctype(text: str, warnings: list[str]) -> str:
     for name, double_quoted, single_quoted in _SAFE_ENTITY.findall(head):
         value = double_quoted or single_quoted
         size = 1 if value.startswith("&#") else len(value)
-        added += size * text.count(f"&{name};", root)
+        # feedparser's loose parser also expands "&name" without its semicolon
+        uses = re.findall(f"&{re.escape(name)}(?![\\w.-])", text[root:])
+        added += size * len(uses)
         safe.setdefault(name, value)
     if added > _ENTITY_BUDGET:
         safe = {}

@@ -25,13 +25,12 @@ from tui.core.models import (
     FeedStatus,
     ParsedFeed,
     RefreshReport,
-    Topic,
 )
 from tui.core.parse_worker import parse_for_library
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.feeds import FetchState
-from tui.core.store.stories import store_entries
+from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.timeutil import utcnow
 
 #: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
@@ -75,14 +74,6 @@ def backoff_delay(settings: Settings, failures_before: int) -> timedelta:
     base = timedelta(minutes=settings.refresh.backoff_minutes)
     cap = timedelta(hours=settings.refresh.max_backoff_hours)
     return min(base * (1 << min(failures_before, 16)), cap)
-
-
-def topic_from_entries(parsed: ParsedFeed) -> Topic:
-    """A feed added without a topic takes its entries' first category, else General."""
-    for entry in parsed.entries:
-        if entry.categories:
-            return Topic.from_name(entry.categories[0])
-    return Topic.from_name(None)
 
 
 class Refresh:
@@ -186,19 +177,18 @@ class Refresh:
         now = utcnow()
 
         def change(conn: sqlite3.Connection) -> int:
-            new = 0
             if fetched.permanent_url:
                 feed_queries.move_url(conn, state.feed_id, fetched.permanent_url)
             if parsed is not None:
-                if not state.has_topic:
-                    feed_queries.set_topic(conn, state.feed_id, topic_from_entries(parsed))
-                feed_title = parsed.title or state.title
-                new = store_entries(conn, state.feed_id, feed_title, parsed.entries, now).new
+                validators = Validators(fetched.etag, fetched.last_modified, body_hash)
+                return store_parsed_feed(
+                    conn, state.feed_id, parsed, now=now, validators=validators
+                )
             feed_queries.record_success(
                 conn,
                 state.feed_id,
-                title=parsed.title if parsed else None,
-                site_url=parsed.site_url if parsed else None,
+                title=None,
+                site_url=None,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
                 body_hash=body_hash,
@@ -206,7 +196,7 @@ class Refresh:
                 # A 304 carries no new validators worth keeping over the ones we have.
                 keep_validators=fetched.kind is FetchKind.NOT_MODIFIED,
             )
-            return new
+            return 0
 
         return self.db.write_relaxed(change)
 

@@ -45,6 +45,9 @@ def connect(path: Path) -> sqlite3.Connection:
                 f"version knows up to {schema.SCHEMA_VERSION}). It was left untouched: "
                 "upgrade newsterm to open it."
             )
+        # Another program's database is refused here too, before WAL rewrites its header.
+        if version == 0:
+            _refuse_foreign(conn, path)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a read mark or bookmark is on disk when the call returns, even across a
@@ -76,15 +79,27 @@ def _bring_up_to_date(conn: sqlite3.Connection, path: Path) -> None:
         if version == schema.SCHEMA_VERSION:
             return
         if version == 0:
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if tables:
-                raise LibraryError(
-                    f"{path} is an SQLite database but not a newsterm library; "
-                    "it was left untouched. Pass another file with --db."
-                )
+            _refuse_foreign(conn, path)
             schema.create(conn)
         else:
-            schema.migrate(conn, version)
+            try:
+                schema.migrate(conn, version)
+            except Exception as error:  # rolled back by write_transaction: file unchanged
+                raise LibraryError(
+                    f"Could not upgrade the library {path} from schema {version} to "
+                    f"{schema.SCHEMA_VERSION} ({type(error).__name__}: {error}); it was left "
+                    "as it was."
+                ) from error
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A database at version 0 that already has tables belongs to some other program."""
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if tables:
+        raise LibraryError(
+            f"{path} is an SQLite database but not a newsterm library; "
+            "it was left untouched. Pass another file with --db."
+        )
 
 
 @contextmanager

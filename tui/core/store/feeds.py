@@ -161,7 +161,7 @@ def set_user_title(conn: sqlite3.Connection, feed_id: int, title: str) -> None:
 
 
 def _reindex_feed_title(conn: sqlite3.Connection, feed_id: int) -> None:
-    title = _display_title(conn, feed_id)
+    title = display_title(conn, feed_id)
     conn.execute(
         "UPDATE stories_fts SET feed_title = ? WHERE rowid IN"
         " (SELECT id FROM stories WHERE feed_id = ?)",
@@ -213,7 +213,7 @@ def record_success(
     keep_validators: bool = False,
 ) -> None:
     """A fetch that ended well (parsed, 304, or unchanged body): clear errors, store validators."""
-    before = _display_title(conn, feed_id)
+    before = display_title(conn, feed_id)
     now_iso = to_iso(now)
     conn.execute(
         "UPDATE feeds SET status = 'ok', last_error = '', error_count = 0, next_retry = NULL,"
@@ -226,11 +226,11 @@ def record_success(
             "UPDATE feeds SET etag = ?, last_modified = ?, body_hash = ? WHERE id = ?",
             (etag, last_modified, body_hash, feed_id),
         )
-    if _display_title(conn, feed_id) != before:
+    if display_title(conn, feed_id) != before:
         _reindex_feed_title(conn, feed_id)
 
 
-def _display_title(conn: sqlite3.Connection, feed_id: int) -> str:
+def display_title(conn: sqlite3.Connection, feed_id: int) -> str:
     row = conn.execute(
         "SELECT coalesce(user_title, nullif(title, ''), url) FROM feeds WHERE id = ?", (feed_id,)
     ).fetchone()

@@ -9,9 +9,9 @@ never deleted.
 from __future__ import annotations
 
 import hashlib
-from array import array
 import json
 import sqlite3
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta

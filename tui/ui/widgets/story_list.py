@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -45,7 +46,7 @@ def _fit(text: str, width: int) -> str:
 class StoryList(ScrollView, can_focus=True):
     """Stories grouped under topic headings; a cursor; headings fold."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
         Binding("g,home", "first", "First", show=False, id="first"),
@@ -57,7 +58,7 @@ class StoryList(ScrollView, can_focus=True):
         Binding("Z", "fold_all", "Fold all topics", show=False, id="fold_all"),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "story-list--heading",
         "story-list--count",
         "story-list--cursor",
@@ -108,7 +109,7 @@ class StoryList(ScrollView, can_focus=True):
         *,
         now: Callable[[], datetime] | None = None,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -121,11 +122,14 @@ class StoryList(ScrollView, can_focus=True):
 
     # -- data in -------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[StoryRow], keep_story: int | None = None) -> None:
-        """Show ``rows``; the cursor stays on ``keep_story`` (else the story it was on)."""
+    def set_rows(
+        self, rows: Sequence[StoryRow], keep_story: int | None = None, *, top: bool = False
+    ) -> None:
+        """Show ``rows``. The cursor stays on ``keep_story`` (else on the story it was on);
+        when that story is gone it stays on the same line, or goes to the top if ``top``."""
         current = self.current_row
         keep = keep_story if keep_story is not None else (current.id if current else None)
-        old_line = self.cursor
+        fallback = 0 if top else self.cursor
         self.index = StoryIndex(rows, self.index.folded)
         self._changed()
         line = None
@@ -133,8 +137,7 @@ class StoryList(ScrollView, can_focus=True):
             row = self.index.find(keep)
             if row is not None:
                 line = self.index.line_of_row(row)
-        self._move(line if line is not None else min(old_line, max(0, self.index.line_count - 1)),
-                   force=True)
+        self._move(line if line is not None else fallback, force=True)
 
     def update_story(
         self, story_id: int, *, read: bool | None = None, bookmarked: bool | None = None
@@ -241,7 +244,8 @@ class StoryList(ScrollView, can_focus=True):
         if line.row is not None:
             start = line.row + (1 if forward else -1)
         else:  # on a heading: its first row going forward, the row above going back
-            start = self.index.groups[line.group].start if forward else self.index.groups[line.group].start - 1
+            first = self.index.groups[line.group].start
+            start = first if forward else first - 1
         span = range(start, len(rows)) if forward else range(start, -1, -1)
         for row in span:
             if not rows[row].read:
@@ -289,9 +293,13 @@ class StoryList(ScrollView, can_focus=True):
 
     def action_fold_all(self) -> None:
         """Fold every topic, or unfold them all when they already are."""
-        line = self.index.line(self.cursor)
         everything = {group.slug for group in self.index.groups}
-        self.index.set_all_folded(self.index.folded != everything)
+        self.fold_all(self.index.folded != everything)
+
+    def fold_all(self, folded: bool) -> None:
+        """Fold (or unfold) every topic; the cursor lands on its topic's heading."""
+        line = self.index.line(self.cursor)
+        self.index.set_all_folded(folded)
         self._changed()
         if line is not None:
             self._move(self.index.heading_line(line.group), force=True)

@@ -1,0 +1,320 @@
+"""Refresh benchmark: newsterm (and newsboat, if installed) over synthetic feeds on loopback.
+
+    /work/venv/bin/python bench/refresh.py [--feeds 300] [--items 50] [--skip-newsboat] [--json]
+
+Not a test: it prints figures against targets (see ``refresh_report.py``). It
+
+1. generates ``--feeds`` feeds of ``--items`` items (seeded; sizes as real feeds have them,
+   see ``synthetic_feeds.py``) into a temporary folder, twice: as they are, and with one
+   new item per feed (the oldest dropped);
+2. serves them from ``loopback_server.py`` in its own process (so it never competes for
+   the measured process's GIL), spread over ``--hosts`` loopback addresses (by default 8:
+   127.0.0.2–127.0.0.9, so that per-host limits act as with real subscriptions;
+   ``--hosts 1`` puts every feed on 127.0.0.1), and checks with a raw keep-alive client
+   that the server is far faster than anything measured. No gzip unless ``--gzip``;
+3. runs ``newsterm --db D --config C refresh`` as a subprocess (start-up included) through
+   four phases: an empty library (feeds subscribed beforehand, not timed); again, answered
+   with 304s; again from a server that ignores validators (same bodies: newsterm's
+   body-hash short-cut); again with one new item per feed (real parsing). It records wall
+   clock, the in-process seconds newsterm prints, stories stored, CPU time, and peak
+   memory of the process and of its parse workers (``proctree.py``);
+4. runs newsboat (``newsboat -x reload``, ``reload-threads 16``) through the same phases,
+   interleaved with newsterm's runs so that both see the same machine, and checks that its
+   cache holds the items;
+5. prints measure / value / target / PASS-FAIL, or JSON with ``--json``. Exit status 1
+   when a target is missed.
+
+``--sweep`` instead times newsterm over a grid of fetch limits (max_connections ×
+per_host, on one host and on ``--hosts``) and prints that table.
+
+Everything runs on 127.0.0.x. The server, newsterm and newsboat processes and the
+temporary folder are cleaned up on every way out (SIGTERM included); every subprocess has
+a time limit (``--run-timeout``) and every loop a bound, so the benchmark stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from refresh_harness import (
+    NEWSBOAT,
+    Corpus,
+    FeedServer,
+    Measure,
+    addresses,
+    check_server,
+    feed_urls,
+    log,
+    prepare_newsboat,
+    run_newsboat,
+    run_newsterm,
+    subscribe,
+    warm_up,
+    write_config,
+    write_corpus,
+)
+from refresh_report import build_rows, print_table
+
+PHASES = (
+    # name, bodies, server mode
+    ("empty", "base", "validators"),
+    ("not-modified", "base", "validators"),
+    ("same-bodies", "base", "ignore"),
+    ("changed", "changed", "ignore"),
+)
+
+
+class Bench:
+    """One benchmark run: its folder, feeds, server and options."""
+
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.args = args
+        self.work = work
+        self.pycache = work / "pycache"
+        started = time.perf_counter()
+        self.corpus: Corpus = write_corpus(work / "feeds", args.feeds, args.items, args.seed)
+        log(
+            f"{args.feeds} feeds written in {time.perf_counter() - started:.1f} s: "
+            f"{self.corpus.describe()}"
+        )
+        hosts = max(args.hosts, 8) if args.sweep else args.hosts
+        self.server = FeedServer(sorted({"127.0.0.1", *addresses(hosts)}), work / "server.log")
+
+    def newsterm(self, db: Path, config: Path) -> Measure:
+        return run_newsterm(db, config, self.server, self.args.run_timeout, self.pycache)
+
+    def phases(
+        self, urls: list[str], with_newsboat: bool
+    ) -> tuple[dict[str, list[Measure]], dict[str, list[Measure]]]:
+        """Every phase for newsterm (and newsboat), ``--repeat`` times, interleaved."""
+        args = self.args
+        nt: dict[str, list[Measure]] = {}
+        nb: dict[str, list[Measure]] = {}
+        config = write_config(self.work / "config.toml", args.max_connections, args.per_host)
+        template = self.work / "template.db"
+        subscribe(template, urls)
+        dbs, boats = [], []
+        for r in range(args.repeat):
+            dbs.append(self.work / f"newsterm-{r}.db")
+            shutil.copyfile(template, dbs[-1])
+            if with_newsboat:
+                boats.append(prepare_newsboat(self.work / f"newsboat-{r}", urls))
+        for name, variant, mode in PHASES:
+            self.server.ensure(self.corpus.folders[variant], mode, args.gzip)
+            for r in range(args.repeat):
+                m = self.newsterm(dbs[r], config)
+                nt.setdefault(name, []).append(m)
+                log(
+                    f"{name} #{r + 1} newsterm: {m.wall:.2f} s wall, {m.inner} s inside, "
+                    f"{m.new_stories} new, {m.stored} stored, main {m.main_mb:.0f} MB, "
+                    f"CPU {m.main_cpu:.1f}+{m.workers_cpu:.1f} s, others {m.others_cpu:.1f} s "
+                    f"{m.note}"
+                )
+                if not with_newsboat:
+                    continue
+                # newsboat 2.21 stores a feed's ETag/Last-Modified only when it fetches a
+                # feed it already has, so its second reload is unconditional and only the
+                # third gets 304s: measure both.
+                labels = ["second-reload", name] if name == "not-modified" else [name]
+                for label in labels:
+                    b = run_newsboat(boats[r], self.server, args.run_timeout)
+                    nb.setdefault(label, []).append(b)
+                    log(
+                        f"{label} #{r + 1} newsboat: {b.wall:.2f} s wall, {b.stored} items, "
+                        f"{b.server.get('not_modified')} 304s, {b.main_mb:.0f} MB, "
+                        f"others {b.others_cpu:.1f} s {b.note}"
+                    )
+        return nt, nb
+
+    def sweep(self) -> list[dict[str, Any]]:
+        """Empty-library, 304 and same-body refreshes over a grid of fetch limits."""
+        args = self.args
+        grid = [
+            (hosts, conns, per_host)
+            for hosts in sorted({1, args.hosts})
+            for conns in (16, 32, 48, 100)
+            for per_host in (6, 16, 50)
+        ]
+        self.server.ensure(self.corpus.folders["base"], "validators", args.gzip)
+        templates = {}
+        for hosts in sorted({h for h, _, _ in grid}):
+            templates[hosts] = self.work / f"template-{hosts}.db"
+            subscribe(templates[hosts], feed_urls(self.corpus, hosts, self.server.port))
+        times: dict[tuple[int, int, int], dict[str, float]] = {}
+        dbs: dict[tuple[int, int, int], Path] = {}
+        for phase, mode in (
+            ("empty", "validators"),
+            ("not-modified", "validators"),
+            ("same-bodies", "ignore"),
+        ):
+            self.server.ensure(self.corpus.folders["base"], mode, args.gzip)
+            for _ in range(args.repeat):
+                for key in grid:
+                    hosts, conns, per_host = key
+                    if phase == "empty":
+                        dbs[key] = self.work / f"sweep-{hosts}-{conns}-{per_host}.db"
+                        shutil.copyfile(templates[hosts], dbs[key])
+                    config = write_config(
+                        self.work / f"sweep-{conns}-{per_host}.toml", conns, per_host
+                    )
+                    m = self.newsterm(dbs[key], config)
+                    wall = m.wall if m.ok and not m.failed else float("nan")
+                    times.setdefault(key, {}).setdefault(phase, wall)
+                    times[key][phase] = min(times[key][phase], wall)  # best of the repeats
+                    log(
+                        f"sweep {phase} hosts={hosts} max_connections={conns} "
+                        f"per_host={per_host}: {m.wall:.2f} s {m.note}"
+                    )
+                if phase == "empty":
+                    break  # an empty library is empty once
+        return [
+            {"hosts": h, "max_connections": c, "per_host": p, **times[(h, c, p)]}
+            for h, c, p in grid
+        ]
+
+
+def print_sweep(rows: Sequence[dict[str, Any]], header: str) -> None:
+    print(header)
+    print(f"{'hosts':>5} {'max_conn':>8} {'per_host':>8} {'empty s':>8} {'304 s':>7} {'same s':>7}")
+    for row in rows:
+        print(
+            f"{row['hosts']:>5} {row['max_connections']:>8} {row['per_host']:>8} "
+            f"{row['empty']:>8.2f} {row['not-modified']:>7.2f} {row['same-bodies']:>7.2f}"
+        )
+
+
+# -- main --------------------------------------------------------------------------------
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="newsterm refresh benchmark (see the module doc)")
+    p.add_argument("--feeds", type=_positive, default=300, help="number of feeds (300)")
+    p.add_argument("--items", type=_positive, default=50, help="items per feed (50)")
+    p.add_argument("--seed", type=int, default=1, help="seed for the synthetic feeds (1)")
+    p.add_argument(
+        "--hosts",
+        type=_positive,
+        default=8,
+        help="loopback addresses to spread feeds over, 1 = 127.0.0.1 only (8)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=None,
+        help="newsterm [fetch] max_connections (default: newsterm's own)",
+    )
+    p.add_argument(
+        "--per-host",
+        type=_positive,
+        default=None,
+        help="newsterm [fetch] per_host (default: newsterm's own)",
+    )
+    p.add_argument("--gzip", action="store_true", help="serve gzip to clients that accept it")
+    p.add_argument(
+        "--repeat", type=_positive, default=3, help="runs of each phase; medians are reported (3)"
+    )
+    p.add_argument(
+        "--run-timeout",
+        type=float,
+        default=300.0,
+        help="seconds any one newsterm/newsboat run may take (300)",
+    )
+    p.add_argument("--skip-newsboat", action="store_true", help="do not run newsboat")
+    p.add_argument("--sweep", action="store_true", help="time a grid of fetch limits instead")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    return p.parse_args(argv)
+
+
+@contextlib.contextmanager
+def _workdir(keep: bool) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="newsterm-bench-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            log(f"kept {path}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally blocks that clean up
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _sigterm)
+    with_newsboat = not args.skip_newsboat and not args.sweep and Path(NEWSBOAT).exists()
+    if not args.skip_newsboat and not args.sweep and not with_newsboat:
+        log(f"newsboat not found at {NEWSBOAT}: skipping it")
+    with _workdir(args.keep) as work:
+        bench = Bench(args, work)
+        header = (
+            f"newsterm refresh benchmark: {args.feeds} feeds x {args.items} items "
+            f"({bench.corpus.describe()}), {args.hosts} loopback host(s), "
+            f"{os.cpu_count()} CPUs, gzip {'on' if args.gzip else 'off'}, "
+            f"{args.repeat} run(s) each\n"
+        )
+        startup = warm_up(bench.pycache)
+        try:
+            bench.server.ensure(bench.corpus.folders["base"], "validators", args.gzip)
+            urls = feed_urls(bench.corpus, args.hosts, bench.server.port)
+            server_check = check_server(urls)
+            log(f"server alone: {server_check['seconds']:.3f} s for every feed")
+            if args.sweep:
+                sweep = bench.sweep()
+                if args.json:
+                    print(json.dumps(sweep, indent=2))
+                else:
+                    print_sweep(
+                        sweep, header + "wall seconds of `newsterm refresh`, best of the runs"
+                    )
+                return 0
+            nt, nb = bench.phases(urls, with_newsboat)
+        finally:
+            bench.server.stop()
+    rows = build_rows(args.feeds, args.items, nt, nb, server_check, startup)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "config": vars(args),
+                    "cpus": os.cpu_count(),
+                    "feed_sizes": sorted(bench.corpus.sizes),
+                    "atom_feeds": sum(s.kind == "atom" for s in bench.corpus.specs),
+                    "server_check": server_check,
+                    "startup_seconds": startup,
+                    "newsterm": {k: [asdict(m) for m in v] for k, v in nt.items()},
+                    "newsboat": {k: [asdict(m) for m in v] for k, v in nb.items()},
+                    "rows": [asdict(r) for r in rows],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print_table(rows, header)
+    return 1 if any(r.verdict == "FAIL" for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""The refresh benchmark's verdicts: measure, value, target, PASS/FAIL.
+
+Targets (a 2-core machine, 300 feeds × 50 items): an empty-library refresh in at most half
+newsboat's time; a refresh answered with 304s under 0.5 s; the main process under 150 MB.
+Rows without a target are there to explain the ones with one. Times are medians over the
+repeated runs, with the range when there was more than one.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from refresh_harness import Measure
+
+Runs = dict[str, list[Measure]]  # phase → one Measure per repeat
+
+
+@dataclass
+class Row:
+    measure: str
+    value: str
+    target: str = ""
+    verdict: str = ""  # PASS / FAIL / "" (information only)
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _check(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _seconds(runs: Sequence[Measure], inner: bool = False) -> tuple[float, str]:
+    values = [m.inner for m in runs if m.inner is not None] if inner else [m.wall for m in runs]
+    if not values:
+        return float("nan"), "n/a"
+    mid = _median(values)
+    text = f"{mid:.2f}"
+    if len(values) > 1:
+        text += f" ({min(values):.2f}–{max(values):.2f})"
+    return mid, text
+
+
+def build_rows(
+    feeds: int, items: int, nt: Runs, nb: Runs, server_check: dict[str, float], startup: float
+) -> list[Row]:
+    expected = feeds * items
+    rows: list[Row] = []
+    add = rows.append
+    all_nt = [m for ms in nt.values() for m in ms]
+    empty, empty_text = _seconds(nt["empty"])
+    inner, inner_text = _seconds(nt["empty"], inner=True)
+
+    # -- the empty library
+    if nb:
+        nb_empty, nb_text = _seconds(nb["empty"])
+        add(
+            Row(
+                "empty library: newsterm / newsboat wall",
+                f"{empty / nb_empty:.2f}",
+                "≤ 0.50",
+                _check(empty / nb_empty <= 0.5),
+            )
+        )
+        add(Row("empty library: newsterm wall s", empty_text, f"≤ {0.5 * nb_empty:.2f}"))
+        add(Row("empty library: newsboat wall s", nb_text))
+    else:
+        add(Row("empty library: newsterm wall s", empty_text))
+    add(Row("empty library: newsterm in-process s (printed)", inner_text))
+    add(Row("empty library: stories/s, wall", f"{expected / empty:,.0f}"))
+    add(Row("empty library: stories/s, in-process", f"{expected / inner:,.0f}"))
+    first = nt["empty"]
+    add(
+        Row(
+            "empty library: newsterm CPU s, main / parse processes",
+            f"{_median([m.main_cpu for m in first]):.1f} / "
+            f"{_median([m.workers_cpu for m in first]):.1f}",
+        )
+    )
+
+    # -- later refreshes
+    labels = (
+        ("not-modified", "304 refresh"),
+        ("same-bodies", "200, same bodies"),
+        ("changed", "200, 1 new item/feed"),
+    )
+    for phase, label in labels:
+        wall, text = _seconds(nt[phase])
+        target, verdict = ("< 0.50", _check(wall < 0.5)) if phase == "not-modified" else ("", "")
+        add(Row(f"{label}: newsterm wall s", text, target, verdict))
+        add(Row(f"{label}: newsterm in-process s", _seconds(nt[phase], inner=True)[1]))
+        if nb:
+            nb_wall, nb_text = _seconds(nb[phase])
+            add(Row(f"{label}: newsboat wall s", nb_text))
+            add(Row(f"{label}: newsterm / newsboat", f"{wall / nb_wall:.2f}"))
+    if nb:
+        add(
+            Row(
+                "newsboat 2nd reload (it stores validators late: all 200) wall s",
+                _seconds(nb["second-reload"])[1],
+            )
+        )
+
+    # -- memory
+    main_peak = max(m.main_mb for m in all_nt)
+    add(
+        Row(
+            "peak RSS newsterm main process MB",
+            f"{main_peak:.0f}",
+            "< 150",
+            _check(main_peak < 150),
+        )
+    )
+    with_workers = [m for m in all_nt if m.workers_mb]
+    if with_workers:
+        biggest = max(max(m.workers_mb) for m in with_workers)
+        count = max(len(m.workers_mb) for m in with_workers)
+        summed = max(sum(m.workers_mb) for m in with_workers)
+        helpers = max(sum(m.helpers_mb) for m in with_workers)
+        add(
+            Row(
+                f"peak RSS parse workers MB ({count} workers)",
+                f"largest {biggest:.0f}, sum {summed:.0f}",
+            )
+        )
+        add(Row("peak RSS forkserver + resource tracker MB", f"{helpers:.0f}"))
+        total = max(m.main_mb + sum(m.workers_mb) + sum(m.helpers_mb) for m in all_nt)
+        add(
+            Row(
+                "peak RSS sum, all newsterm processes MB (shared pages counted twice)",
+                f"{total:.0f}",
+            )
+        )
+    add(
+        Row(
+            "peak PSS sum, all newsterm processes MB (sampled)",
+            f"{max(m.pss_total_mb for m in all_nt):.0f}",
+        )
+    )
+    if nb:
+        add(Row("peak RSS newsboat MB", f"{max(m.main_mb for ms in nb.values() for m in ms):.0f}"))
+
+    # -- did it do the work?
+    clean = sum(m.ok and not m.failed for m in all_nt)
+    add(
+        Row(
+            "newsterm runs with no failed feed",
+            f"{clean}/{len(all_nt)}",
+            "all",
+            _check(clean == len(all_nt)),
+        )
+    )
+    stored = [m.stored for m in nt["empty"]]
+    add(
+        Row(
+            "newsterm stories stored (empty library)",
+            f"{min(stored)}",
+            f"= {expected}",
+            _check(all(s == expected for s in stored)),
+        )
+    )
+    new = [m.new_stories for m in nt["changed"]]
+    add(
+        Row(
+            "newsterm new stories (1 new item/feed)",
+            f"{new[0]}",
+            f"= {feeds}",
+            _check(all(n == feeds for n in new)),
+        )
+    )
+    answered = [m.server.get("not_modified", 0) for m in nt["not-modified"]]
+    add(
+        Row(
+            "304s served to newsterm (304 refresh)",
+            f"{min(answered)}",
+            f"= {feeds}",
+            _check(all(a == feeds for a in answered)),
+        )
+    )
+    if nb:
+        items_ok = [m.stored for m in nb["empty"]]
+        add(
+            Row(
+                "newsboat items in its cache (empty)",
+                f"{min(items_ok)}",
+                f"= {expected}",
+                _check(all(s == expected for s in items_ok)),
+            )
+        )
+        answered = [m.server.get("not_modified", 0) for m in nb["not-modified"]]
+        add(
+            Row(
+                "304s served to newsboat (its 3rd reload)",
+                f"{min(answered)}",
+                f"= {feeds}",
+                _check(all(a == feeds for a in answered)),
+            )
+        )
+
+    # -- is the measurement sound?
+    cpu = _median([m.server_cpu for m in first])
+    add(
+        Row(
+            "feed server CPU s during the empty-library refresh",
+            f"{cpu:.2f}",
+            f"< {0.05 * empty:.2f} (5 %)",
+            _check(cpu < 0.05 * empty),
+        )
+    )
+    add(
+        Row(
+            "feed server alone: every feed to a raw client",
+            f"{server_check['seconds']:.3f} s, {server_check['requests_per_s']:,.0f} req/s, "
+            f"{server_check['mb_per_s']:,.0f} MB/s",
+        )
+    )
+    others = max(
+        m.others_cpu / max(m.wall, 1e-9) for ms in (*nt.values(), *nb.values()) for m in ms
+    )
+    # Not a target: a warning that the wall clocks above carry other programs' noise.
+    add(
+        Row(
+            "other load on the machine during a run, CPUs busy (worst run)",
+            f"{others:.2f}",
+            "< 0.10",
+            "ok" if others < 0.10 else "NOISY",
+        )
+    )
+    add(Row("newsterm start-up floor (`newsterm --version`) s", f"{startup:.2f}"))
+    return rows
+
+
+def print_table(rows: Sequence[Row], header: str) -> None:
+    names = ("measure", "value", "target")
+    widths = [max(len(n), *(len(getattr(r, n)) for r in rows)) for n in names]
+    print(header)
+    print(f"{'measure':<{widths[0]}}  {'value':>{widths[1]}}  {'target':<{widths[2]}}  result")
+    print("-" * (sum(widths) + 14))
+    for r in rows:
+        print(
+            f"{r.measure:<{widths[0]}}  {r.value:>{widths[1]}}  {r.target:<{widths[2]}}  "
+            f"{r.verdict}"
+        )

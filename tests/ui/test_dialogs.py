@@ -1,0 +1,154 @@
+"""Search, the feed manager, help, the command palette, links."""
+
+from __future__ import annotations
+
+import webbrowser
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import DataTable, OptionList
+from ui_helpers import make_app, settle, title_row
+
+from tui.core.library import Library
+from tui.ui.screens.feeds import FeedsScreen
+from tui.ui.screens.help import HelpScreen, key_rows
+from tui.ui.screens.main import MainScreen
+from tui.ui.screens.search import SearchScreen
+
+
+async def test_search_then_enter_opens(demo_library: Library) -> None:
+    expected = demo_library.search("flood", forgiving=True)[0].story
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"flood")
+        await pilot.pause(0.4)  # the search waits for typing to pause
+        await settle(pilot)
+        results = app.screen.query_one("#results", OptionList)
+        assert results.option_count >= 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        view = app.main.reader.view
+        assert view is not None and view.story.id == expected.id
+        row = app.main.stories.current_row
+        assert row is not None and row.id == expected.id and row.read
+
+
+async def test_search_forgives_odd_queries(demo_library: Library) -> None:
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *'"unbalanced AND (', "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)  # no crash, still searching
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_feed_manager_shows_status(demo_library: Library) -> None:
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedsScreen)
+        table = app.screen.query_one("#feed-table", DataTable)
+        assert table.row_count == len(demo_library.feeds())
+        statuses = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert statuses == {"ok"}
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_feed_manager_retopic_and_remove(demo_library: Library, demo_db: object) -> None:
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        feed = app.screen.current  # type: ignore[attr-defined]
+        await pilot.press("t", "ctrl+a", "ctrl+k", *"Elsewhere", "enter")
+        await settle(pilot)
+        assert demo_library.feed(feed.id).topic.name == "Elsewhere"
+        assert "elsewhere" in {group.slug for group in app.main.stories.index.groups}
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert feed.id not in {f.id for f in demo_library.feeds()}
+        table = app.screen.query_one("#feed-table", DataTable)
+        assert table.row_count == len(demo_library.feeds())
+
+
+async def test_help_lists_every_binding(demo_library: Library) -> None:
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#keys", DataTable)
+        shown = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        expected = {row.binding_id for row in key_rows(app.binding_owners(), {})}
+        assert shown == expected
+        for owner_name, owner in app.binding_owners():
+            for binding in owner.BINDINGS:
+                assert getattr(binding, "id", None), f"{owner_name}: a binding without an id"
+                assert binding.id in shown  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_runs_actions(demo_library: Library) -> None:
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"view bookmarks")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main.filter.kind == "bookmarks"
+        await pilot.press("ctrl+p", *"view topic: space")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (app.main.filter.kind, app.main.filter.topic_slug) == ("topic", "space")
+
+
+async def test_open_in_browser_and_copy(
+    demo_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    row = title_row(demo_library, "one in a hundred years")
+    app = make_app(demo_library)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.main.stories.move_to_story(row.id)
+        await pilot.press("o", "y")
+        await settle(pilot)
+        assert opened == [row.link] and copied == [row.link]
+
+
+async def test_links_that_are_not_web_addresses_are_refused(
+    demo_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    app = make_app(demo_library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        story_list = app.main.stories
+        await pilot.press("j")
+        row = story_list.current_row
+        assert row is not None
+        story_list.index.rows[story_list.index.find(row.id)] = row._replace(  # type: ignore[index]
+            link="javascript:alert(1)"
+        )
+        await pilot.press("o", "y")
+        await settle(pilot)
+        assert opened == []

@@ -1,0 +1,44 @@
+"""Helpers shared by the UI tests (imported by name: pytest puts tests/ui on sys.path)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.pilot import Pilot
+
+from tui.config import RefreshSettings, Settings
+from tui.core.library import Library
+from tui.core.models import StoryRow
+from tui.ui.app import NewstermApp
+
+#: The fixed "now" of every UI test: the demo library is built at it and the app's clock
+#: reads it, so relative ages ("40m", "2d") never change.
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def quiet_settings(**keys: str) -> Settings:
+    """Settings with auto-refresh off (no network in tests) and optional key remaps."""
+    return Settings(refresh=RefreshSettings(auto_minutes=0), keys=dict(keys))
+
+
+def make_app(library: Library, settings: Settings | None = None) -> NewstermApp:
+    return NewstermApp(library, settings or library.settings, now=lambda: NOW)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and their results reach the screen (twice: a result may start
+    another worker, like the full list after the first rows)."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def rows(library: Library) -> dict[int, StoryRow]:
+    return {row.id: row for row in library.story_rows()}
+
+
+def title_row(library: Library, fragment: str) -> StoryRow:
+    """The story whose title contains ``fragment``."""
+    (row,) = [row for row in library.story_rows() if fragment in row.title]
+    return row

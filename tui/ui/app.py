@@ -1,0 +1,359 @@
+"""The newsterm Textual app: the library's session, refresh, the global keys and dialogs.
+
+The app is lean on purpose. The main screen (:mod:`tui.ui.screens.main`) owns the panes
+and the story actions; the app owns what outlives a screen: the open library, settings
+and clock (a :class:`~tui.ui.session.Session`), the refresh worker and its timer, the
+theme and the keymap, and the dialogs that are not about one story (search, add a feed,
+the feed manager, help, the welcome screen).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.theme import Theme
+
+from tui.config import Settings
+from tui.core.errors import NewstermError
+from tui.core.library import Library
+from tui.core.models import Feed, FeedRefresh, RefreshReport
+from tui.ui.commands import NewstermCommands
+from tui.ui.screens.add_feed import AddFeedScreen, NewFeed
+from tui.ui.screens.feeds import FeedsScreen
+from tui.ui.screens.help import HelpScreen, key_rows
+from tui.ui.screens.main import MainScreen
+from tui.ui.screens.search import SearchScreen
+from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
+from tui.ui.session import ListFilter, Session
+from tui.ui.threads import deliver
+from tui.ui.widgets.reader_pane import ReaderPane
+from tui.ui.widgets.story_list import StoryList
+
+THEME_KEY = "ui.theme"  # app_state: the theme last chosen in the app
+THEME_CONFIG_KEY = "ui.theme.config"  # app_state: settings.ui.theme when it was chosen
+_ALWAYS_ALLOWED = {"command_palette", "quit"}
+
+
+class NewstermApp(App[None]):
+    """A terminal news-feed reader over one library."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "newsterm"
+    COMMANDS = App.COMMANDS | {NewstermCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("R", "refresh_all", "Refresh all", id="refresh_all"),
+        Binding("a", "add_feed", "Add feed", show=False, id="add_feed"),
+        Binding("f", "manage_feeds", "Feeds", id="manage_feeds"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", show=False, priority=True, id="command_palette"
+        ),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        settings: Settings | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.session = Session(library, settings or library.settings, now, demo)
+        self.main = MainScreen(self.session)
+        self.last_report: RefreshReport | None = None
+        self._owned: list[Library] = []  # libraries the app opened itself (the demo)
+        self._temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
+        # The remembered theme is read here, before the app runs: one small read that
+        # would otherwise be I/O on the event loop, or a visible theme switch after start.
+        self._start_theme = self._theme_to_use()
+
+    # -- start and stop ------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        self._apply_theme(self._start_theme)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._apply_keymap()
+        await self.push_screen(self.main)
+        self._update_mode()
+        minutes = self.session.settings.refresh.auto_minutes
+        if minutes and not self.session.demo:
+            self.set_interval(minutes * 60, self._timed_refresh, name="auto-refresh")
+        self._check_library()
+
+    def on_unmount(self) -> None:
+        for library in self._owned:
+            library.close()
+        for directory in self._temp_dirs:
+            directory.cleanup()
+
+    @work(thread=True, group="startup")
+    def _check_library(self) -> None:
+        """Welcome an empty library; refresh on start when feeds are due."""
+        library = self.session.library
+        try:
+            feeds = library.feeds()
+            stories = library.counts()[0]
+        except NewstermError as error:
+            deliver(self, self.notify, str(error), severity="error", markup=False)
+            return
+        if not feeds and not stories:
+            deliver(self, self._welcome)
+        elif self._due(feeds):
+            deliver(self, self.refresh_feeds, None)
+
+    def _due(self, feeds: Sequence[Feed]) -> bool:
+        minutes = self.session.settings.refresh.auto_minutes
+        if not minutes or self.session.demo:
+            return False
+        stale = self.session.now() - timedelta(minutes=minutes)
+        return any(feed.last_fetched is None or feed.last_fetched < stale for feed in feeds)
+
+    # -- theme and keys ------------------------------------------------------------------
+
+    def _theme_to_use(self) -> str:
+        configured = self.session.settings.ui.theme
+        try:
+            chosen = self.session.library.get_state(THEME_KEY)
+            chosen_under = self.session.library.get_state(THEME_CONFIG_KEY)
+        except NewstermError:
+            return configured
+        # A theme picked in the app wins until config.toml names a different one.
+        return chosen if chosen and chosen_under == configured else configured
+
+    def _apply_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(
+                f"Unknown theme {name!r} in the config; using {self.theme}.",
+                severity="warning",
+                markup=False,
+            )
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._remember_theme(theme.name)
+
+    @work(thread=True, group="state")
+    def _remember_theme(self, name: str) -> None:
+        try:
+            self.session.library.set_state(THEME_KEY, name)
+            self.session.library.set_state(THEME_CONFIG_KEY, self.session.settings.ui.theme)
+        except NewstermError as error:
+            deliver(self, self.notify, str(error), severity="warning", markup=False)
+
+    def binding_owners(self) -> list[tuple[str, type]]:
+        """Where key bindings live, for the help screen and keymap checks."""
+        return [
+            ("app", NewstermApp),
+            ("main", MainScreen),
+            ("list", StoryList),
+            ("reader", ReaderPane),
+        ]
+
+    def _apply_keymap(self) -> None:
+        keymap = dict(self.session.settings.keys)
+        known = {row.binding_id for row in key_rows(self.binding_owners(), {})}
+        for unknown in sorted(set(keymap) - known):
+            self.notify(
+                f"[keys] in the config names no binding {unknown!r}; see ? for ids.",
+                severity="warning",
+                markup=False,
+            )
+            del keymap[unknown]
+        self.set_keymap(keymap)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The app's keys act on the main screen; over a dialog they would act behind it.
+        return action in _ALWAYS_ALLOWED or self.screen is self.main
+
+    # -- refresh -------------------------------------------------------------------------
+
+    def _update_mode(self) -> None:
+        minutes = self.session.settings.refresh.auto_minutes
+        mode = "LIVE" if minutes and not self.session.demo else "PAUSED"
+        if self.last_report is not None and self.last_report.offline:
+            mode = "OFFLINE"
+        self.main.status.mode = mode
+
+    def _timed_refresh(self) -> None:
+        self.refresh_feeds(None)
+
+    def action_refresh_all(self) -> None:
+        self.refresh_feeds(None)
+
+    @on(MainScreen.RefreshRequested)
+    def _refresh_requested(self, event: MainScreen.RefreshRequested) -> None:
+        self.refresh_feeds(event.feed_ids)
+
+    @on(FeedsScreen.RefreshRequested)
+    def _feed_refresh_requested(self, event: FeedsScreen.RefreshRequested) -> None:
+        self.refresh_feeds([event.feed_id])
+
+    @work(exclusive=True, group="refresh")
+    async def refresh_feeds(self, feed_ids: Sequence[int] | None) -> None:
+        """Fetch feeds (all that are due, or these) in the background; the list updates."""
+        status = self.main.status
+        status.progress = (0, len(feed_ids) if feed_ids else 0)
+
+        def progress(done: int, total: int, _result: FeedRefresh) -> None:
+            status.progress = (done, total)
+
+        try:
+            report = await self.session.library.refresh(
+                list(feed_ids) if feed_ids is not None else None, progress=progress
+            )
+        except NewstermError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        finally:
+            status.progress = None
+        self.last_report = report
+        self._update_mode()
+        self._report(report)
+        self.main.reload()
+        for screen in self.screen_stack:
+            if isinstance(screen, FeedsScreen):
+                screen.reload()
+
+    def _report(self, report: RefreshReport) -> None:
+        failed = report.failed
+        summary = f"{report.new_stories} new stories"
+        if failed:
+            summary += f", {len(failed)} feeds failed (f shows why)"
+        if report.offline:
+            summary = "Offline: no feed could be reached. Stories already here are still readable."
+        self.notify(summary, severity="warning" if failed else "information", markup=False)
+        for feed in failed[:3]:
+            self.notify(
+                f"{feed.title or feed.url}: {feed.error}", severity="error", markup=False, timeout=8
+            )
+
+    # -- dialogs -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        rows = key_rows(self.binding_owners(), self.session.settings.keys, self._key_display)
+        self.push_screen(HelpScreen(rows))
+
+    def _key_display(self, key: str) -> str:
+        return self.get_key_display(Binding(key, ""))
+
+    def action_search(self) -> None:
+        def chosen(story_id: int | None) -> None:
+            if story_id is not None:
+                self.main.stories.move_to_story(story_id)
+                self.main.open_story(story_id)
+
+        self.push_screen(SearchScreen(self.session), chosen)
+
+    def action_manage_feeds(self) -> None:
+        self.push_screen(FeedsScreen(self.session))
+
+    @on(FeedsScreen.Changed)
+    def _feeds_changed(self) -> None:
+        self.main.reload()
+
+    def action_add_feed(self) -> None:
+        def chosen(new: NewFeed | None) -> None:
+            if new is not None:
+                self._add_feed(new)
+
+        self.push_screen(AddFeedScreen(), chosen)
+
+    @work(thread=True, group="subscribe")
+    def _add_feed(self, new: NewFeed) -> None:
+        try:
+            known = self.session.library.is_subscribed(new.url)
+            feed = self.session.library.add_feed(new.url, topic=new.topic or None)
+        except NewstermError as error:
+            deliver(self, self.notify, str(error), severity="error", markup=False, timeout=8)
+            return
+        if known:
+            deliver(
+                self, self.notify, f"Already subscribed: {feed.title or feed.url}", markup=False
+            )
+            return
+        deliver(self, self.notify, f"Added {feed.url}; fetching it now.", markup=False)
+        deliver(self, self.refresh_feeds, [feed.id])
+
+    def show_topic(self, slug: str, name: str) -> None:
+        """Show one topic's stories (the command palette's "View topic")."""
+        self.main.set_filter(ListFilter("topic", slug, name))
+
+    # -- first launch --------------------------------------------------------------------
+
+    def _welcome(self) -> None:
+        self.push_screen(WelcomeScreen(), self._welcomed)
+
+    def _welcomed(self, choice: WelcomeChoice | None) -> None:
+        if choice == "quit" or choice is None:
+            self.exit()
+        elif choice == "add":
+            self.action_add_feed()
+        else:
+            self._start_with(choice)
+
+    @work(thread=True, group="subscribe")
+    def _start_with(self, choice: str) -> None:
+        from tui.core import demo
+
+        try:
+            if choice == "demo":
+                library = open_demo_library(self.session.settings, self._temp_dirs)
+                deliver(self, self._switch_library, library)
+                return
+            report = self.session.library.import_subscriptions(demo.starter_opml_path())
+        except (NewstermError, OSError) as error:
+            deliver(self, self.notify, str(error), severity="error", markup=False)
+            return
+        deliver(
+            self, self.notify, f"Starter set: {report.summary}. Fetching them now.", markup=False
+        )
+        deliver(self, self.refresh_feeds, None)
+
+    def _switch_library(self, library: Library) -> None:
+        self._owned.append(library)
+        self.session.library = library
+        self.session.demo = True
+        self._update_mode()
+        self.main.reload(first_paint=True)
+        self.notify("This is the demo library: a throwaway copy, gone when you quit.", markup=False)
+
+
+def open_demo_library(
+    settings: Settings, temp_dirs: list[tempfile.TemporaryDirectory[str]]
+) -> Library:
+    """Build a throwaway copy of the bundled demo library in a new temporary directory."""
+    from tui.core.demo import build_demo_library
+
+    directory = tempfile.TemporaryDirectory(prefix="newsterm-demo-")
+    temp_dirs.append(directory)
+    path = Path(directory.name) / "demo.db"
+    build_demo_library(path)
+    return Library(path, settings)
+
+
+def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> int:
+    """Open the library (or a demo copy) and run the app until the user quits."""
+    temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
+    try:
+        library = (
+            open_demo_library(settings, temp_dirs) if demo else Library(library_path, settings)
+        )
+        with library:
+            NewstermApp(library, settings, demo=demo).run()
+    finally:
+        for directory in temp_dirs:
+            with contextlib.suppress(OSError):
+                directory.cleanup()
+    return 0

@@ -1,0 +1,125 @@
+"""The command palette (ctrl+p): every action of the app, plus "View topic: <name>".
+
+Topic names come from feeds, so their hits are built as plain ``Content`` (Textual's
+``Matcher.highlight`` and a ``str`` prompt would read them as markup) and run through a
+closure, never through an action string that would parse them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from tui.core.errors import NewstermError
+from tui.core.store.stories import TopicCount
+
+if TYPE_CHECKING:
+    from tui.ui.app import NewstermApp
+
+
+@dataclass(frozen=True, slots=True)
+class PaletteCommand:
+    """A palette entry: its title, a line of help, and the action (``screen.x``/``app.x``)."""
+
+    title: str
+    help: str
+    action: str
+
+
+PALETTE: tuple[PaletteCommand, ...] = (
+    PaletteCommand("Open story", "Open the highlighted story in the reader", "screen.open_current"),
+    PaletteCommand("Back", "Back to the list (or to all stories)", "screen.back"),
+    PaletteCommand("Next unread story", "Open the next unread story", "screen.next_unread"),
+    PaletteCommand(
+        "Previous unread story", "Open the previous unread story", "screen.previous_unread"
+    ),
+    PaletteCommand("Toggle read", "Mark the story read or unread", "screen.toggle_read"),
+    PaletteCommand(
+        "Mark topic read",
+        "Mark every story of the topic read (asks first)",
+        "screen.mark_topic_read",
+    ),
+    PaletteCommand(
+        "Toggle bookmark", "Bookmark the story, or remove its bookmark", "screen.toggle_bookmark"
+    ),
+    PaletteCommand("View all stories", "Every story, grouped by topic", "screen.view_all"),
+    PaletteCommand("View unread stories", "Only unread stories", "screen.view_unread"),
+    PaletteCommand("View bookmarks", "Only bookmarked stories", "screen.view_bookmarks"),
+    PaletteCommand("View this topic", "Only the highlighted story's topic", "screen.view_topic"),
+    PaletteCommand("Fold or unfold topic", "Fold the topic under the cursor", "screen.fold"),
+    PaletteCommand("Next section", "Jump to the next section of the story", "screen.next_section"),
+    PaletteCommand("Previous section", "Jump to the previous section", "screen.previous_section"),
+    PaletteCommand("Outline", "List the story's sections to jump to one", "screen.outline"),
+    PaletteCommand("Open in browser", "Open the story's web page", "screen.open_browser"),
+    PaletteCommand("Copy link", "Copy the story's web address", "screen.copy_link"),
+    PaletteCommand("Refresh this feed", "Fetch the story's feed now", "screen.refresh_feed"),
+    PaletteCommand("Refresh all feeds", "Fetch every feed that is due", "app.refresh_all"),
+    PaletteCommand("Search", "Full-text search over every story", "app.search"),
+    PaletteCommand("Add a feed", "Subscribe to a feed by its address", "app.add_feed"),
+    PaletteCommand(
+        "Manage feeds", "Feeds, their state and errors; remove or move them", "app.manage_feeds"
+    ),
+    PaletteCommand("Help", "Every key, and how to remap it", "app.help"),
+    PaletteCommand("Switch pane", "Move between the list and the reader", "screen.switch_pane"),
+)
+
+
+class NewstermCommands(Provider):
+    """Every newsterm action, and one "View topic" entry per topic in the library."""
+
+    async def startup(self) -> None:
+        self.topics: list[TopicCount] = []
+        library = self._app.session.library
+        with contextlib.suppress(NewstermError):  # the palette works without topic entries
+            self.topics = await asyncio.to_thread(library.topics)
+
+    @property
+    def _app(self) -> NewstermApp:
+        return self.app  # type: ignore[return-value]
+
+    def _run(self, action: str) -> Callable[[], object]:
+        return partial(self.app.run_action, action)
+
+    def _topic(self, slug: str, name: str) -> Callable[[], object]:
+        return partial(self._app.show_topic, slug, name)
+
+    async def discover(self) -> Hits:
+        for command in PALETTE:
+            yield DiscoveryHit(
+                Content(command.title),
+                self._run(command.action),
+                text=command.title,
+                help=command.help,
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in PALETTE:
+            score = matcher.match(command.title)
+            if score > 0:
+                # The titles are ours (no feed text), so highlighting them is safe.
+                yield Hit(
+                    score,
+                    matcher.highlight(command.title),
+                    self._run(command.action),
+                    text=command.title,
+                    help=command.help,
+                )
+        for topic in self.topics:
+            title = f"View topic: {topic.topic.name}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    Content(title),
+                    self._topic(topic.topic.slug, topic.topic.name),
+                    text=title,
+                    help=f"{topic.unread} unread of {topic.total}",
+                )

@@ -1,0 +1,82 @@
+"""Help: every key binding (with its id, for ``[keys]`` in config.toml) and the mouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+MOUSE_HELP = (
+    "Mouse: click a story to select it, click it again (or double-click) to open it; "
+    "click a topic heading to fold it; click breadcrumb parts (home, topics, the topic) "
+    "to change the view; the wheel scrolls. ctrl+p opens the command palette with every action."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    keys: str
+    binding_id: str
+    description: str
+    where: str
+
+
+def key_rows(
+    owners: Iterable[tuple[str, type[DOMNode]]],
+    keymap: Mapping[str, str],
+    display: Callable[[str], str] | None = None,
+) -> list[KeyRow]:
+    """One row per binding with an id, keys as remapped by ``keymap``."""
+    rows: list[KeyRow] = []
+    seen: set[str] = set()
+    for where, owner in owners:
+        for item in owner.BINDINGS:
+            if not isinstance(item, Binding) or item.id is None or item.id in seen:
+                continue
+            seen.add(item.id)
+            keys = keymap.get(item.id, item.key)
+            shown = ", ".join(
+                display(key.strip()) if display else key.strip() for key in keys.split(",")
+            )
+            rows.append(KeyRow(shown, item.id, item.description or item.action, where))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of keys; Esc, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")
+    ]
+
+    def __init__(self, rows: list[KeyRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Static(
+                "newsterm keys — remap any of them by id under [keys] in config.toml",
+                classes="dialog-title",
+                markup=False,
+            )
+            table: DataTable[Text] = DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Static(MOUSE_HELP, classes="help-mouse", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#keys", DataTable)
+        table.add_columns("key", "action", "id", "where")
+        for row in self.rows:
+            table.add_row(
+                Text(row.keys), Text(row.description), Text(row.binding_id), Text(row.where)
+            )
+        table.focus()

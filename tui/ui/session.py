@@ -1,0 +1,56 @@
+"""What every screen of the app shares: the open library, the settings and the clock.
+
+The app owns one :class:`Session` and hands it down to the screens it creates
+("attributes down"). Switching to the demo library from the welcome screen replaces
+``library`` here, so every screen sees the new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from tui.config import Settings
+from tui.core.library import Library
+from tui.core.models import StoryRow
+from tui.core.timeutil import utcnow
+
+ViewKind = Literal["all", "unread", "bookmarks", "topic"]
+
+
+@dataclass(slots=True)
+class Session:
+    """The library the UI is showing, its settings, and the clock relative ages use."""
+
+    library: Library
+    settings: Settings
+    clock: Callable[[], datetime] | None = None  # None: the real time
+    demo: bool = False  # a throwaway demo library: no auto-refresh
+
+    def now(self) -> datetime:
+        return self.clock() if self.clock else utcnow()
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Which stories the list shows: all, unread only, bookmarks only, or one topic."""
+
+    kind: ViewKind = "all"
+    topic_slug: str = ""
+    topic_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """``all``, ``unread``, ``bookmarks`` or the topic's slug: the status bar's path."""
+        return self.topic_slug if self.kind == "topic" else self.kind
+
+    def rows(self, library: Library, limit: int | None = None) -> list[StoryRow]:
+        """The rows for this view (call from a worker thread: it reads the library)."""
+        return library.story_rows(
+            topic=self.topic_slug if self.kind == "topic" else None,
+            unread=self.kind == "unread",
+            bookmarked=self.kind == "bookmarks",
+            limit=limit,
+        )

@@ -1,0 +1,70 @@
+"""The status bar above the footer: refresh mode, where you are, counts, refresh progress.
+
+``LIVE [news/science/orbit-survey-finds-fai…] indexed:15000 unread:42 read:4min 2025-10-08``
+
+The screen sets the reactive attributes; the bar only draws them. The path holds a topic
+slug and a story slug, which are ASCII made by :func:`tui.core.models.slugify`, and it
+is still added as plain text.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+_BAR_CELLS = 12
+_PATH_CELLS = 40
+
+
+class StatusBar(Widget):
+    """One line of state; every attribute is reactive and redraws the bar."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    mode: reactive[str] = reactive("PAUSED")
+    """``LIVE`` (auto-refresh on), ``PAUSED`` (off) or ``OFFLINE`` (the last refresh could
+    not reach any feed)."""
+    path: reactive[str] = reactive("news/")
+    """``news/<topic>/<story-slug>`` of the open story, or the list's view."""
+    indexed: reactive[int] = reactive(0)
+    """Stories in the library."""
+    unread: reactive[int] = reactive(0)
+    """Unread stories in the library."""
+    reading: reactive[str] = reactive("")
+    """``read:4min 2025-10-08`` for the open story, else empty."""
+    progress: reactive[tuple[int, int] | None] = reactive(None)
+    """(feeds done, feeds in all) while a refresh runs."""
+
+    def render(self) -> Content:
+        mode_style = {
+            "LIVE": "bold $text-success on $success-muted",
+            "OFFLINE": "bold $text-error on $error-muted",
+        }.get(self.mode, "bold $text-muted")
+        path = self.path if len(self.path) <= _PATH_CELLS else self.path[: _PATH_CELLS - 1] + "…"
+        parts: list[Content | tuple[str, str] | str] = [
+            (f" {self.mode} ", mode_style),
+            " ",
+            ("[", "$text-muted"),
+            (path, "$accent"),
+            ("]", "$text-muted"),
+            f" indexed:{self.indexed} unread:{self.unread}",
+        ]
+        if self.reading:
+            parts.append(f" {self.reading}")
+        if self.progress is not None:
+            done, total = self.progress
+            filled = _BAR_CELLS * done // max(total, 1)
+            parts += [
+                "  refreshing ",
+                ("█" * filled, "$accent"),
+                ("░" * (_BAR_CELLS - filled), "$text-muted"),
+                f" {done}/{total}",
+            ]
+        return Content.assemble(*parts)
