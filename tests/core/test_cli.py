@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from feeds import Item, items, rss
@@ -54,7 +55,7 @@ class Result:
     def lines(self) -> list[str]:
         return self.out.splitlines()
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.out)
 
 
@@ -202,7 +203,7 @@ def test_search_in_words_and_in_json(stocked: Run) -> None:
     assert "Kitchen" not in found.out
 
     as_json = stocked("search", "--json", "zeppelin")
-    (record,) = as_json.json()  # type: ignore[misc]
+    (record,) = as_json.json()
     assert record["title"] == "Orbit 0"
     assert set(record) >= STORY_KEYS
 
@@ -318,6 +319,13 @@ def test_add_fetches_the_feed_and_names_its_topic(server: FeedServer, newsterm: 
     assert again.code == 0 and "Already subscribed" in again.out
     assert len(_stories(newsterm)) == 3
 
+    server.route("/shed", feed_reply(rss(entries, title="Potting Shed")))
+    chosen = newsterm("add", server.url("/shed"), "--topic", "Outdoors")
+    assert chosen.code == 0, chosen.err
+    assert "topic Outdoors" in chosen.out  # --topic wins over the entries' category
+    feeds = {f["url"]: f["topic"] for f in newsterm("feeds", "--json").json()}
+    assert feeds == {server.url("/garden"): "Gardening", server.url("/shed"): "Outdoors"}
+
 
 # -- mistakes ----------------------------------------------------------------------------
 
@@ -352,6 +360,7 @@ def test_user_mistakes_exit_1_with_one_sentence(stocked: Run, tmp_path: Path) ->
         ("import", str(tmp_path / "missing.opml")): "missing.opml",
         ("add", "javascript:alert(1)"): "javascript:alert(1)",
         ("add", "ftp://example.org/feed"): "ftp://",
+        ("refresh", "--feed", "987654"): "987654",
     }
     for argv, expected in cases.items():
         result = stocked(*argv)

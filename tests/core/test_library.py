@@ -700,13 +700,14 @@ from tui.core.library import Library
 """
 
 
-def _child(code: str, *args: str, **popen: object) -> subprocess.Popen[str]:
+def _child(code: str, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
+    """Run ``code`` in another Python process (the newsterm the tests import)."""
     return subprocess.Popen(
         [sys.executable, "-c", _CHILD_PRELUDE + textwrap.dedent(code), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **popen,  # type: ignore[call-overload]
+        start_new_session=new_session,
     )
 
 
@@ -808,7 +809,7 @@ async def test_kill_9_in_the_middle_of_a_refresh_loses_nothing_committed(
         print("finished", flush=True)
         """,
         str(db_path),
-        start_new_session=True,
+        new_session=True,
     )
 
     def bulk_feeds_stored() -> int:

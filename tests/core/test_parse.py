@@ -20,6 +20,7 @@ from tui.core import parse as parse_module
 from tui.core.errors import ParseError
 from tui.core.models import ParsedEntry, ParsedFeed
 from tui.core.parse import EMPTY_DOCUMENT, UNTITLED, WEB_PAGE, parse_feed, parse_feed_safely
+from tui.core.parse_common import make_entry
 
 FEED_URL = "https://example.com/blog/feed.xml"
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -424,14 +425,14 @@ def test_summary_is_made_from_the_body_when_missing() -> None:
 def test_an_entry_that_fails_to_convert_is_skipped_with_a_warning(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = parse_module._make_entry
+    real = make_entry
 
     def explode_on_boom(**fields: object) -> ParsedEntry:
         if fields["title"] == "boom":
             raise RuntimeError("cannot convert")
         return real(**fields)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parse_module, "_make_entry", explode_on_boom)
+    monkeypatch.setattr(parse_module, "make_entry", explode_on_boom)
     body = rss(
         "<item><title>ok</title><guid>1</guid></item><item><title>boom</title><guid>2</guid></item>"
     )

@@ -41,13 +41,12 @@ def store_parsed_feed(
     validators: Validators,
 ) -> int:
     """Store a successfully parsed feed (inside the caller's transaction); new stories."""
-    current = feed_queries.get_feed(conn, feed_id)
+    feed_queries.find_feed_id(conn, feed_id)  # FeedNotFoundError if removed meanwhile
     has_topic = conn.execute(
         "SELECT topic_name IS NOT NULL FROM feeds WHERE id = ?", (feed_id,)
     ).fetchone()[0]
     if not has_topic:
         feed_queries.set_topic(conn, feed_id, topic_from_entries(parsed))
-    new = store_entries(conn, feed_id, parsed.title or current.title, parsed.entries, now).new
     feed_queries.record_success(
         conn,
         feed_id,
@@ -58,4 +57,7 @@ def store_parsed_feed(
         body_hash=validators.body_hash,
         now=now,
     )
-    return new
+    # After record_success, so that new stories are indexed under the title the feed is
+    # shown by (the user's name for it, if any), like the stories already stored.
+    feed_title = feed_queries.display_title(conn, feed_id)
+    return store_entries(conn, feed_id, feed_title, parsed.entries, now).new
