@@ -329,11 +329,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"newsterm {__version__}")
     parser.add_argument(
-        "--db", metavar="PATH", help="library file (default: %(default)s)", default=None
+        "--db",
+        metavar="PATH",
+        help="library file (default: newsterm.db in the user data dir)",
+        default=None,
     )
-    parser.add_argument("--config", metavar="PATH", help="config file", default=None)
-    parser.add_argument("--demo", action="store_true",
-                        help="open the app on a throwaway copy of the bundled demo library")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: config.toml in the user config dir)",
+        default=None,
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the app on a throwaway copy of the bundled demo library",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from tui.config import Settings
 from tui.core import opml
 from tui.core.clean import clean_line, clean_url
-from tui.core.errors import InvalidFeedURLError
+from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
 from tui.core.models import (
     Feed,
     ImportReport,
@@ -137,7 +137,7 @@ class Library:
     def is_subscribed(self, url: str) -> bool:
         try:
             self._db.read(feed_queries.find_feed_id, normalise_feed_url(url))
-        except Exception:
+        except (FeedNotFoundError, InvalidFeedURLError):
             return False
         return True
 

@@ -121,7 +121,8 @@ class Refresh:
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            message = f"newsterm failed on this feed: {type(error).__name__}: {error}"
+            detail = (str(error).strip().splitlines() or [""])[0][:200]
+            message = f"newsterm failed on this feed ({type(error).__name__}: {detail})."
             await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, message, None)
             return FeedRefresh(
                 state.feed_id, state.url, state.title, FeedOutcome.FAILED, error=message

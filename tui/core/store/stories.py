@@ -22,7 +22,7 @@ from tui.core.timeutil import from_iso, to_iso
 
 # Dates further ahead than this are not believed for sorting (a feed that says 2099
 # would otherwise sit at the top of every list forever).
-_FUTURE_SLACK = timedelta(days=1)
+_FUTURE_SLACK = timedelta(days=2)  # the parser's own limit; here for entries from elsewhere
 
 STORY_COLUMNS = """
     s.id, s.feed_id,
