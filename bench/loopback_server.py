@@ -18,6 +18,11 @@ Linux, so the benchmark can look like several hosts), prints ``READY <port>`` on
 listening, and stops when its standard input closes (the benchmark went away), on
 SIGTERM/SIGINT, or after ``--max-seconds`` whatever happens. ``GET /_stats`` answers JSON
 counters; ``GET /_stats?reset=1`` also zeroes them.
+
+``--latency S`` makes it behave like a distant server: every new connection waits S
+seconds before its first request is read (the TCP/TLS handshake a real client pays) and
+every reply waits S seconds (the time to first byte). Loopback has no latency of its own,
+so without it only client CPU cost is measured.
 """
 
 from __future__ import annotations
@@ -111,8 +116,11 @@ def _not_modified(resource: _Resource, headers: dict[str, str]) -> bool:
 
 
 class _Server:
-    def __init__(self, resources: dict[str, _Resource], mode: str, use_gzip: bool) -> None:
+    def __init__(
+        self, resources: dict[str, _Resource], mode: str, use_gzip: bool, latency: float
+    ) -> None:
         self.resources = resources
+        self.latency = latency
         self.honour_validators = mode == "validators"
         self.use_gzip = use_gzip
         self.stats = _Stats()
@@ -120,11 +128,15 @@ class _Server:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.connections += 1
         try:
+            if self.latency:
+                await asyncio.sleep(self.latency)  # the handshake
             while True:  # one request per turn; ends on close, error or idle timeout
                 try:
                     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _IDLE_SECONDS)
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
                     return
+                if self.latency and not head.startswith(b"GET /_stats"):
+                    await asyncio.sleep(self.latency)  # time to first byte
                 keep_alive = self.answer(head, writer)
                 await writer.drain()
                 if not keep_alive:
@@ -193,7 +205,7 @@ class _Server:
 
 async def _serve(args: argparse.Namespace) -> None:
     resources = _load(Path(args.dir), args.gzip)
-    server = _Server(resources, args.mode, args.gzip)
+    server = _Server(resources, args.mode, args.gzip, args.latency)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -233,6 +245,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--mode", choices=("validators", "ignore"), default="validators")
     parser.add_argument("--gzip", action="store_true", help="gzip bodies for clients that ask")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds; see the doc")
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="stop after this long")
     asyncio.run(_serve(parser.parse_args()))
 

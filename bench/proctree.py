@@ -9,7 +9,7 @@ sum over processes overstates; the proportional set size (``Pss`` in ``smaps_rol
 shares them out and does add up, but has no high-water mark, so it is sampled and its
 peak is a lower bound.
 
-CPU time and peak memory of the command itself are also taken from ``wait4``; its
+CPU time of the command itself is exact (from ``wait4``); its
 descendants' is read from ``/proc/<pid>/stat`` on each poll (a worker's last ~50 ms may be
 missed). The whole machine's busy time over the run (``/proc/stat``) minus ours tells how
 much *other* processes ran meanwhile: on a shared machine that is the noise in the wall
@@ -32,6 +32,9 @@ from pathlib import Path
 _POLL_SECONDS = 0.05
 _PSS_EVERY = 4  # smaps_rollup walks page tables: sample it on every 4th poll only
 _TICK = os.sysconf("SC_CLK_TCK")
+_OWN_COMMAND = (
+    Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+)
 
 
 @dataclass
@@ -160,18 +163,26 @@ class _Watcher(threading.Thread):
             self.done.wait(_POLL_SECONDS)
 
     def sample(self, with_pss: bool) -> None:
+        if self.root not in self.peaks and _command(self.root) == _OWN_COMMAND:
+            return  # forked but not yet exec'd: that memory is ours, not the command's
         pending = [(self.root, 0)]
         pss_sum = 0
         seen = 0
         while pending and seen < 1000:  # a tree, but never trust /proc to stay still
             pid, parent = pending.pop()
             seen += 1
+            # The command line first: should an exec fall between the two reads, the new
+            # program's figures are filed under the old name and reset on the next poll,
+            # never the other way round.
+            command = _command(pid)
             status = _read_status(pid)
             if status is None:
                 continue
             peak = self.peaks.get(pid)
-            if peak is None:
-                peak = self.peaks[pid] = ProcPeak(pid, parent, _command(pid))
+            if peak is None or peak.command != command:
+                # New, or it has exec'd since: before exec a child spawned with fork+exec
+                # shows its parent's memory and command line, which are not its own.
+                peak = self.peaks[pid] = ProcPeak(pid, parent, command)
                 parent_peak = self.peaks.get(parent)
                 peak.parent_is_forkserver = parent_peak is not None and (
                     parent_peak.role == "forkserver"
@@ -267,8 +278,8 @@ def run(
         stderr += f"\n[bench] killed after {timeout:g} s"
     busy = machine_busy() - busy_before
     root = watcher.peaks.pop(proc.pid, ProcPeak(proc.pid, 0, " ".join(command)))
-    # Exact figures from the kernel for the command itself (ru_maxrss is in kB on Linux).
-    root.hwm_kb = max(root.hwm_kb, usage.ru_maxrss)
+    # Exact CPU time from the kernel. Not ru_maxrss: exec carries the forking process's
+    # high-water mark over into it, and that would be this benchmark's own.
     root.cpu = usage.ru_utime + usage.ru_stime
     result = RunResult(
         command=command,

@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -55,6 +56,7 @@ from refresh_harness import (
     Measure,
     addresses,
     check_server,
+    copy_library,
     feed_urls,
     log,
     prepare_newsboat,
@@ -90,7 +92,9 @@ class Bench:
             f"{self.corpus.describe()}"
         )
         hosts = max(args.hosts, 8) if args.sweep else args.hosts
-        self.server = FeedServer(sorted({"127.0.0.1", *addresses(hosts)}), work / "server.log")
+        self.server = FeedServer(
+            sorted({"127.0.0.1", *addresses(hosts)}), work / "server.log", args.latency
+        )
 
     def newsterm(self, db: Path, config: Path) -> Measure:
         return run_newsterm(db, config, self.server, self.args.run_timeout, self.pycache)
@@ -107,8 +111,7 @@ class Bench:
         subscribe(template, urls)
         dbs, boats = [], []
         for r in range(args.repeat):
-            dbs.append(self.work / f"newsterm-{r}.db")
-            shutil.copyfile(template, dbs[-1])
+            dbs.append(copy_library(template, self.work / f"newsterm-{r}.db"))
             if with_newsboat:
                 boats.append(prepare_newsboat(self.work / f"newsboat-{r}", urls))
         for name, variant, mode in PHASES:
@@ -139,7 +142,13 @@ class Bench:
         return nt, nb
 
     def sweep(self) -> list[dict[str, Any]]:
-        """Empty-library, 304 and same-body refreshes over a grid of fetch limits."""
+        """Empty-library, 304 and same-body refreshes over a grid of fetch limits.
+
+        Per cell and phase: the best wall clock and the best main-process CPU time of the
+        repeats (the repeats go round the whole grid, so a burst of load elsewhere hits
+        one run of many cells rather than every run of one), and the worst load that
+        other programs put on the machine meanwhile.
+        """
         args = self.args
         grid = [
             (hosts, conns, per_host)
@@ -152,47 +161,67 @@ class Bench:
         for hosts in sorted({h for h, _, _ in grid}):
             templates[hosts] = self.work / f"template-{hosts}.db"
             subscribe(templates[hosts], feed_urls(self.corpus, hosts, self.server.port))
-        times: dict[tuple[int, int, int], dict[str, float]] = {}
+        cells: dict[tuple[int, int, int], dict[str, float]] = {key: {} for key in grid}
         dbs: dict[tuple[int, int, int], Path] = {}
-        for phase, mode in (
+        phases = (
             ("empty", "validators"),
             ("not-modified", "validators"),
             ("same-bodies", "ignore"),
-        ):
+        )
+        for phase, mode in phases:
             self.server.ensure(self.corpus.folders["base"], mode, args.gzip)
             for _ in range(args.repeat):
                 for key in grid:
                     hosts, conns, per_host = key
-                    if phase == "empty":
-                        dbs[key] = self.work / f"sweep-{hosts}-{conns}-{per_host}.db"
-                        shutil.copyfile(templates[hosts], dbs[key])
+                    if phase == "empty":  # a fresh copy each time: empty means empty
+                        dbs[key] = copy_library(
+                            templates[hosts], self.work / f"sweep-{hosts}-{conns}-{per_host}.db"
+                        )
                     config = write_config(
                         self.work / f"sweep-{conns}-{per_host}.toml", conns, per_host
                     )
                     m = self.newsterm(dbs[key], config)
-                    wall = m.wall if m.ok and not m.failed else float("nan")
-                    times.setdefault(key, {}).setdefault(phase, wall)
-                    times[key][phase] = min(times[key][phase], wall)  # best of the repeats
+                    good = m.ok and not m.failed
+                    cell = cells[key]
+                    for name, value in ((phase, m.wall), (f"{phase} cpu", m.main_cpu)):
+                        cell[name] = min(cell.get(name, math.inf), value if good else math.inf)
+                    cell["noise"] = max(cell.get("noise", 0.0), m.others_cpu / max(m.wall, 1e-9))
                     log(
                         f"sweep {phase} hosts={hosts} max_connections={conns} "
-                        f"per_host={per_host}: {m.wall:.2f} s {m.note}"
+                        f"per_host={per_host}: {m.wall:.2f} s, main CPU {m.main_cpu:.2f} s, "
+                        f"others {m.others_cpu:.1f} s {m.note}"
                     )
-                if phase == "empty":
-                    break  # an empty library is empty once
         return [
-            {"hosts": h, "max_connections": c, "per_host": p, **times[(h, c, p)]}
+            {"hosts": h, "max_connections": c, "per_host": p, **cells[(h, c, p)]}
             for h, c, p in grid
         ]
 
 
 def print_sweep(rows: Sequence[dict[str, Any]], header: str) -> None:
     print(header)
-    print(f"{'hosts':>5} {'max_conn':>8} {'per_host':>8} {'empty s':>8} {'304 s':>7} {'same s':>7}")
+    print(
+        f"{'hosts':>5} {'max_conn':>8} {'per_host':>8} {'empty s':>8} {'304 s':>6} "
+        f"{'(CPU)':>6} {'same s':>7} {'(CPU)':>6} {'noise':>6}"
+    )
     for row in rows:
+        cells = [
+            f"{value:>{width}.2f}" if math.isfinite(value) else f"{'fail':>{width}}"
+            for value, width in (
+                (row["empty"], 8),
+                (row["not-modified"], 6),
+                (row["not-modified cpu"], 6),
+                (row["same-bodies"], 7),
+                (row["same-bodies cpu"], 6),
+                (row["noise"], 6),
+            )
+        ]
         print(
-            f"{row['hosts']:>5} {row['max_connections']:>8} {row['per_host']:>8} "
-            f"{row['empty']:>8.2f} {row['not-modified']:>7.2f} {row['same-bodies']:>7.2f}"
+            f"{row['hosts']:>5} {row['max_connections']:>8} {row['per_host']:>8} " + " ".join(cells)
         )
+    print(
+        "empty/304/same: best wall clock of the runs; CPU: newsterm main process; noise: "
+        "worst CPUs kept busy by other programs during a run"
+    )
 
 
 # -- main --------------------------------------------------------------------------------
@@ -230,6 +259,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--gzip", action="store_true", help="serve gzip to clients that accept it")
     p.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the server waits per new connection and per reply, like a distant "
+        "server (0: loopback as it is, which measures client CPU only)",
+    )
+    p.add_argument(
         "--repeat", type=_positive, default=3, help="runs of each phase; medians are reported (3)"
     )
     p.add_argument(
@@ -257,6 +293,21 @@ def _workdir(keep: bool) -> Iterator[Path]:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _json(data: Any) -> str:
+    """Strict JSON: a run that failed leaves NaN and infinities, which become null."""
+
+    def tidy(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: tidy(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [tidy(v) for v in value]
+        return value
+
+    return json.dumps(tidy(data), indent=2, allow_nan=False)
+
+
 def _sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds through the finally blocks that clean up
 
@@ -273,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"newsterm refresh benchmark: {args.feeds} feeds x {args.items} items "
             f"({bench.corpus.describe()}), {args.hosts} loopback host(s), "
             f"{os.cpu_count()} CPUs, gzip {'on' if args.gzip else 'off'}, "
+            f"server latency {args.latency * 1000:g} ms, "
             f"{args.repeat} run(s) each\n"
         )
         startup = warm_up(bench.pycache)
@@ -284,11 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.sweep:
                 sweep = bench.sweep()
                 if args.json:
-                    print(json.dumps(sweep, indent=2))
+                    print(_json(sweep))
                 else:
-                    print_sweep(
-                        sweep, header + "wall seconds of `newsterm refresh`, best of the runs"
-                    )
+                    print_sweep(sweep, header)
                 return 0
             nt, nb = bench.phases(urls, with_newsboat)
         finally:
@@ -296,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = build_rows(args.feeds, args.items, nt, nb, server_check, startup)
     if args.json:
         print(
-            json.dumps(
+            _json(
                 {
                     "config": vars(args),
                     "cpus": os.cpu_count(),
@@ -307,8 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "newsterm": {k: [asdict(m) for m in v] for k, v in nt.items()},
                     "newsboat": {k: [asdict(m) for m in v] for k, v in nb.items()},
                     "rows": [asdict(r) for r in rows],
-                },
-                indent=2,
+                }
             )
         )
     else:

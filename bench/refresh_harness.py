@@ -118,8 +118,9 @@ def feed_urls(corpus: Corpus, hosts: int, port: int) -> list[str]:
 class FeedServer:
     """``loopback_server.py`` in a child process; restartable, always on the same port."""
 
-    def __init__(self, listen: Sequence[str], log_path: Path) -> None:
+    def __init__(self, listen: Sequence[str], log_path: Path, latency: float = 0.0) -> None:
         self.listen = list(listen)
+        self.latency = latency
         self.log_path = log_path
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
@@ -147,6 +148,8 @@ class FeedServer:
             command += ["--host", host]
         if use_gzip:
             command.append("--gzip")
+        if self.latency:
+            command += ["--latency", str(self.latency)]
         with self.log_path.open("ab") as server_log:
             self.proc = subprocess.Popen(
                 command,
@@ -330,6 +333,15 @@ def subscribe(db: Path, urls: Sequence[str]) -> None:
         report = library.subscribe_all([Subscription(url=u) for u in urls])
     if len(report.added) != len(urls):
         raise RuntimeError(f"subscribing added {len(report.added)} of {len(urls)} feeds")
+
+
+def copy_library(source: Path, target: Path) -> Path:
+    """A copy of a closed library file (with its WAL, should one have been left behind)."""
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+    return target
 
 
 def write_config(path: Path, max_connections: int | None, per_host: int | None) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import webbrowser
 
 import pytest
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import DataTable, OptionList
 from ui_helpers import make_app, settle, title_row
@@ -93,8 +94,9 @@ async def test_help_lists_every_binding(demo_library: Library) -> None:
         assert shown == expected
         for owner_name, owner in app.binding_owners():
             for binding in owner.BINDINGS:
-                assert getattr(binding, "id", None), f"{owner_name}: a binding without an id"
-                assert binding.id in shown  # type: ignore[union-attr]
+                assert isinstance(binding, Binding), f"{owner_name}: {binding!r} is not a Binding"
+                assert binding.id, f"{owner_name}: a binding without an id"
+                assert binding.id in shown
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -104,7 +106,7 @@ async def test_command_palette_runs_actions(demo_library: Library) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        assert CommandPalette.is_open(app)
+        assert CommandPalette.is_open(app)  # type: ignore[arg-type]
         await pilot.press(*"view bookmarks")
         await pilot.pause(0.5)
         await pilot.press("enter")
@@ -121,7 +123,12 @@ async def test_open_in_browser_and_copy(
     demo_library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+
+    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
     row = title_row(demo_library, "one in a hundred years")
     app = make_app(demo_library)
     copied: list[str] = []
@@ -138,7 +145,12 @@ async def test_links_that_are_not_web_addresses_are_refused(
     demo_library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+
+    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
     app = make_app(demo_library)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -146,9 +158,17 @@ async def test_links_that_are_not_web_addresses_are_refused(
         await pilot.press("j")
         row = story_list.current_row
         assert row is not None
-        story_list.index.rows[story_list.index.find(row.id)] = row._replace(  # type: ignore[index]
-            link="javascript:alert(1)"
-        )
+        story_list.index.rows[row.id] = row._replace(link="javascript:alert(1)")
         await pilot.press("o", "y")
         await settle(pilot)
         assert opened == []
+
+
+def test_every_palette_command_names_an_action() -> None:
+    from tui.ui.app import NewstermApp
+    from tui.ui.commands import PALETTE
+
+    for command in PALETTE:
+        namespace, _, name = command.action.partition(".")
+        owner = NewstermApp if namespace == "app" else MainScreen
+        assert callable(getattr(owner, f"action_{name}", None)), command

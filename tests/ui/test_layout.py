@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui_helpers import make_app, settle
+from ui_helpers import focused, make_app, settle
 
 from tui.core.library import Library
 
@@ -17,11 +17,11 @@ async def test_narrow_layout_switches_panes(demo_library: Library) -> None:
         await pilot.press("j", "enter")
         await settle(pilot)
         assert reader.region.width > 0 and stories.region.width == 0
-        assert app.focused is reader
+        assert focused(app) is reader
         await pilot.press("escape")
         await pilot.pause()
         assert stories.region.width > 0 and reader.region.width == 0
-        assert app.focused is stories
+        assert focused(app) is stories
         # Enter again, then widen the terminal: both panes, the story still open.
         await pilot.press("enter")
         await settle(pilot)
@@ -42,11 +42,11 @@ async def test_wide_layout_tab_switches_focus(demo_library: Library) -> None:
         assert stories.region.width > 0 and reader.region.width > 0
         await pilot.press("j", "enter")
         await settle(pilot)
-        assert app.focused is stories  # the list keeps the keys on a wide terminal
+        assert focused(app) is stories  # the list keeps the keys on a wide terminal
         await pilot.press("tab")
-        assert app.focused is reader
+        assert focused(app) is reader
         await pilot.press("escape")
-        assert app.focused is stories
+        assert focused(app) is stories
 
 
 async def test_space_pages_the_reader(demo_library: Library) -> None:
@@ -78,4 +78,20 @@ async def test_mouse_selects_then_opens(demo_library: Library) -> None:
         assert app.main.reader.view is not None and app.main.reader.view.story.id == row.id
         await pilot.double_click("#stories", offset=(10, 3))
         await settle(pilot)
-        assert app.main.reader.view.story.id == stories.current_row.id  # type: ignore[union-attr]
+        current = stories.current_row
+        assert current is not None and app.main.reader.view.story.id == current.id
+
+
+async def test_tab_switches_panes_on_a_narrow_terminal(demo_library: Library) -> None:
+    app = make_app(demo_library)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab")  # nothing open yet: stays on the list
+        assert not app.main.reading
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert app.main.reading and focused(app) is app.main.reader
+        await pilot.press("tab")
+        assert not app.main.reading and focused(app) is app.main.stories
+        await pilot.press("tab")
+        assert app.main.reading and focused(app) is app.main.reader

@@ -21,6 +21,11 @@ def quiet_settings(**keys: str) -> Settings:
     return Settings(refresh=RefreshSettings(auto_minutes=0), keys=dict(keys))
 
 
+def focused(app: NewstermApp) -> object:
+    """The focused widget, typed loosely so identity checks against any widget read well."""
+    return app.focused
+
+
 def make_app(library: Library, settings: Settings | None = None) -> NewstermApp:
     return NewstermApp(library, settings or library.settings, now=lambda: NOW)
 

@@ -109,6 +109,11 @@ class Library:
             )
         return self._executor
 
+    def _started_executor(self) -> Executor:
+        executor = self._parse_executor()
+        executor.submit(int).result()  # a no-op that makes the pool start its processes
+        return executor
+
     # -- subscriptions ---------------------------------------------------------------
 
     def add_feed(
@@ -326,7 +331,10 @@ class Library:
             feed_ids = [
                 await asyncio.to_thread(self._db.read, feed_queries.find_feed_id, f) for f in feeds
             ]
-        run = Refresh(self._db, self.settings, self._parse_executor(), progress)
+        # Start the worker processes from a thread: the first start launches the
+        # forkserver, which would otherwise hold the caller's event loop for a moment.
+        executor = await asyncio.to_thread(self._started_executor)
+        run = Refresh(self._db, self.settings, executor, progress)
         return await run.run(feed_ids)
 
     # -- small remembered settings (appended for the UI) -------------------------------

@@ -10,6 +10,7 @@ the feed manager, help, the welcome screen).
 from __future__ import annotations
 
 import contextlib
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.theme import Theme
 
 from tui.config import Settings
@@ -27,9 +29,12 @@ from tui.core.library import Library
 from tui.core.models import Feed, FeedRefresh, RefreshReport
 from tui.ui.commands import NewstermCommands
 from tui.ui.screens.add_feed import AddFeedScreen, NewFeed
+from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.screens.feeds import FeedsScreen
 from tui.ui.screens.help import HelpScreen, key_rows
 from tui.ui.screens.main import MainScreen
+from tui.ui.screens.outline import OutlineScreen
+from tui.ui.screens.prompt import PromptScreen
 from tui.ui.screens.search import SearchScreen
 from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
 from tui.ui.session import ListFilter, Session
@@ -77,6 +82,7 @@ class NewstermApp(App[None]):
         # The remembered theme is read here, before the app runs: one small read that
         # would otherwise be I/O on the event loop, or a visible theme switch after start.
         self._start_theme = self._theme_to_use()
+        _start_resource_tracker()
 
     # -- start and stop ------------------------------------------------------------------
 
@@ -101,9 +107,11 @@ class NewstermApp(App[None]):
     def _check_library(self) -> None:
         """Welcome an empty library; refresh on start when feeds are due."""
         library = self.session.library
+        auto = self.session.settings.refresh.auto_minutes and not self.session.demo
         try:
-            feeds = library.feeds()
             stories = library.counts()[0]
+            # feeds() is the slower call: only made when its answer matters.
+            feeds = library.feeds() if auto or not stories else []
         except NewstermError as error:
             deliver(self, self.notify, str(error), severity="error", markup=False)
             return
@@ -152,13 +160,21 @@ class NewstermApp(App[None]):
         except NewstermError as error:
             deliver(self, self.notify, str(error), severity="warning", markup=False)
 
-    def binding_owners(self) -> list[tuple[str, type]]:
+    def binding_owners(self) -> list[tuple[str, type[DOMNode]]]:
         """Where key bindings live, for the help screen and keymap checks."""
         return [
-            ("app", NewstermApp),
-            ("main", MainScreen),
-            ("list", StoryList),
+            ("everywhere", NewstermApp),
+            ("main screen", MainScreen),
+            ("story list", StoryList),
             ("reader", ReaderPane),
+            ("search", SearchScreen),
+            ("feed manager", FeedsScreen),
+            ("outline", OutlineScreen),
+            ("yes/no question", ConfirmScreen),
+            ("add a feed", AddFeedScreen),
+            ("text question", PromptScreen),
+            ("help", HelpScreen),
+            ("welcome", WelcomeScreen),
         ]
 
     def _apply_keymap(self) -> None:
@@ -215,6 +231,14 @@ class NewstermApp(App[None]):
             )
         except NewstermError as error:
             self.notify(str(error), severity="error", markup=False)
+            return
+        except Exception as error:  # a refresh must never take the app down
+            self.notify(
+                f"The refresh failed: {error}. Stories already here are still readable.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
             return
         finally:
             status.progress = None
@@ -326,8 +350,26 @@ class NewstermApp(App[None]):
         self.session.library = library
         self.session.demo = True
         self._update_mode()
-        self.main.reload(first_paint=True)
+        self.main.reload()
         self.notify("This is the demo library: a throwaway copy, gone when you quit.", markup=False)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, before Textual captures output.
+
+    The refresh parses feeds in a process pool, whose first use starts the tracker, which
+    hands its child ``sys.stderr.fileno()``. While the app runs, ``sys.stderr`` is Textual's
+    capture object and its ``fileno()`` is -1, so starting the tracker then fails with
+    "bad value(s) in fds_to_keep" and the first refresh with it.
+    """
+    if sys.platform == "win32":
+        return  # no resource tracker (and no forkserver) there
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):
+        pass  # the refresh reports its own failure if the pool cannot start
 
 
 def open_demo_library(
@@ -345,6 +387,12 @@ def open_demo_library(
 
 def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> int:
     """Open the library (or a demo copy) and run the app until the user quits."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        sys.stderr.write(
+            "newsterm: the app needs a terminal; `newsterm --help` lists the commands "
+            "that work in scripts and pipes.\n"
+        )
+        return 2
     temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
     try:
         library = (

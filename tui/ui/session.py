@@ -14,7 +14,7 @@ from typing import Literal
 
 from tui.config import Settings
 from tui.core.library import Library
-from tui.core.models import StoryRow
+from tui.core.models import StoryIndex
 from tui.core.timeutil import utcnow
 
 ViewKind = Literal["all", "unread", "bookmarks", "topic"]
@@ -46,11 +46,10 @@ class ListFilter:
         """``all``, ``unread``, ``bookmarks`` or the topic's slug: the status bar's path."""
         return self.topic_slug if self.kind == "topic" else self.kind
 
-    def rows(self, library: Library, limit: int | None = None) -> list[StoryRow]:
-        """The rows for this view (call from a worker thread: it reads the library)."""
-        return library.story_rows(
+    def order(self, library: Library) -> StoryIndex:
+        """This view's story ids and topic groups (call from a worker thread)."""
+        return library.story_index(
             topic=self.topic_slug if self.kind == "topic" else None,
             unread=self.kind == "unread",
             bookmarked=self.kind == "bookmarks",
-            limit=limit,
         )

@@ -369,5 +369,8 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
             f" WHERE s.id IN ({marks})",
             chunk,
         ):
-            result[row[0]] = StoryRow._make(row)
+            sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked = row
+            result[sid] = StoryRow(
+                sid, slug, topic, title, feed_title, link, sort_date, bool(read), bool(bookmarked)
+            )
     return result

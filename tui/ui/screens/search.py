@@ -132,7 +132,8 @@ class SearchScreen(ModalScreen[int | None]):
             (f"\n  {story.feed_title} · #{story.topic.slug} · {age}", "$text-muted"),
         ]
         if result.snippet:
-            parts.append((f"\n  {result.snippet}", "italic $text-muted"))
+            snippet = " ".join(result.snippet.split())  # one line, whatever the body held
+            parts.append((f"\n  {snippet}", "italic $text-muted"))
         return Content.assemble(*parts)
 
     def _open_highlighted(self) -> None:

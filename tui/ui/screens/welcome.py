@@ -41,10 +41,12 @@ class WelcomeScreen(Screen[WelcomeChoice]):
     def compose(self) -> ComposeResult:
         with Center(), Vertical(classes="dialog welcome"):
             yield Static(WELCOME_TEXT, classes="welcome-text", markup=False)
-            yield Button("Subscribe to the starter set (s)", variant="primary", id="starter")
-            yield Button("Open the demo library (d)", id="demo")
-            yield Button("Add a feed… (a)", id="add")
-            yield Button("Quit (q)", id="quit")
+            yield Button(
+                "Subscribe to the starter set (s)", variant="primary", id="starter", compact=True
+            )
+            yield Button("Open the demo library (d)", id="demo", compact=True)
+            yield Button("Add a feed… (a)", id="add", compact=True)
+            yield Button("Quit (q)", id="quit", compact=True)
         yield Footer()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -156,7 +156,7 @@ class ReaderPane(VerticalScroll, can_focus=True):
         now = self._now() if self._now else None
         source = source_domain(other.link) or other.feed_title
         where = f"{source} · {relative_age(other.sort_date, now)}"
-        return Content.assemble(other.title, ("  " + where, "$text-muted"))
+        return Content.assemble(other.title, ("\n  " + where, "$text-muted"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -47,24 +47,31 @@ class StatusBar(Widget):
             "LIVE": "bold $text-success on $success-muted",
             "OFFLINE": "bold $text-error on $error-muted",
         }.get(self.mode, "bold $text-muted")
-        path = self.path if len(self.path) <= _PATH_CELLS else self.path[: _PATH_CELLS - 1] + "…"
-        parts: list[Content | tuple[str, str] | str] = [
-            (f" {self.mode} ", mode_style),
-            " ",
-            ("[", "$text-muted"),
-            (path, "$accent"),
-            ("]", "$text-muted"),
-            f" indexed:{self.indexed} unread:{self.unread}",
-        ]
-        if self.reading:
-            parts.append(f" {self.reading}")
+        counts = f" indexed:{self.indexed} unread:{self.unread}"
+        reading = f" {self.reading}" if self.reading else ""
+        tail: list[Content | tuple[str, str] | str] = []
         if self.progress is not None:
             done, total = self.progress
             filled = _BAR_CELLS * done // max(total, 1)
-            parts += [
+            tail = [
                 "  refreshing ",
                 ("█" * filled, "$accent"),
                 ("░" * (_BAR_CELLS - filled), "$text-muted"),
                 f" {done}/{total}",
             ]
-        return Content.assemble(*parts)
+        # The path gets what the other parts leave, so a narrow terminal keeps the counts.
+        fixed = (
+            len(self.mode) + 5 + len(counts) + len(reading) + Content.assemble(*tail).cell_length
+        )
+        room = max(12, min(_PATH_CELLS, self.size.width - fixed))
+        path = self.path if len(self.path) <= room else self.path[: room - 1] + "…"
+        return Content.assemble(
+            (f" {self.mode} ", mode_style),
+            " ",
+            ("[", "$text-muted"),
+            (path, "$accent"),
+            ("]", "$text-muted"),
+            counts,
+            reading,
+            *tail,
+        )

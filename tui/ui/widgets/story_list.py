@@ -2,8 +2,14 @@
 
 ``StoryList`` is a :class:`~textual.scroll_view.ScrollView` whose :meth:`render_line` builds
 one :class:`~textual.strip.Strip` per *visible* line, so 100,000 stories cost what 100 do:
-no widget per story, and a strip is only built when its line is on screen (a few screens
-of them are cached, keyed on everything that changes how a line looks).
+no widget per story, the view's order is an array of ids (see
+:mod:`tui.ui.widgets.story_index`), a row's details are read only when it comes on
+screen, and a strip is only built for a line on screen (a few screens of them are cached,
+keyed on everything that changes how a line looks).
+
+The list does no I/O. When a line on screen needs a row it has not got, it posts
+:class:`StoryList.RowsWanted` and draws what it knows; its screen reads the rows in a
+worker thread and hands them to :meth:`StoryList.add_rows`.
 
 Titles and feed names are untrusted text. They go straight into ``Segment`` text, which
 Rich never parses for markup, so ``[@click=app.quit]x[/]`` is shown as it is.
@@ -11,11 +17,10 @@ Rich never parses for markup, so ``[@click=app.quit]x[/]`` is shown as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -26,21 +31,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core.models import StoryRow
-from tui.core.reader import source_domain
-from tui.core.timeutil import from_iso, relative_age
-from tui.ui.widgets.story_index import StoryIndex
+from tui.core.models import StoryIndex, StoryRow
+from tui.ui.widgets.story_index import ListModel
+from tui.ui.widgets.story_rows import RowPainter
 
 _CACHE_LINES = 400  # a few screens' worth of strips
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells with an ellipsis (wide characters counted right)."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, width - 1) + "…"
 
 
 class StoryList(ScrollView, can_focus=True):
@@ -91,18 +86,28 @@ class StoryList(ScrollView, can_focus=True):
     """
 
     class Highlighted(Message):
-        """The cursor moved; ``row`` is None on a topic heading or an empty list."""
+        """The cursor moved; ``story_id`` is None on a topic heading or an empty list."""
 
-        def __init__(self, row: StoryRow | None) -> None:
+        def __init__(self, story_id: int | None) -> None:
             super().__init__()
-            self.row = row
+            self.story_id = story_id
 
     class Selected(Message):
         """The user asked to open a story (Enter, ``l``, or a second click)."""
 
-        def __init__(self, row: StoryRow) -> None:
+        def __init__(self, story_id: int) -> None:
             super().__init__()
-            self.row = row
+            self.story_id = story_id
+
+    class RowsWanted(Message):
+        """Rows about to be on screen that the list has not read (or not since a reload).
+
+        The list does no I/O: its screen reads them and hands them to :meth:`add_rows`.
+        """
+
+        def __init__(self, story_ids: list[int]) -> None:
+            super().__init__()
+            self.story_ids = story_ids
 
     def __init__(
         self,
@@ -113,45 +118,73 @@ class StoryList(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.index = StoryIndex()
+        self.index = ListModel()
         self.cursor = 0
         self.open_story_id: int | None = None
+        self.loaded = False  # an order has been set at least once
+        self.empty_message = "No stories here."  # shown when the view has none
         self._now = now
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(_CACHE_LINES)
         self._version = 0  # bumped on every data change; part of each cache key
+        self._pending: set[int] = set()  # ids asked for and not arrived yet
+        self._request_scheduled = False
 
     # -- data in -------------------------------------------------------------------------
 
-    def set_rows(
-        self, rows: Sequence[StoryRow], keep_story: int | None = None, *, top: bool = False
+    def set_order(
+        self,
+        order: StoryIndex,
+        rows: Mapping[int, StoryRow] | None = None,
+        *,
+        keep_story: int | None = None,
+        top: bool = False,
     ) -> None:
-        """Show ``rows``. The cursor stays on ``keep_story`` (else on the story it was on);
-        when that story is gone it stays on the same line, or goes to the top if ``top``."""
-        current = self.current_row
-        keep = keep_story if keep_story is not None else (current.id if current else None)
+        """Show a view's order (``rows``: some of its rows, read with it).
+
+        The cursor stays on ``keep_story`` (else on the story it was on), at the same
+        height on screen; when that story is gone it stays on the same line, or goes to
+        the top if ``top``. Marks not saved yet, and rows already read, carry over.
+        """
+        keep = keep_story if keep_story is not None else self.current_id
         fallback = 0 if top else self.cursor
-        self.index = StoryIndex(rows, self.index.folded)
+        screen_row = self.cursor - int(self.scroll_y)
+        old = self.index
+        self.index = ListModel(order.ids, order.groups, old.folded)
+        self.index.rows = old.rows  # shown until their fresh copies arrive: no flicker
+        self.index.overrides = old.overrides
+        self.index.read_topics = old.read_topics
+        self.index.store_rows(rows or {})
+        self._pending.clear()
+        self.loaded = True
         self._changed()
         line = None
         if keep is not None:
-            row = self.index.find(keep)
-            if row is not None:
-                line = self.index.line_of_row(row)
+            index = self.index.find(keep)
+            if index is not None:
+                line = self.index.line_of(index)
+        if line is not None and 0 <= screen_row < self.scrollable_content_region.height:
+            self.scroll_to(y=max(0, line - screen_row), animate=False, immediate=True)
         self._move(line if line is not None else fallback, force=True)
+
+    def add_rows(self, rows: Mapping[int, StoryRow], asked: Sequence[int] = ()) -> None:
+        """Rows read for the screen (``asked``: the ids that were asked for)."""
+        self._pending.difference_update(asked or rows)
+        self.index.store_rows(rows)
+        self._changed()
 
     def update_story(
         self, story_id: int, *, read: bool | None = None, bookmarked: bool | None = None
     ) -> None:
-        """Change one story's marks in place (the cursor and scroll stay where they are)."""
-        row = self._row_near_cursor(story_id)
-        if row is not None and self.index.update(row, read=read, bookmarked=bookmarked):
+        """Change one story's marks in place, before they are saved."""
+        if self.index.mark(story_id, read=read, bookmarked=bookmarked):
             self._changed()
 
+    def saved(self, story_ids: Sequence[int]) -> None:
+        """These stories' marks are in the library now."""
+        self.index.saved(story_ids)
+
     def mark_topic_read(self, slug: str) -> None:
-        for group in self.index.groups:
-            if group.slug == slug:
-                for row in range(group.start, group.end):
-                    self.index.update(row, read=True)
+        self.index.mark_topic_read(slug)
         self._changed()
 
     def set_open_story(self, story_id: int | None) -> None:
@@ -167,20 +200,45 @@ class StoryList(ScrollView, can_focus=True):
     def _update_virtual_size(self) -> None:
         self.virtual_size = Size(self.size.width, self.index.line_count)
 
-    def _row_near_cursor(self, story_id: int) -> int | None:
-        line = self.index.line(self.cursor)
-        if line is not None and line.row is not None and self.index.rows[line.row].id == story_id:
-            return line.row
-        return self.index.find(story_id)
+    # -- rows wanted ---------------------------------------------------------------------
+
+    def _want_rows(self) -> None:
+        """A row on screen is missing or stale: ask for the screen's worth, once a frame."""
+        if not self._request_scheduled:
+            self._request_scheduled = True
+            # call_later, not call_after_refresh: the message must be sent from this
+            # widget's own queue, or Textual takes the sender for the parent and the
+            # message never bubbles up to the screen.
+            self.call_later(self._request_rows)
+
+    def _request_rows(self) -> None:
+        self._request_scheduled = False
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        # The screen, and one more above and below, so that paging finds rows waiting.
+        wanted = [
+            story_id
+            for story_id in self.index.ids_on_lines(top - height, top + 2 * height)
+            if story_id not in self.index.fresh and story_id not in self._pending
+        ]
+        if wanted:
+            self._pending.update(wanted)
+            self.post_message(self.RowsWanted(wanted))
 
     # -- data out ------------------------------------------------------------------------
 
     @property
-    def current_row(self) -> StoryRow | None:
+    def current_id(self) -> int | None:
         line = self.index.line(self.cursor)
-        if line is None or line.row is None:
+        if line is None or line.index is None:
             return None
-        return self.index.rows[line.row]
+        return self.index.ids[line.index]
+
+    @property
+    def current_row(self) -> StoryRow | None:
+        """The row under the cursor, when it has been read (it is once it was on screen)."""
+        story_id = self.current_id
+        return None if story_id is None else self.index.row(story_id)
 
     @property
     def current_topic(self) -> tuple[str, str] | None:
@@ -192,8 +250,7 @@ class StoryList(ScrollView, can_focus=True):
         return group.slug, group.name
 
     def row_of(self, story_id: int) -> StoryRow | None:
-        row = self._row_near_cursor(story_id)
-        return None if row is None else self.index.rows[row]
+        return self.index.row(story_id)
 
     # -- cursor --------------------------------------------------------------------------
 
@@ -206,7 +263,7 @@ class StoryList(ScrollView, can_focus=True):
         self.refresh_line(previous)
         self.refresh_line(line)
         self._scroll_cursor_into_view()
-        self.post_message(self.Highlighted(self.current_row))
+        self.post_message(self.Highlighted(self.current_id))
 
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height
@@ -220,38 +277,31 @@ class StoryList(ScrollView, can_focus=True):
 
     def move_to_story(self, story_id: int) -> bool:
         """Put the cursor on a story, unfolding its topic if needed."""
-        row = self.index.find(story_id)
-        if row is None:
+        index = self.index.find(story_id)
+        if index is None:
             return False
-        self._reveal(row)
-        return True
-
-    def _reveal(self, row: int) -> None:
-        group = self.index.group_of_row(row)
+        group = self.index.group_of(index)
         if group is not None and self.index.groups[group].slug in self.index.folded:
             self.index.toggle_fold(group)
             self._changed()
-        line = self.index.line_of_row(row)
+        line = self.index.line_of(index)
         if line is not None:
             self._move(line, force=True)
+        return True
 
-    def find_unread(self, forward: bool = True) -> StoryRow | None:
-        """Move to the next (or previous) unread story after the cursor and return it."""
+    def seek_plan(self, *, forward: bool) -> list[list[int]]:
+        """Ids to look through for the next (or previous) unread story after the cursor."""
         line = self.index.line(self.cursor)
-        rows = self.index.rows
-        if line is None or not rows:
-            return None
-        if line.row is not None:
-            start = line.row + (1 if forward else -1)
-        else:  # on a heading: its first row going forward, the row above going back
-            first = self.index.groups[line.group].start
-            start = first if forward else first - 1
-        span = range(start, len(rows)) if forward else range(start, -1, -1)
-        for row in span:
-            if not rows[row].read:
-                self._reveal(row)
-                return rows[row]
-        return None
+        if line is None:
+            return []
+        group = self.index.groups[line.group]
+        if line.index is not None:
+            start = line.index + (1 if forward else -1)
+        else:  # on a heading: its first story going forward, the one above going back
+            start = group.start if forward else group.start - 1
+        if start < 0:
+            return []
+        return self.index.seek_plan(start, forward=forward)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -277,10 +327,10 @@ class StoryList(ScrollView, can_focus=True):
         line = self.index.line(self.cursor)
         if line is None:
             return
-        if line.row is None:
+        if line.index is None:
             self.action_fold()
         else:
-            self.post_message(self.Selected(self.index.rows[line.row]))
+            self.post_message(self.Selected(self.index.ids[line.index]))
 
     def action_fold(self) -> None:
         """Fold or unfold the topic the cursor is in; the cursor lands on its heading."""
@@ -317,12 +367,16 @@ class StoryList(ScrollView, can_focus=True):
         event.stop()
         already = y == self.cursor
         self._move(y)
-        if line.row is None:
+        if line.index is None:
             self.action_fold()
         elif already or event.chain >= 2:
-            self.post_message(self.Selected(self.index.rows[line.row]))
+            self.post_message(self.Selected(self.index.ids[line.index]))
 
     # -- rendering -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # Ages ("5m", "2h") are drawn into cached strips: redraw them once a minute.
+        self.set_interval(60, self._changed, name="story-ages")
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
@@ -348,54 +402,28 @@ class StoryList(ScrollView, can_focus=True):
     def _render_line(self, line_number: int, width: int) -> Strip:
         base = self.rich_style
         line = self.index.line(line_number)
+        paint = RowPainter(base, self._style)
         if line is None or width <= 0:
+            if line_number == 0 and self.loaded and self.empty_message:
+                return Strip(paint.message(self.empty_message, width)).adjust_cell_length(
+                    width, base
+                )
             return Strip.blank(width, base)
-        cursor = line_number == self.cursor
-        if line.row is None:
-            segments = self._heading_segments(line.group, width)
+        if line.index is None:
+            group = self.index.groups[line.group]
+            segments = paint.heading(group, group.slug in self.index.folded, width)
         else:
-            segments = self._row_segments(self.index.rows[line.row], width)
-        if cursor:
+            story_id = self.index.ids[line.index]
+            row = self.index.row(story_id)
+            if row is None or story_id not in self.index.fresh:
+                self._want_rows()  # drawn with what is known; redrawn when the row comes
+            if row is None:
+                segments = paint.placeholder()
+            else:
+                now = self._now() if self._now else None
+                segments = paint.row(row, width, opened=row.id == self.open_story_id, now=now)
+        if line_number == self.cursor:
             overlay = self._style("story-list--cursor")
             segments = [Segment(text, (style or Style()) + overlay) for text, style, _ in segments]
             base = base + overlay
         return Strip(segments).adjust_cell_length(width, base)
-
-    def _heading_segments(self, group_index: int, width: int) -> list[Segment]:
-        group = self.index.groups[group_index]
-        folded = group.slug in self.index.folded
-        base = self.rich_style
-        arrow = "▸" if folded else "▾"
-        count = f"  {group.unread} unread · {group.count}" if group.unread else f"  {group.count}"
-        name = _fit(group.name, max(1, width - 3 - cell_len(count)))
-        return [
-            Segment(f" {arrow} {name}", base + self._style("story-list--heading")),
-            Segment(count, base + self._style("story-list--count")),
-        ]
-
-    def _row_segments(self, row: StoryRow, width: int) -> list[Segment]:
-        base = self.rich_style
-        now = self._now() if self._now else None
-        age = relative_age(from_iso(row.sort_date), now)
-        source = source_domain(row.link) or row.feed_title
-        meta = f" {source} · {age} " if age else f" {source} "
-        if width < 40:
-            meta = f" {age} " if age else " "
-        opened = "▌" if row.id == self.open_story_id else " "
-        mark = "●" if not row.read else " "
-        star = "★" if row.bookmarked else " "
-        room = width - 4 - cell_len(meta)
-        if room < 8:  # too narrow for the source: give the title the room
-            meta = " "
-            room = width - 5
-        title = _fit(row.title, room)
-        gap = " " * max(0, room - cell_len(title))
-        title_style = self._style("story-list--read" if row.read else "story-list--unread")
-        return [
-            Segment(opened, base + self._style("story-list--open")),
-            Segment(mark, base + self._style("story-list--mark")),
-            Segment(star, base + self._style("story-list--bookmark")),
-            Segment(" ", base),
-            Segment(title + gap, base + title_style),
-            Segment(meta, base + self._style("story-list--meta")),
-        ]

@@ -1,0 +1,1 @@
+"""The Textual terminal UI: a thin client of :class:`tui.core.library.Library`."""

@@ -1,0 +1,1 @@
+"""The screens and dialogs of the app, one per module."""

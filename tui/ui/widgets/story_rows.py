@@ -1,0 +1,83 @@
+"""How one line of the story list looks: a topic heading or a story row, as Segments.
+
+``● ★ Title of the story……………………  example.org · 2h``
+
+Split from :mod:`tui.ui.widgets.story_list` so the widget keeps to scrolling and state.
+Titles, feed names and topic names are untrusted text; they only ever become ``Segment``
+text, which Rich never reads as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+
+from tui.core.models import StoryRow
+from tui.core.reader import source_domain
+from tui.core.timeutil import from_iso, relative_age
+from tui.ui.widgets.story_index import Group
+
+_NARROW = 40  # below this many columns a row shows its age, not its source
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with an ellipsis (wide characters counted right)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1) + "…"
+
+
+class RowPainter:
+    """Builds a line's segments from the list's base style and its component styles."""
+
+    def __init__(self, base: Style, style: Callable[[str], Style]) -> None:
+        self.base = base
+        self.style = style
+
+    def _part(self, text: str, component: str = "") -> Segment:
+        return Segment(text, self.base + self.style(component) if component else self.base)
+
+    def message(self, text: str, width: int) -> list[Segment]:
+        return [self._part(fit(f"  {text}", width), "story-list--meta")]
+
+    def placeholder(self) -> list[Segment]:
+        """A row not read yet (it arrives within a frame or two)."""
+        return [self._part("    …", "story-list--meta")]
+
+    def heading(self, group: Group, folded: bool, width: int) -> list[Segment]:
+        arrow = "▸" if folded else "▾"
+        count = f"  {group.unread} unread · {group.count}" if group.unread else f"  {group.count}"
+        name = fit(group.name, max(1, width - 3 - cell_len(count)))
+        return [
+            self._part(f" {arrow} {name}", "story-list--heading"),
+            self._part(count, "story-list--count"),
+        ]
+
+    def row(
+        self, row: StoryRow, width: int, *, opened: bool, now: datetime | None
+    ) -> list[Segment]:
+        age = relative_age(from_iso(row.sort_date), now)
+        source = source_domain(row.link) or row.feed_title
+        meta = f" {source} · {age} " if age else f" {source} "
+        if width < _NARROW:
+            meta = f" {age} " if age else " "
+        room = width - 4 - cell_len(meta)
+        if room < 8:  # too narrow for the source: give the title the room
+            meta = " "
+            room = width - 5
+        title = fit(row.title, room)
+        gap = " " * max(0, room - cell_len(title))
+        return [
+            self._part("▌" if opened else " ", "story-list--open"),
+            self._part("●" if not row.read else " ", "story-list--mark"),
+            self._part("★" if row.bookmarked else " ", "story-list--bookmark"),
+            self._part(" "),
+            self._part(title + gap, "story-list--read" if row.read else "story-list--unread"),
+            self._part(meta, "story-list--meta"),
+        ]
