@@ -35,6 +35,11 @@ _ESC_SEQUENCE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Everything strip_controls acts on: when none of it is present (most text), the text is
+# returned as it is, which makes cleaning a whole feed several times cheaper.
+_ANYTHING_TO_STRIP = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _WHITESPACE_RUN = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -46,6 +51,8 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences, control characters and bidi overrides; keep newlines and tabs."""
     if not text:
         return ""
+    if not _ANYTHING_TO_STRIP.search(text):
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _ESC_SEQUENCE.sub("", text)

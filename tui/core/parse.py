@@ -41,6 +41,7 @@ from tui.core.parse_common import (
     summary_text,
     text_as_html,
 )
+from tui.core.parse_fast import parse_fast
 from tui.core.parse_json import parse_json_feed
 from tui.core.parse_xml_safety import defuse, scan_codec
 
@@ -98,6 +99,13 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
         return parse_json_feed(body, url, charset, now)
     if _HTML_PAGE.match(body, 0, 4096):
         raise ParseError(WEB_PAGE)
+    # The common case, a well-formed RSS/Atom/RDF document in UTF-8, takes the fast reader
+    # (several times quicker, the same result); anything it is not sure of comes back None
+    # and goes to feedparser.
+    if (not charset or _codec_name(charset) == "utf-8") and (
+        fast := parse_fast(body, url=url)
+    ) is not None:
+        return fast
     return _parse_xml_feed(body, url, lowered, charset, now)
 
 
