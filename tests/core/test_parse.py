@@ -16,7 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tui.core import parse as parse_module
+from tui.core import parse_feedparser
 from tui.core.errors import ParseError
 from tui.core.models import ParsedEntry, ParsedFeed
 from tui.core.parse import EMPTY_DOCUMENT, UNTITLED, WEB_PAGE, parse_feed, parse_feed_safely
@@ -432,7 +432,7 @@ def test_an_entry_that_fails_to_convert_is_skipped_with_a_warning(
             raise RuntimeError("cannot convert")
         return real(**fields)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parse_module, "make_entry", explode_on_boom)
+    monkeypatch.setattr(parse_feedparser, "make_entry", explode_on_boom)
     body = rss(
         "<item><title>ok</title><guid>1</guid></item><item><title>boom</title><guid>2</guid></item>"
     )

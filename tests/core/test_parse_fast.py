@@ -25,11 +25,12 @@ import pytest
 from feedparser.datetimes import _parse_date
 from feedparser.urls import _urljoin, make_safe_absolute_uri, resolve_relative_uris
 
-from tui.core import parse as parse_module
 from tui.core import parse_fast as fast_module
+from tui.core import parse_fast_dates, parse_fast_html, parse_fast_urls
 from tui.core.models import ParsedEntry, ParsedFeed
 from tui.core.parse import parse_feed
 from tui.core.parse_fast import parse_fast
+from tui.core.parse_feedparser import FEEDPARSER_OPTIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
@@ -249,8 +250,7 @@ def test_it_gives_up_if_parse_py_drives_feedparser_differently(
 ) -> None:
     body = rss("<item><title>T</title><link>https://example.com/1</link></item>")
     assert parse_fast(body, url=FEED_URL) is not None
-    options = {"sanitize_html": True, "resolve_relative_uris": True}
-    monkeypatch.setattr(parse_module, "_FEEDPARSER_OPTIONS", options)
+    monkeypatch.setitem(FEEDPARSER_OPTIONS, "sanitize_html", True)
     assert parse_fast(body, url=FEED_URL) is None
 
 
@@ -372,7 +372,7 @@ def test_dates_are_read_as_feedparser_reads_them() -> None:
             f"{rng.randint(0, 32):02d}{rng.choice(['', clock])}"
         )
     samples += ["", "  ", "2024", "Tue, 1 Sep 2026", "yesterday", "2024-05-01 10:00:00"]
-    wrong = [s for s in samples if fast_module._date(s) != _parse_date(s)]
+    wrong = [s for s in samples if parse_fast_dates.parse_date(s) != _parse_date(s)]
     assert not wrong, wrong[:10]
 
 
@@ -393,9 +393,9 @@ def test_url_joins_are_feedparser_joins() -> None:
         else:
             url = rng.choice(others)
         base = rng.choice(bases)
-        if fast_module._join(base, url) != _urljoin(base, url):
+        if parse_fast_urls.join_uri(base, url) != _urljoin(base, url):
             wrong.append(("_urljoin", base, url))
-        if fast_module._safe_join(base, url) != make_safe_absolute_uri(base, url):
+        if parse_fast_urls.safe_absolute_uri(base, url) != make_safe_absolute_uri(base, url):
             wrong.append(("make_safe_absolute_uri", base, url))
     assert not wrong, wrong[:10]
 
@@ -475,9 +475,12 @@ def test_html_is_reserialised_as_feedparser_reserialises_it() -> None:
         markup, base = random_fragment(rng), rng.choice(bases)
         content_type = rng.choice(["text/html", "application/xhtml+xml"])
         expected = resolve_relative_uris(markup, base, "utf-8", content_type)
-        if fast_module._plain_html(markup, base, content_type == fast_module._XHTML) is not None:
+        if (
+            parse_fast_html._plain_html(markup, base, content_type == parse_fast_html.XHTML)
+            is not None
+        ):
             took_fast_path += 1
-        if fast_module._resolve_html(markup, base, content_type) != expected:
+        if parse_fast_html.resolve_html(markup, base, content_type) != expected:
             wrong.append((markup, base, content_type))
     assert not wrong, wrong[:5]
     assert took_fast_path > 4000  # the generator exercises the fast path, not only the fallback

@@ -5,6 +5,10 @@ This module owns everything between "the server sent these bytes" and a
 :func:`parse_feed_safely` and the sentences and limits other modules rely on), it tells
 JSON Feed from XML, and it drives feedparser safely for XML feeds. The rest lives beside it:
 
+- :mod:`tui.core.parse_fast` reads well-formed UTF-8 RSS/Atom/RDF itself, much sooner, and
+  gives back what this module would make of it through feedparser (or nothing);
+- :mod:`tui.core.parse_feedparser` holds the feedparser options and the reading of
+  feedparser-shaped dicts that this module and the fast reader share;
 - :mod:`tui.core.parse_json` reads JSON Feed and RSS-in-JSON;
 - :mod:`tui.core.parse_xml_safety` defuses hostile XML before feedparser sees it;
 - :mod:`tui.core.parse_common` makes entries the same way for every format: identity,
@@ -17,31 +21,29 @@ It never imports textual or rich.
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import xml.sax
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 import feedparser
 
-from tui.core.clean import clean_line, clean_url
+from tui.core.clean import clean_line
 from tui.core.errors import ParseError
-from tui.core.htmltext import html_to_text
-from tui.core.models import ParsedEntry, ParsedFeed
+from tui.core.models import ParsedFeed
 from tui.core.parse_common import FUTURE_SLACK as FUTURE_SLACK
-from tui.core.parse_common import (
-    UNTITLED,
-    absolute,
-    as_str,
-    collect,
-    make_entry,
-    summary_text,
-    text_as_html,
-)
+from tui.core.parse_common import UNTITLED, as_str, collect
 from tui.core.parse_fast import parse_fast
+from tui.core.parse_feedparser import (
+    FEEDPARSER_OPTIONS,
+    XML_ENCODING,
+    codec_name,
+    fp_entry,
+    fp_get,
+    fp_line,
+    fp_link,
+)
 from tui.core.parse_json import parse_json_feed
 from tui.core.parse_xml_safety import defuse, scan_codec
 
@@ -53,16 +55,7 @@ WEB_PAGE = (
     "JSON Feed link and subscribe to that address instead."
 )
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _JSON_TYPES = frozenset({"application/feed+json", "application/json"})
-
-# feedparser's ``sanitize_html`` is off. Measured on a 96 KB RSS 2.0 feed with 50 items
-# (feedparser 6.0.14, CPython 3.11, best of 9): ~60 ms with it, ~40 ms without, a third of
-# the parse; ~6 s of CPU over a 300-feed refresh. newsterm never renders feed HTML as HTML:
-# the body becomes plain-text blocks later, where scripts and styles are dropped whole, and
-# every link is gated by ``openable_url``. ``resolve_relative_uris`` stays on, though it
-# costs ~18 ms of the 40, because relative links and images in bodies would be dead.
-_FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": True}
 
 _LEADING_SPACE = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
 # Decided by the root element, not the DOCTYPE: feeds behind an XHTML DOCTYPE exist.
@@ -70,7 +63,6 @@ _HTML_PAGE = re.compile(
     rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<!doctype[^>]*>)\s*)*<html[\s>]",
     re.IGNORECASE | re.DOTALL,
 )
-_XML_ENCODING = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
 
 
@@ -102,7 +94,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     # The common case, a well-formed RSS/Atom/RDF document in UTF-8, takes the fast reader
     # (several times quicker, the same result); anything it is not sure of comes back None
     # and goes to feedparser.
-    if (not charset or _codec_name(charset) == "utf-8") and (
+    if (not charset or codec_name(charset) == "utf-8") and (
         fast := parse_fast(body, url=url)
     ) is not None:
         return fast
@@ -136,24 +128,24 @@ def _parse_xml_feed(
     # Bytes are wrapped in a stream on purpose: feedparser opens a ``bytes`` argument as a
     # *file name* first, so a body reading ``/etc/passwd`` would be read from disk.
     result = feedparser.parse(
-        io.BytesIO(body), response_headers=response_headers, **_FEEDPARSER_OPTIONS
+        io.BytesIO(body), response_headers=response_headers, **FEEDPARSER_OPTIONS
     )
     if result.get("bozo"):
         warning = _bozo_warning(result.get("bozo_exception"))
         if warning:
             warnings.append(warning)
-    feed = _get(result, "feed") or {}
+    feed = fp_get(result, "feed") or {}
     version = as_str(result.get("version"))
-    title = _fp_line(feed, "title")
-    raw_entries = _get(result, "entries") or []
-    if not raw_entries and not version and not title and not _get(feed, "link"):
+    title = fp_line(feed, "title")
+    raw_entries = fp_get(result, "entries") or []
+    if not raw_entries and not version and not title and not fp_get(feed, "link"):
         if b"<html" in body[:2048].lower():
             raise ParseError(WEB_PAGE)
         raise ParseError(_unreadable(result.get("bozo_exception")))
-    entries = collect(raw_entries, lambda item: _fp_entry(item, url, now), warnings)
+    entries = collect(raw_entries, lambda item: fp_entry(item, url, now), warnings)
     return ParsedFeed(
         title=title,
-        site_url=_fp_link(feed, url),
+        site_url=fp_link(feed, url),
         version=version,
         entries=entries,
         warnings=tuple(warnings),
@@ -181,11 +173,11 @@ def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
         else:
             # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the label says: Latin-1
             # text almost never decodes as UTF-8 by accident.
-            declared_match = _XML_ENCODING.match(body)
+            declared_match = XML_ENCODING.match(body)
             declared = charset or (
                 declared_match.group(1).decode("ascii") if declared_match else ""
             )
-            if declared and _codec_name(declared) != "utf-8":
+            if declared and codec_name(declared) != "utf-8":
                 warnings.append(
                     clean_line(
                         f"The feed says its text is {declared} but it is UTF-8; "
@@ -194,13 +186,6 @@ def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
                 )
             return "application/xml; charset=utf-8"
     return f"application/xml; charset={charset}" if charset else "application/xml"
-
-
-def _codec_name(label: str) -> str:
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return label.lower()
 
 
 def _bozo_warning(error: object) -> str:
@@ -232,84 +217,3 @@ def _unreadable(error: object) -> str:
         f"newsterm found no RSS, Atom or JSON feed in this document{reason}. "
         "Check that the address is the feed's own address."
     )
-
-
-def _fp_entry(entry: Any, base: str, now: datetime) -> ParsedEntry:
-    # feedparser copies the content into ``summary`` (without a ``summary_detail``) when an
-    # entry has none; that copy is not a summary, and its type is the content's.
-    summary_raw, summary_is_html = _fp_detail(entry, "summary")
-    if not isinstance(_get(entry, "summary_detail"), Mapping):
-        summary_raw = ""
-    content_html = ""
-    contents = [c for c in _get(entry, "content") or () if isinstance(c, Mapping)]
-    if contents:
-        longest = max(contents, key=lambda c: len(as_str(_get(c, "value"))))
-        value = as_str(_get(longest, "value"))
-        is_html = as_str(_get(longest, "type")) in _HTML_TYPES
-        content_html = value if is_html else text_as_html(value)
-    if not content_html and summary_raw:
-        content_html = summary_raw if summary_is_html else text_as_html(summary_raw)
-    published_raw = _struct_time_to_datetime(
-        _get(entry, "published_parsed")
-        or _get(entry, "updated_parsed")
-        or _get(entry, "created_parsed")
-    )
-    tags = _get(entry, "tags") or ()
-    return make_entry(
-        title=_fp_line(entry, "title"),
-        link=_fp_link(entry, base),
-        guid=clean_url(as_str(_get(entry, "id"))),
-        summary=summary_text(summary_raw, is_html=summary_is_html),
-        content_html=content_html,
-        author=_fp_author(entry),
-        published_raw=published_raw,
-        updated_raw=_struct_time_to_datetime(_get(entry, "updated_parsed")),
-        categories=(as_str(_get(tag, "label")) or as_str(_get(tag, "term")) for tag in tags),
-        now=now,
-    )
-
-
-def _get(item: object, key: str) -> Any:
-    """A key of a feedparser dict, read plainly.
-
-    ``FeedParserDict.get`` aliases keys: asking for a missing ``updated_parsed`` returns
-    ``published_parsed`` (with a DeprecationWarning each time), ``description`` is
-    ``summary``... newsterm wants what the feed said.
-    """
-    return dict.get(item, key) if isinstance(item, dict) else None
-
-
-def _fp_author(entry: Any) -> str:
-    """The author's name: feedparser splits RSS's ``ann@example.com (Ann)`` into detail."""
-    name = as_str(_get(_get(entry, "author_detail"), "name"))
-    return clean_line(name or as_str(_get(entry, "author")))
-
-
-def _fp_detail(item: Any, key: str) -> tuple[str, bool]:
-    """A text construct's value and whether it is HTML (feedparser's default for RSS)."""
-    kind = as_str(_get(_get(item, f"{key}_detail"), "type"))
-    return as_str(_get(item, key)), (kind or "text/html") in _HTML_TYPES
-
-
-def _fp_line(item: Any, key: str) -> str:
-    value, is_html = _fp_detail(item, key)
-    return clean_line(html_to_text(value) if is_html else value)
-
-
-def _fp_link(item: Any, base: str) -> str:
-    for link in _get(item, "links") or ():
-        if as_str(_get(link, "rel")) in ("alternate", ""):
-            href = absolute(_get(link, "href"), base)
-            if href:
-                return href
-    return absolute(_get(item, "link"), base)
-
-
-def _struct_time_to_datetime(value: object) -> datetime | None:
-    if not isinstance(value, tuple):  # feedparser gives a time.struct_time, a tuple
-        return None
-    try:
-        year, month, day, hour, minute, second = (int(part) for part in value[:6])
-        return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)  # 60: leap
-    except (TypeError, ValueError, OverflowError):
-        return None
