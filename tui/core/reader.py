@@ -42,8 +42,13 @@ class ReaderView:
         return self.article.read_minutes
 
 
-def story_slug(story: Story) -> str:
-    return slugify(story.title)[:48].rstrip("-")
+def story_slug(story: Story, limit: int = 28) -> str:
+    """The title as a path segment, cut at a word boundary so the breadcrumb fits a line."""
+    slug = slugify(story.title)
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rsplit("-", 1)[0]
+    return cut if len(cut) >= limit // 2 else slug[:limit].rstrip("-")
 
 
 def reader_view(story: Story, related: Sequence[Story] = ()) -> ReaderView:

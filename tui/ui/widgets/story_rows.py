@@ -63,7 +63,8 @@ class RowPainter:
         self, row: StoryRow, width: int, *, opened: bool, now: datetime | None
     ) -> list[Segment]:
         age = relative_age(from_iso(row.sort_date), now)
-        source = source_domain(row.link) or row.feed_title
+        # The title matters most: the source gets at most a quarter of the row.
+        source = fit(source_domain(row.link) or row.feed_title, max(10, width // 4))
         meta = f" {source} · {age} " if age else f" {source} "
         if width < _NARROW:
             meta = f" {age} " if age else " "

@@ -1,0 +1,93 @@
+"""Regenerate the SVG screenshots in this folder from the bundled demo library.
+
+    python screenshots/make_screenshots.py
+
+Each picture is the real app driven headless (Textual's ``run_test``) at a fixed size,
+over a demo library built at a fixed moment so that ages like "40m" stay put between runs.
+Never edit the SVGs by hand: change the app, run this, and look at the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tui.config import RefreshSettings, Settings
+from tui.core.demo import build_demo_library
+from tui.core.library import Library
+from tui.ui.app import NewstermApp
+
+HERE = Path(__file__).resolve().parent
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+Steps = Callable[[Pilot[Any], Library], Awaitable[None]]
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+
+
+async def _open(pilot: Pilot[Any], library: Library, fragment: str) -> None:
+    (row,) = [row for row in library.story_rows() if fragment in row.title]
+    pilot.app.main.stories.move_to_story(row.id)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+async def wide(pilot: Pilot[Any], library: Library) -> None:
+    await _open(pilot, library, "A city plants shade")
+
+
+async def narrow_reader(pilot: Pilot[Any], library: Library) -> None:
+    await _open(pilot, library, "one in a hundred years")
+
+
+async def search(pilot: Pilot[Any], library: Library) -> None:
+    await pilot.press("slash", *"orbit")
+    await pilot.pause(0.5)
+    await _settle(pilot)
+
+
+async def help_screen(pilot: Pilot[Any], library: Library) -> None:
+    await pilot.press("question_mark")
+    await _settle(pilot)
+
+
+SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
+    ("wide.svg", (150, 42), wide),
+    ("narrow-reader.svg", (80, 40), narrow_reader),
+    ("search.svg", (150, 42), search),
+    ("help.svg", (150, 42), help_screen),
+]
+
+
+async def shoot(db: Path, name: str, size: tuple[int, int], steps: Steps) -> None:
+    settings = Settings(refresh=RefreshSettings(auto_minutes=0))
+    with Library(db, settings) as library:
+        app = NewstermApp(library, settings, now=lambda: NOW)
+        async with app.run_test(size=size) as pilot:
+            await _settle(pilot)
+            await steps(pilot, library)
+            app.save_screenshot(filename=name, path=str(HERE))
+    print(f"wrote screenshots/{name}")
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for name, size, steps in SHOTS:
+            # A fresh library per picture: opening a story marks it read.
+            db = Path(folder) / f"{name}.db"
+            build_demo_library(db, now=NOW)
+            await shoot(db, name, size, steps)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
