@@ -4,7 +4,6 @@ in ``tmp_path`` so nothing touches the user's own library or settings."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import sqlite3
@@ -22,7 +21,6 @@ import pytest
 from feeds import Item, items, rss
 from feedserver import FeedServer, Reply, feed_reply
 
-import tui.cli
 from tui.cli import main
 from tui.core.store import schema
 
@@ -427,13 +425,14 @@ def test_the_real_program_exit_codes_and_no_tracebacks(tmp_path: Path) -> None:
     assert ok.returncode == 0 and b"No stories" in ok.stdout
 
 
-def test_newsterm_without_a_command_prints_help_and_exits_0(tmp_path: Path) -> None:
-    if "tui.ui" in inspect.getsource(tui.cli):
-        pytest.skip("`newsterm` with no command now launches the terminal UI; not launched here")
+def test_newsterm_without_a_command_and_without_a_terminal_says_so(tmp_path: Path) -> None:
+    # With no command newsterm opens the terminal UI; piped (as here) it cannot, and says
+    # so in one sentence instead of drawing escape codes into a pipe.
     result = _program(tmp_path)
-    assert result.returncode == 0
-    assert b"usage: newsterm" in result.stdout
+    assert result.returncode == 2
+    assert b"terminal" in result.stderr
     assert b"Traceback" not in result.stderr
+    assert result.stdout == b""
 
 
 # -- output hygiene ----------------------------------------------------------------------
