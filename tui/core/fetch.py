@@ -263,6 +263,11 @@ class Fetcher:
         try:
             async with self._client(url).stream("GET", url, headers=headers) as response:
                 code = response.status_code
+                if not 200 <= code < 300:
+                    # Read the (small) body of a 304, a redirect or an error so that the
+                    # connection goes back to the pool instead of being closed: a refresh
+                    # answered with 304s then reuses a few connections per host.
+                    await _drain(response)
                 if code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location")
                     if not location:
@@ -316,6 +321,16 @@ class Fetcher:
             # Not an HTTPError: httpx raises it for a URL it cannot parse, including a
             # redirect's Location (say "javascript:..."), which it reads even unfollowed.
             raise _GiveUpError(f"Cannot fetch {url}: {str(error).rstrip('.')}.") from None
+
+
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read and drop up to ``limit`` bytes of a body we do not need; past that, give up
+    (the connection is then closed, not reused)."""
+    received = 0
+    async for chunk in response.aiter_raw(_CHUNK):
+        received += len(chunk)
+        if received > limit:
+            return
 
 
 def _with_urls(result: FetchResult, asked: str, final: str, moved: str | None) -> FetchResult:

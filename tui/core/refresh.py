@@ -23,14 +23,12 @@ from tui.core.models import (
     FeedOutcome,
     FeedRefresh,
     FeedStatus,
-    ParsedFeed,
     RefreshReport,
 )
-from tui.core.parse_worker import parse_for_library
+from tui.core.parse_worker import StoreRequest, parse_and_store
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.feeds import FetchState
-from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.timeutil import utcnow
 
 #: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
@@ -83,7 +81,7 @@ class Refresh:
         self,
         db: Database,
         settings: Settings,
-        executor: Executor,
+        executor: asyncio.Future[Executor],
         progress: ProgressCallback | None = None,
     ) -> None:
         self.db = db
@@ -135,23 +133,31 @@ class Refresh:
         if fetched.kind is FetchKind.OK:
             body_hash = hashlib.sha256(fetched.body).hexdigest()
             if body_hash == state.body_hash:
-                await asyncio.to_thread(self._record_ok, state, fetched, None, body_hash)
+                await asyncio.to_thread(self._record_ok, state, fetched, body_hash)
                 return outcome(FeedOutcome.UNCHANGED)
-            loop = asyncio.get_running_loop()
-            parsed = await loop.run_in_executor(
-                self.executor,
-                parse_for_library,
-                fetched.body,
-                fetched.final_url or state.url,
-                dict(fetched.headers),
+            request = StoreRequest(
+                library=str(self.db.path),
+                feed_id=state.feed_id,
+                body=fetched.body,
+                url=fetched.final_url or state.url,
+                headers=dict(fetched.headers),
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                body_hash=body_hash,
+                permanent_url=fetched.permanent_url,
             )
-            if isinstance(parsed, str):
-                await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, parsed, None)
-                return outcome(FeedOutcome.FAILED, error=parsed)
-            new = await asyncio.to_thread(self._record_ok, state, fetched, parsed, body_hash)
-            return outcome(FeedOutcome.UPDATED, new_stories=new, warnings=parsed.warnings)
+            executor = await self.executor
+            stored = await asyncio.get_running_loop().run_in_executor(
+                executor, parse_and_store, request
+            )
+            if isinstance(stored, str):
+                await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, stored, None)
+                return outcome(FeedOutcome.FAILED, error=stored)
+            return outcome(
+                FeedOutcome.UPDATED, new_stories=stored.new_stories, warnings=stored.warnings
+            )
         if fetched.kind is FetchKind.NOT_MODIFIED:
-            await asyncio.to_thread(self._record_ok, state, fetched, None, None)
+            await asyncio.to_thread(self._record_ok, state, fetched, None)
             return outcome(FeedOutcome.NOT_MODIFIED)
         if fetched.kind is FetchKind.GONE:
             await asyncio.to_thread(
@@ -168,23 +174,13 @@ class Refresh:
 
     # -- writes (run in a thread) ----------------------------------------------------
 
-    def _record_ok(
-        self,
-        state: FetchState,
-        fetched: FetchResult,
-        parsed: ParsedFeed | None,
-        body_hash: str | None,
-    ) -> int:
+    def _record_ok(self, state: FetchState, fetched: FetchResult, body_hash: str | None) -> None:
+        """A 304, or a body identical to the last one parsed: nothing to parse or store."""
         now = utcnow()
 
-        def change(conn: sqlite3.Connection) -> int:
+        def change(conn: sqlite3.Connection) -> None:
             if fetched.permanent_url:
                 feed_queries.move_url(conn, state.feed_id, fetched.permanent_url)
-            if parsed is not None:
-                validators = Validators(fetched.etag, fetched.last_modified, body_hash)
-                return store_parsed_feed(
-                    conn, state.feed_id, parsed, now=now, validators=validators
-                )
             feed_queries.record_success(
                 conn,
                 state.feed_id,
@@ -197,9 +193,8 @@ class Refresh:
                 # A 304 carries no new validators worth keeping over the ones we have.
                 keep_validators=fetched.kind is FetchKind.NOT_MODIFIED,
             )
-            return 0
 
-        return self.db.write_relaxed(change)
+        self.db.write_relaxed(change)
 
     def _record_failure(
         self, state: FetchState, status: FeedStatus, error: str, retry_at: datetime | None
