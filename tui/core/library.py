@@ -331,11 +331,7 @@ class Library:
             feed_ids = [
                 await asyncio.to_thread(self._db.read, feed_queries.find_feed_id, f) for f in feeds
             ]
-        # Start the worker processes from a thread, while the first feeds download: the
-        # first start launches the forkserver, which would otherwise hold the caller's
-        # event loop, and a refresh answered with 304s never needs the workers at all.
-        executor = asyncio.ensure_future(asyncio.to_thread(self._started_executor))
-        run = Refresh(self._db, self.settings, executor, progress)
+        run = Refresh(self._db, self.settings, self._started_executor, progress)
         return await run.run(feed_ids)
 
     # -- small remembered settings (appended for the UI) -------------------------------

@@ -81,13 +81,22 @@ class Refresh:
         self,
         db: Database,
         settings: Settings,
-        executor: asyncio.Future[Executor],
+        start_workers: Callable[[], Executor],
         progress: ProgressCallback | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.executor = executor
+        self.start_workers = start_workers
         self.progress = progress
+        self._workers: asyncio.Future[Executor] | None = None
+        self._writer = _BatchWriter(db)
+
+    async def _executor(self) -> Executor:
+        """The worker processes, started on first need (a refresh of 304s never needs
+        them) from a thread (starting the forkserver would hold the event loop)."""
+        if self._workers is None:
+            self._workers = asyncio.ensure_future(asyncio.to_thread(self.start_workers))
+        return await self._workers
 
     async def run(self, feed_ids: Sequence[int] | None = None) -> RefreshReport:
         started = asyncio.get_running_loop().time()
@@ -95,6 +104,10 @@ class Refresh:
         plan = _plan(states, utcnow(), explicit=feed_ids is not None)
         total = len(plan.to_fetch)
         results: list[FeedRefresh] = []
+        if any(state.body_hash is None for state in plan.to_fetch):
+            # A feed never parsed will need the workers: start them alongside the first
+            # downloads. Otherwise (mostly 304s) they start on first need, if ever.
+            self._workers = asyncio.ensure_future(asyncio.to_thread(self.start_workers))
         if plan.to_fetch:
             async with Fetcher(self.settings.fetch) as fetcher:
                 tasks = [asyncio.create_task(self._one(fetcher, s)) for s in plan.to_fetch]
@@ -121,7 +134,7 @@ class Refresh:
         except Exception as error:
             detail = (str(error).strip().splitlines() or [""])[0][:200]
             message = f"newsterm failed on this feed ({type(error).__name__}: {detail})."
-            await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, message, None)
+            await self._writer.write(self._failure, state, FeedStatus.ERROR, message, None)
             return FeedRefresh(
                 state.feed_id, state.url, state.title, FeedOutcome.FAILED, error=message
             )
@@ -133,7 +146,7 @@ class Refresh:
         if fetched.kind is FetchKind.OK:
             body_hash = hashlib.sha256(fetched.body).hexdigest()
             if body_hash == state.body_hash:
-                await asyncio.to_thread(self._record_ok, state, fetched, body_hash)
+                await self._writer.write(self._success, state, fetched, body_hash)
                 return outcome(FeedOutcome.UNCHANGED)
             request = StoreRequest(
                 library=str(self.db.path),
@@ -146,35 +159,33 @@ class Refresh:
                 body_hash=body_hash,
                 permanent_url=fetched.permanent_url,
             )
-            executor = await self.executor
+            executor = await self._executor()
             stored = await asyncio.get_running_loop().run_in_executor(
                 executor, parse_and_store, request
             )
             if isinstance(stored, str):
-                await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, stored, None)
+                await self._writer.write(self._failure, state, FeedStatus.ERROR, stored, None)
                 return outcome(FeedOutcome.FAILED, error=stored)
             return outcome(
                 FeedOutcome.UPDATED, new_stories=stored.new_stories, warnings=stored.warnings
             )
         if fetched.kind is FetchKind.NOT_MODIFIED:
-            await asyncio.to_thread(self._record_ok, state, fetched, None)
+            await self._writer.write(self._success, state, fetched, None)
             return outcome(FeedOutcome.NOT_MODIFIED)
         if fetched.kind is FetchKind.GONE:
-            await asyncio.to_thread(
-                self._record_failure, state, FeedStatus.GONE, fetched.error, None
-            )
+            await self._writer.write(self._failure, state, FeedStatus.GONE, fetched.error, None)
             return outcome(FeedOutcome.GONE, error=fetched.error)
         if fetched.kind is FetchKind.RETRY_LATER:
-            await asyncio.to_thread(
-                self._record_failure, state, FeedStatus.WAITING, fetched.error, fetched.retry_after
+            await self._writer.write(
+                self._failure, state, FeedStatus.WAITING, fetched.error, fetched.retry_after
             )
             return outcome(FeedOutcome.WAITING, error=fetched.error)
-        await asyncio.to_thread(self._record_failure, state, FeedStatus.ERROR, fetched.error, None)
+        await self._writer.write(self._failure, state, FeedStatus.ERROR, fetched.error, None)
         return outcome(FeedOutcome.FAILED, error=fetched.error, network_error=fetched.network_error)
 
     # -- writes (run in a thread) ----------------------------------------------------
 
-    def _record_ok(self, state: FetchState, fetched: FetchResult, body_hash: str | None) -> None:
+    def _success(self, state: FetchState, fetched: FetchResult, body_hash: str | None) -> _Change:
         """A 304, or a body identical to the last one parsed: nothing to parse or store."""
         now = utcnow()
 
@@ -194,21 +205,65 @@ class Refresh:
                 keep_validators=fetched.kind is FetchKind.NOT_MODIFIED,
             )
 
-        self.db.write_relaxed(change)
+        return change
 
-    def _record_failure(
+    def _failure(
         self, state: FetchState, status: FeedStatus, error: str, retry_at: datetime | None
-    ) -> None:
+    ) -> _Change:
         now = utcnow()
         if status is FeedStatus.GONE:
             next_retry = None
         else:
             next_retry = retry_at or now + backoff_delay(self.settings, state.error_count)
-        self.db.write_relaxed(
-            feed_queries.record_failure,
-            state.feed_id,
-            status=status,
-            error=error,
-            next_retry=next_retry,
-            now=now,
-        )
+
+        def change(conn: sqlite3.Connection) -> None:
+            feed_queries.record_failure(
+                conn, state.feed_id, status=status, error=error, next_retry=next_retry, now=now
+            )
+
+        return change
+
+
+_Change = Callable[[sqlite3.Connection], None]
+
+
+class _BatchWriter:
+    """Feed-state writes from many feeds at once, committed together.
+
+    A refresh answered mostly with 304s has one small write per feed; one transaction
+    (and one thread hop) each made those writes most of such a refresh's time. Every
+    write still completes, committed, before the feed's result is reported.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[tuple[_Change, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def write(self, make: Callable[..., _Change], *args: object) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((make(*args), done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+
+            changes = [change for change, _ in batch]
+
+            def apply(conn: sqlite3.Connection, changes: list[_Change] = changes) -> None:
+                for change in changes:
+                    change(conn)
+
+            try:
+                await asyncio.to_thread(self.db.write_relaxed, apply)
+            except Exception as error:  # the library itself failed: every waiter hears it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
