@@ -22,11 +22,12 @@ TOPICS = [
     "Science", "Technology", "Climate", "Space", "Programming", "World", "Culture",
     "Health", "Economy", "Sports", "Design", "Security",
 ]  # fmt: skip
-WORDS = (
+_WORD_TEXT = (
     "orbit survey ring signal model rust python kernel climate river policy market vaccine "
     "protein galaxy league design patch cipher network storage compiler telescope election "
     "budget harvest glacier satellite protocol battery quantum genome museum festival"
-).split()
+)
+WORDS = _WORD_TEXT.split()
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -91,7 +92,8 @@ def main() -> int:
     started = time.perf_counter()
     build(args.path, args.feeds, args.items)
     size = args.path.stat().st_size / 1e6
-    print(f"built {args.feeds * args.items} stories in {time.perf_counter() - started:.1f} s, {size:.0f} MB")
+    seconds = time.perf_counter() - started
+    print(f"built {args.feeds * args.items} stories in {seconds:.1f} s, {size:.0f} MB")
     return 0
 
 

@@ -111,6 +111,23 @@ def machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICK
 
 
+def settle(idle_below: float = 0.3, window: float = 0.2, limit: float = 5.0) -> float:
+    """Wait (at most ``limit`` seconds) until the machine is about idle; returns the load seen.
+
+    Before each measured run, so that what the previous one left behind (write-back of a
+    SQLite file, a worker still exiting) and short bursts from other programs are not
+    billed to the next. Load is CPUs busy over ``window`` seconds.
+    """
+    deadline = time.monotonic() + limit
+    load = 0.0
+    while True:  # bounded by ``limit``
+        before = machine_busy()
+        time.sleep(window)
+        load = (machine_busy() - before) / window
+        if load < idle_below or time.monotonic() >= deadline:
+            return load
+
+
 def _read_pss(pid: int) -> int:
     try:
         text = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -232,6 +249,7 @@ def run(
     when its helpers have gone; output goes to files, so no helper holding a pipe open
     can keep us waiting.
     """
+    settle()
     busy_before = machine_busy()
     own_before = time.process_time()  # the watcher's polling is ours, not "others"
     killed = threading.Event()

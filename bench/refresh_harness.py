@@ -252,6 +252,7 @@ class Measure:
     inner: float | None = None  # seconds newsterm reports for the refresh itself
     new_stories: int | None = None
     failed: int | None = None
+    feeds_ok: int | None = None  # feeds fetched and stored (not failed, not skipped)
     stored: int = 0  # stories (newsterm) or rss_item rows (newsboat) after the run
     main_mb: float = 0.0
     workers_mb: list[float] = field(default_factory=list)  # parse workers
@@ -355,7 +356,7 @@ def write_config(path: Path, max_connections: int | None, per_host: int | None) 
 
 
 def run_newsterm(
-    db: Path, config: Path, server: FeedServer, timeout: float, pycache: Path
+    db: Path, config: Path, server: FeedServer, timeout: float, pycache: Path, feeds: int
 ) -> Measure:
     """``newsterm --db DB --config CONFIG refresh``, timed from outside."""
     server.stats(reset=True)
@@ -368,12 +369,21 @@ def run_newsterm(
     measure = _measure(result, server, cpu)
     found = _SUMMARY.search(result.stdout)
     if found:
+        measure.feeds_ok = int(found.group(1))
         measure.failed = int(found.group(2))
         measure.new_stories = int(found.group(3))
         measure.inner = float(found.group(4))
     elif measure.ok:
         measure.ok = False
         measure.note = f"no summary in the output: {result.stdout.strip()[-300:]!r}"
+    if measure.ok and (measure.failed or measure.feeds_ok != feeds):
+        # A feed that failed is skipped (backing off) next time: every later figure
+        # would be for fewer feeds, so the run does not count.
+        measure.ok = False
+        measure.note = (
+            f"{measure.feeds_ok} of {feeds} feeds ok, {measure.failed} failed: "
+            f"{result.stdout.strip()[-300:]!r}"
+        )
     measure.stored = count_rows(db, "SELECT count(*) FROM stories")
     return measure
 

@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from tui.core.clean import clean_line, clean_text, clean_url, strip_controls
 from tui.core.htmltext import html_to_text
 from tui.core.models import ParsedEntry
+from tui.core.parse_fast_urls import PLAIN_ABSOLUTE
 
 __all__ = [
     "FUTURE_SLACK",
@@ -149,6 +150,8 @@ def absolute(href: object, base: str) -> str:
     """A cleaned URL, made absolute against ``base``; any scheme is kept as written."""
     cleaned = clean_url(as_str(href))
     if not cleaned or not base:
+        return cleaned
+    if PLAIN_ABSOLUTE.fullmatch(cleaned):  # urljoin would hand it back as it is, slowly
         return cleaned
     try:
         return clean_url(urljoin(base, cleaned))

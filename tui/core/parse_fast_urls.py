@@ -21,7 +21,7 @@ __all__ = ["join_uri", "safe_absolute_uri"]
 
 # An absolute http(s) URL that ``urlsplit``/``urlunsplit`` give back unchanged: a lower-case
 # scheme, a plain host, no ``;`` params, no empty ``?`` or ``#``, no spaces or controls.
-_PLAIN_ABSOLUTE = re.compile(
+PLAIN_ABSOLUTE = re.compile(
     r"https?://[A-Za-z0-9.\-]+(?::[0-9]+)?"
     r"(?:/[A-Za-z0-9\-._~!$&'()*+,=:@%/]*)?"
     r"(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]+)?"
@@ -45,7 +45,7 @@ def _base_is_valid(base: str) -> bool:
 def join_uri(base: str, uri: str) -> str:
     """feedparser's ``_urljoin(base, uri)``."""
     if not base or _base_is_valid(base):
-        if _PLAIN_ABSOLUTE.fullmatch(uri):
+        if PLAIN_ABSOLUTE.fullmatch(uri):
             return uri
         # urljoin returns a URI whose scheme is not hierarchical as it is ("urn:", "tag:")
         other = _OTHER_SCHEME.match(uri)
@@ -57,7 +57,7 @@ def join_uri(base: str, uri: str) -> str:
 
 def safe_absolute_uri(base: str, uri: str) -> str:
     """feedparser's ``make_safe_absolute_uri(base, uri)``."""
-    if _PLAIN_ABSOLUTE.fullmatch(uri) and (not base or _base_is_valid(base)):
+    if PLAIN_ABSOLUTE.fullmatch(uri) and (not base or _base_is_valid(base)):
         return uri
     result: str = make_safe_absolute_uri(base, uri)
     return result
