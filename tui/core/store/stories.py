@@ -110,7 +110,13 @@ def store_entries(
         )
     }
     now_iso = to_iso(now)
-    new = updated = 0
+    # New stories go in with two executemany calls (stories, then their index rows) rather
+    # than two statements each: ids are handed out here, which is safe because the caller
+    # holds the write lock (BEGIN IMMEDIATE) for the whole transaction.
+    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM stories").fetchone()[0])
+    inserts: list[tuple[object, ...]] = []
+    indexed: list[tuple[object, ...]] = []
+    updated = 0
     for entry in entries:
         fingerprint = _fingerprint(entry)
         published = (
@@ -130,15 +136,12 @@ def store_entries(
         )
         known = existing.get(entry.key)
         if known is None:
-            cursor = conn.execute(
-                "INSERT INTO stories (guid, link, title, summary, content_html, author,"
-                " categories, published, updated, fingerprint, feed_id, key, first_seen,"
-                " sort_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*values, feed_id, entry.key, now_iso, to_iso(published) or now_iso),
+            story_id = next_id
+            next_id += 1
+            inserts.append(
+                (story_id, *values, feed_id, entry.key, now_iso, to_iso(published) or now_iso)
             )
-            story_id = int(cursor.lastrowid or 0)
             existing[entry.key] = (story_id, fingerprint)
-            new += 1
         elif known[1] != fingerprint:
             story_id = known[0]
             conn.execute(
@@ -151,11 +154,21 @@ def store_entries(
             updated += 1
         else:
             continue
-        conn.execute(
+        indexed.append((story_id, entry.title, entry.summary, entry.content_text, feed_title))
+    if inserts:
+        conn.executemany(
+            "INSERT INTO stories (id, guid, link, title, summary, content_html, author,"
+            " categories, published, updated, fingerprint, feed_id, key, first_seen,"
+            " sort_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            inserts,
+        )
+    if indexed:
+        conn.executemany(
             "INSERT INTO stories_fts (rowid, title, summary, content, feed_title)"
             " VALUES (?, ?, ?, ?, ?)",
-            (story_id, entry.title, entry.summary, entry.content_text, feed_title),
+            indexed,
         )
+    new = len(inserts)
     return StoredEntries(new=new, updated=updated)
 
 
