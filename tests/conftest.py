@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/feedserver.py, tests/feeds.py
+sys.path.insert(0, str(Path(__file__).parent))  # tests/feedserver.py, feeds.py, hygiene.py
+# hygiene's helpers assert: let pytest explain their failures as it does in the tests.
+pytest.register_assert_rewrite("hygiene")
 
 from feedserver import FeedServer  # noqa: E402
 

@@ -33,7 +33,9 @@ def items(count: int, *, prefix: str = "Story", start: datetime | None = None) -
     ]
 
 
-def rss(entries: list[Item], *, title: str = "Test Feed", link: str = "https://example.org/") -> bytes:
+def rss(
+    entries: list[Item], *, title: str = "Test Feed", link: str = "https://example.org/"
+) -> bytes:
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">',
@@ -58,3 +60,15 @@ def rss(entries: list[Item], *, title: str = "Test Feed", link: str = "https://e
         out.append("</item>")
     out.append("</channel></rss>")
     return "\n".join(out).encode("utf-8")
+
+
+def rss_document(
+    items: str, channel: str = "<title>Example</title><link>https://example.com/</link>"
+) -> bytes:
+    """An RSS 2.0 document around raw ``<item>`` markup, for tests that need exact XML."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        f"<channel>{channel}\n{items}\n</channel></rss>"
+    ).encode()

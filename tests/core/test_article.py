@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hygiene import BAD_CHARS_OR_TAB, strings
 
 from tui.core.article import (
     WORDS_PER_MINUTE,
@@ -22,26 +21,11 @@ from tui.core.models import Block, Section
 
 BASE = "https://example.org/news/orbit"
 SANITIZE = Path(__file__).resolve().parents[3] / "shared/corpus/feedparser/wellformed/sanitize"
-# What must never reach a terminal: C0/C1 controls but newline (tabs are expanded too),
-# DEL, bidi embeddings, overrides and isolates.
-BAD_CHARS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def strings(value: object) -> Iterator[str]:
-    """Every string inside an article, however deep: texts, items, link texts and URLs."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from strings(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from strings(getattr(value, field.name))
 
 
 def assert_clean(article: Article) -> None:
     for text in [*strings(article), article.text, *render_text(article)]:
-        assert not BAD_CHARS.search(text), repr(text)
+        assert not BAD_CHARS_OR_TAB.search(text), repr(text)  # tabs are expanded too
 
 
 def blocks(article: Article) -> list[Block]:

@@ -7,15 +7,14 @@ small, often hostile or broken feeds); ``real-world/`` holds feeds saved from th
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import pickle
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hygiene import BAD_CHARS, strings
 
 from tui.core.models import ParsedFeed
 from tui.core.parse import parse_feed_safely
@@ -47,20 +46,6 @@ ITEM_DATE = re.compile(
     re.DOTALL,
 )
 INTERNAL_FAILURE = "newsterm could not read this feed:"
-# What must never reach a terminal: C0/C1 controls other than \n and \t, DEL, bidi overrides.
-BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def strings(value: object) -> Iterator[str]:
-    """Every string inside a result, however deep."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from strings(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from strings(getattr(value, field.name))
 
 
 def file_id(path: Path) -> str:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-import html
 import io
 import json
 import pickle
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
+from feeds import rss_document as rss
+from hygiene import BAD_CHARS, assert_feed_clean, strings
 
 from tui.core import parse_feedparser
 from tui.core.errors import ParseError
@@ -24,38 +23,6 @@ from tui.core.parse_common import make_entry
 
 FEED_URL = "https://example.com/blog/feed.xml"
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
-# What must never reach a terminal: C0/C1 controls other than \n and \t, DEL, bidi overrides.
-BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def strings(value: object) -> Iterator[str]:
-    """Every string inside a result, however deep."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from strings(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from strings(getattr(value, field.name))
-
-
-def assert_clean(result: ParsedFeed) -> None:
-    for text in strings(result):
-        assert not BAD_CHARS.search(text), repr(text)
-    for entry in result.entries:  # HTML is decoded later: its character references count too
-        assert not BAD_CHARS.search(html.unescape(entry.content_html)), entry.content_html
-
-
-def rss(
-    items: str, channel: str = "<title>Example</title><link>https://example.com/</link>"
-) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
-        f"<channel>{channel}\n{items}\n</channel></rss>"
-    ).encode()
 
 
 def rfc822(moment: datetime) -> str:
@@ -715,7 +682,7 @@ def test_hostile_characters_never_come_out(payload: str, spelling: str) -> None:
     text = payload if spelling == "raw" else char_refs(payload, spelling)
     result = parse_feed(hostile_rss(text), url=FEED_URL)
 
-    assert_clean(result)
+    assert_feed_clean(result)
     assert "visible" in result.title
     (entry,) = result.entries
     for field in (entry.title, entry.summary, entry.author, entry.categories[0]):
@@ -734,7 +701,7 @@ def test_hostile_characters_in_html_bodies(payload: str) -> None:
             f"<content:encoded><![CDATA[<p>{text} ok</p>]]></content:encoded></item>"
         )
         result = parse_feed(body, url=FEED_URL)
-        assert_clean(result)
+        assert_feed_clean(result)
         assert "ok" in result.entries[0].content_html
 
 
@@ -756,7 +723,7 @@ def test_hostile_characters_in_json_feeds(payload: str) -> None:
         title=f"F {payload} visible",
     )
     result = parse_feed(body, url=FEED_URL)
-    assert_clean(result)
+    assert_feed_clean(result)
     (entry,) = result.entries
     assert (
         "visible" in entry.title and "visible" in entry.author and "visible" in entry.categories[0]

@@ -11,19 +11,20 @@ the fallbacks and the hygiene of what is accepted.
 from __future__ import annotations
 
 import dataclasses
-import html
 import importlib.util
 import random
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from feedparser.datetimes import _parse_date
 from feedparser.urls import _urljoin, make_safe_absolute_uri, resolve_relative_uris
+from feeds import rss_document as rss
+from hygiene import assert_feed_clean
 
 from tui.core import parse_fast as fast_module
 from tui.core import parse_fast_dates, parse_fast_html, parse_fast_urls
@@ -37,8 +38,6 @@ CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 SYNTHETIC = PROJECT_ROOT / "bench" / "synthetic_feeds.py"
 FEED_URL = "https://example.com/blog/feed.xml"
 REAL_WORLD_FEEDS = {".rss", ".atom", ".xml", ".rdf"}  # JSON Feed and HTML are not for it
-# What must never reach a terminal: C0/C1 controls other than \n and \t, DEL, bidi overrides.
-BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no feed corpus at {CORPUS}")
 
@@ -93,35 +92,6 @@ def assert_equivalent(body: bytes, url: str = FEED_URL) -> ParsedFeed | None:
         assert not found, "parse_fast differs from parse_feed:\n" + "\n".join(found)
         assert fast == slow
     return fast
-
-
-def strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from strings(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from strings(getattr(value, field.name))
-
-
-def assert_clean(result: ParsedFeed) -> None:
-    for text in strings(result):
-        assert not BAD_CHARS.search(text), repr(text)
-    for entry in result.entries:  # HTML is decoded later: its character references count too
-        assert not BAD_CHARS.search(html.unescape(entry.content_html)), entry.content_html
-
-
-def rss(
-    items: str, channel: str = "<title>Example</title><link>https://example.com/</link>"
-) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
-        f"<channel>{channel}\n{items}\n</channel></rss>"
-    ).encode()
 
 
 def atom(entries: str, head: str = "<title>Example</title>") -> bytes:
@@ -278,7 +248,7 @@ def test_control_characters_are_cleaned_exactly_as_parse_feed_cleans_them(title:
     )
     result = assert_equivalent(body)
     assert result is not None
-    assert_clean(result)
+    assert_feed_clean(result)
 
 
 def test_atom_text_constructs_are_cleaned_exactly_as_parse_feed_cleans_them() -> None:
@@ -292,7 +262,7 @@ def test_atom_text_constructs_are_cleaned_exactly_as_parse_feed_cleans_them() ->
     )
     result = assert_equivalent(body)
     assert result is not None
-    assert_clean(result)
+    assert_feed_clean(result)
     assert result.entries[0].link == "https://example.com/posts/1"
 
 

@@ -17,6 +17,18 @@ from tui.ui.screens.main import MainScreen
 from tui.ui.screens.search import SearchScreen
 
 
+def record_browser_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Stand in for ``webbrowser.open``: the URLs it is asked to open, none really opened."""
+    opened: list[str] = []
+
+    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    return opened
+
+
 async def test_search_then_enter_opens(demo_library: Library) -> None:
     expected = demo_library.search("flood", forgiving=True)[0].story
     app = make_app(demo_library)
@@ -122,13 +134,7 @@ async def test_command_palette_runs_actions(demo_library: Library) -> None:
 async def test_open_in_browser_and_copy(
     demo_library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened: list[str] = []
-
-    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
-        opened.append(url)
-        return True
-
-    monkeypatch.setattr(webbrowser, "open", fake_open)
+    opened = record_browser_opens(monkeypatch)
     row = title_row(demo_library, "one in a hundred years")
     app = make_app(demo_library)
     copied: list[str] = []
@@ -144,13 +150,7 @@ async def test_open_in_browser_and_copy(
 async def test_links_that_are_not_web_addresses_are_refused(
     demo_library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened: list[str] = []
-
-    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
-        opened.append(url)
-        return True
-
-    monkeypatch.setattr(webbrowser, "open", fake_open)
+    opened = record_browser_opens(monkeypatch)
     app = make_app(demo_library)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
