@@ -103,7 +103,7 @@ class Library:
         # threads, and forking a threaded process can deadlock the child.
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["tui.core.parse_worker"])
+            context.set_forkserver_preload(["tui.core.parse_worker", "tui.core.worker_tasks"])
             self._executor = ProcessPoolExecutor(
                 max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context
             )

@@ -14,7 +14,6 @@ import html
 import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.clean import clean_line
@@ -26,10 +25,9 @@ from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.timeutil import utcnow
+from tui.core.worker_tasks import Stored, StoreRequest
 
-_SKIPPED_OPENER = re.compile(
-    r"<({})\b".format("|".join(sorted(SKIPPED_ELEMENTS))), re.IGNORECASE
-)
+_SKIPPED_OPENER = re.compile(r"<({})\b".format("|".join(sorted(SKIPPED_ELEMENTS))), re.IGNORECASE)
 _BLOCK_TAG = re.compile(
     r"</?(?:{})\b[^>]*>".format("|".join(sorted(BLOCK_ELEMENTS | {"td", "th", "img"}))),
     re.IGNORECASE,
@@ -91,27 +89,6 @@ def parse_for_library(body: bytes, url: str, headers: Mapping[str, str]) -> Pars
     return dataclasses.replace(parsed, entries=entries)
 
 
-@dataclass(frozen=True, slots=True)
-class StoreRequest:
-    """A fetched body to parse and store: everything a worker needs, and picklable."""
-
-    library: str
-    feed_id: int
-    body: bytes
-    url: str
-    headers: dict[str, str]
-    etag: str | None
-    last_modified: str | None
-    body_hash: str
-    permanent_url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    new_stories: int
-    warnings: tuple[str, ...]
-
-
 # One connection per library per worker process, opened on first use and kept.
 _databases: dict[str, Database] = {}
 
@@ -123,7 +100,7 @@ def _database(path: str) -> Database:
     return database
 
 
-def parse_and_store(request: StoreRequest) -> Stored | str:
+def store_request(request: StoreRequest) -> Stored | str:
     """Parse a feed body and store its stories; or a sentence saying why not."""
     parsed = parse_for_library(request.body, request.url, request.headers)
     if isinstance(parsed, str):

@@ -25,11 +25,11 @@ from tui.core.models import (
     FeedStatus,
     RefreshReport,
 )
-from tui.core.parse_worker import StoreRequest, parse_and_store
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.feeds import FetchState
 from tui.core.timeutil import utcnow
+from tui.core.worker_tasks import StoreRequest, parse_and_store
 
 #: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
 ProgressCallback = Callable[[int, int, FeedRefresh], None]
