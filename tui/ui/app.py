@@ -258,7 +258,8 @@ class NewstermApp(App[None]):
         if report.offline:
             summary = "Offline: no feed could be reached. Stories already here are still readable."
         self.notify(summary, severity="warning" if failed else "information", markup=False)
-        for feed in failed[:3]:
+        # Offline, every feed failed the same way: one notification says it all.
+        for feed in () if report.offline else failed[:3]:
             self.notify(
                 f"{feed.title or feed.url}: {feed.error}", severity="error", markup=False, timeout=8
             )
