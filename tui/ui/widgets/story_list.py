@@ -378,6 +378,14 @@ class StoryList(ScrollView, can_focus=True):
         # Ages ("5m", "2h") are drawn into cached strips: redraw them once a minute.
         self.set_interval(60, self._changed, name="story-ages")
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.loaded:
+            # Read ahead: the rows a screen above and below are asked for as soon as the
+            # list scrolls, not when one of them is already on screen as "…" (that costs a
+            # second frame, tens of milliseconds later).
+            self._want_rows()
+
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
         self._cache.clear()
