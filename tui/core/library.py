@@ -43,6 +43,7 @@ from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.store.stories import StoryFilter, TopicCount
 from tui.core.timeutil import utcnow
+from tui.core.worker_tasks import lower_priority
 
 if TYPE_CHECKING:
     from tui.core.refresh import ProgressCallback
@@ -105,7 +106,9 @@ class Library:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["tui.core.parse_worker", "tui.core.worker_tasks"])
             self._executor = ProcessPoolExecutor(
-                max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context
+                max_workers=max(1, min(4, os.cpu_count() or 1)),
+                mp_context=context,
+                initializer=lower_priority,
             )
         return self._executor
 

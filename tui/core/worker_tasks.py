@@ -6,6 +6,8 @@ Only the request and result types and a trampoline live here, so that the main p
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 
 
@@ -35,3 +37,13 @@ def parse_and_store(request: StoreRequest) -> Stored | str:
     from tui.core.parse_worker import store_request  # heavy; imported in workers only
 
     return store_request(request)
+
+
+def lower_priority() -> None:
+    """Worker start-up: yield the CPU to the process people are looking at.
+
+    Parsing is batch work; on a two-core machine two busy workers would otherwise take the
+    cores from the terminal UI while a refresh runs, and key presses would wait.
+    """
+    with contextlib.suppress(AttributeError, OSError):  # no nice() on Windows
+        os.nice(10)
