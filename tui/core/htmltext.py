@@ -177,11 +177,3 @@ def html_to_text(html: str | None) -> str:
         pass
     lines = (clean_line(line) for line in "".join(collector.parts).split("\n"))
     return clean_text("\n".join(line for line in lines if line))
-
-
-def html_to_line(html: str | None, limit: int = 0) -> str:
-    """The text of an HTML fragment on one line, cut at ``limit`` characters if given."""
-    text = clean_line(html_to_text(html))
-    if limit and len(text) > limit:
-        return text[: limit - 1].rstrip() + "…"
-    return text
