@@ -66,12 +66,19 @@ _HTML_PAGE = re.compile(
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
 
 
-def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes,
+    *,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    fast_reader: bool = True,
+) -> ParsedFeed:
     """Read a feed document; raise :class:`ParseError` if it is not a feed at all.
 
     ``url`` is where the document came from (after redirects): relative links are made
     absolute against it. ``headers`` are the HTTP response headers, used for the media
-    type and the charset.
+    type and the charset. ``fast_reader=False`` always uses feedparser: the reference the
+    fast reader is tested against.
     """
     if not isinstance(body, bytes | bytearray | memoryview):
         # feedparser takes a str for a path or URL to open; never let one reach it.
@@ -94,9 +101,11 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     # The common case, a well-formed RSS/Atom/RDF document in UTF-8, takes the fast reader
     # (several times quicker, the same result); anything it is not sure of comes back None
     # and goes to feedparser.
-    if (not charset or codec_name(charset) == "utf-8") and (
-        fast := parse_fast(body, url=url)
-    ) is not None:
+    if (
+        fast_reader
+        and (not charset or codec_name(charset) == "utf-8")
+        and (fast := parse_fast(body, url=url)) is not None
+    ):
         return fast
     return _parse_xml_feed(body, url, lowered, charset, now)
 
