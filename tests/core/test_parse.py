@@ -15,6 +15,7 @@ import pytest
 from feeds import rss_document as rss
 from hygiene import BAD_CHARS, assert_feed_clean, strings
 
+from tui.core import parse as parse_module
 from tui.core import parse_feedparser
 from tui.core.errors import ParseError
 from tui.core.models import ParsedEntry, ParsedFeed
@@ -23,6 +24,15 @@ from tui.core.parse_common import make_entry
 
 FEED_URL = "https://example.com/blog/feed.xml"
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
+
+
+@pytest.fixture(autouse=True, params=["fast reader", "feedparser"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs twice: as parse_feed runs (the fast reader first, for the
+    documents it takes) and with feedparser alone, so both paths meet every rule."""
+    if request.param == "feedparser":
+        monkeypatch.setattr(parse_module, "parse_fast", lambda body, *, url: None)
+    return str(request.param)
 
 
 def rfc822(moment: datetime) -> str:
