@@ -81,6 +81,9 @@ class NewstermApp(App[None]):
         self.main = MainScreen(self.session)
         self.last_report: RefreshReport | None = None
         self._refreshing = False
+        self._refresh_task: tuple[asyncio.AbstractEventLoop, asyncio.Task[object] | None] | None = (
+            None
+        )
         self._owned: list[Library] = []  # libraries the app opened itself (the demo)
         self._temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
         # The remembered theme is read here, before the app runs: one small read that
@@ -106,6 +109,11 @@ class NewstermApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+        if self._refresh_task is not None:
+            loop, task = self._refresh_task
+            if task is not None:
+                with contextlib.suppress(RuntimeError):  # that loop has already finished
+                    loop.call_soon_threadsafe(task.cancel)
         for library in self._owned:
             library.close()
         for directory in self._temp_dirs:
@@ -248,10 +256,18 @@ class NewstermApp(App[None]):
                 last_update = now
                 deliver(self, self._show_progress, (done, total))
 
+        async def refresh() -> RefreshReport:
+            # Kept so that quitting can cancel it: the app waits for its worker threads
+            # on exit, and a slow feed could otherwise hold that up to its deadline.
+            self._refresh_task = (asyncio.get_running_loop(), asyncio.current_task())
+            return await self.session.library.refresh(feed_ids, progress=progress)
+
         report: RefreshReport | None = None
         problem = ""
         try:
-            report = asyncio.run(self.session.library.refresh(feed_ids, progress=progress))
+            report = asyncio.run(refresh())
+        except asyncio.CancelledError:
+            return  # the app is closing
         except NewstermError as error:
             problem = str(error)
         except Exception as error:  # a refresh must never take the app down

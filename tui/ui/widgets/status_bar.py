@@ -50,7 +50,9 @@ class StatusBar(Widget):
         counts = f" indexed:{self.indexed} unread:{self.unread}"
         reading = f" {self.reading}" if self.reading else ""
         tail: list[Content | tuple[str, str] | str] = []
-        if self.progress is not None:
+        if self.progress is not None and self.progress[1] == 0:
+            tail = ["  refreshing…"]  # how many feeds are due is not known yet
+        elif self.progress is not None:
             done, total = self.progress
             filled = _BAR_CELLS * done // max(total, 1)
             tail = [
