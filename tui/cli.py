@@ -120,10 +120,69 @@ def _refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
 # -- commands ----------------------------------------------------------------------------
 
 
+def _is_web_address(url: str) -> bool:
+    from tui.core.library import normalise_feed_url
+
+    return normalise_feed_url(url).split(":", 1)[0].lower() in ("http", "https")
+
+
+def _choose_feed(links: Sequence[Any]) -> str | None:
+    """Ask on the terminal which of several feeds to add; None when the user cancels."""
+    count = len(links)
+    while True:
+        try:
+            answer = input(f"Which one? [1-{count}] ").strip()
+        except EOFError:
+            answer = ""
+        if not answer:
+            return None
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= count:
+            return str(links[int(answer) - 1].url)
+        _print(f"Type a number from 1 to {count}, or nothing to cancel.")
+
+
+def _discovered_feed(library: Any, url: str) -> str | None:
+    """The feed to subscribe to for ``url``: itself if it is a feed, else the one its site
+    offers (or the one the user picks). None (after saying why) when there is no choice."""
+    links = asyncio.run(library.discover_feeds(url))
+    if len(links) == 1:
+        if links[0].url != url:
+            _print(f"{url} is a web page; its feed is {links[0].label}.")
+        return str(links[0].url)
+    _print(f"{url} offers {len(links)} feeds:")
+    for number, link in enumerate(links, 1):
+        _print(f"  {number}. {link.label}")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _print(
+            "newsterm: the site has several feeds; run `newsterm add` again with one of the "
+            "URLs listed above.",
+            sys.stderr,
+        )
+        return None
+    chosen = _choose_feed(links)
+    if chosen is None:
+        _print("newsterm: cancelled; nothing was added.", sys.stderr)
+    return chosen
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        known = library.is_subscribed(args.url)
-        feed = library.add_feed(args.url, topic=args.topic, title=args.title)
+        url = args.url
+        # A site's address leads to its feed. Not with --no-fetch, which promises no
+        # network now, nor for an address already subscribed.
+        if (
+            not (args.no_fetch or args.no_discover)
+            and _is_web_address(url)
+            and not library.is_subscribed(url)
+        ):
+            from tui.core.library import normalise_feed_url
+
+            found = _discovered_feed(library, normalise_feed_url(url))
+            if found is None:
+                return 1
+            url = found
+        known = library.is_subscribed(url)
+        feed = library.add_feed(url, topic=args.topic, title=args.title)
         if known:
             _print(f"Already subscribed: [{feed.id}] {feed.title} ({feed.url})")
             return 0
@@ -352,11 +411,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("add", cmd_add, "subscribe to a feed and fetch it")
-    p.add_argument("url", help="feed URL (http, https or file)")
+    p = command("add", cmd_add, "subscribe to a feed (or a site's feed) and fetch it")
+    p.add_argument("url", help="feed or web site URL (http, https or file)")
     p.add_argument("--topic", help="topic to list it under (default: from the feed)")
     p.add_argument("--title", help="your name for the feed")
-    p.add_argument("--no-fetch", action="store_true", help="add without fetching now")
+    p.add_argument("--no-fetch", action="store_true", help="add as given, without fetching now")
+    p.add_argument(
+        "--no-discover",
+        action="store_true",
+        help="subscribe to the URL as given, even if it is a web page and not a feed",
+    )
 
     p = command("remove", cmd_remove, "unsubscribe (bookmarked stories are kept)")
     p.add_argument("feed", help="feed id or URL")

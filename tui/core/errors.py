@@ -42,3 +42,7 @@ class ConfigError(NewstermError):
 
 class ParseError(NewstermError):
     """A document that is not a feed at all (empty, an HTML page, unreadable)."""
+
+
+class DiscoveryError(NewstermError):
+    """An address that is neither a feed nor a page that leads to one, or cannot be read."""

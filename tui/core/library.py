@@ -46,6 +46,7 @@ from tui.core.timeutil import utcnow
 from tui.core.worker_tasks import lower_priority
 
 if TYPE_CHECKING:
+    from tui.core.discover import FeedLink
     from tui.core.refresh import ProgressCallback
 
 FEED_SCHEMES = ("http", "https", "file")
@@ -359,3 +360,15 @@ class Library:
             )
 
         self._db.write(change)
+
+    # -- autodiscovery (appended) ----------------------------------------------------
+
+    async def discover_feeds(self, url: str) -> list[FeedLink]:
+        """The feeds at a site's address (or ``[url]`` when it is a feed itself); raises
+        :class:`~tui.core.errors.DiscoveryError` with a sentence when there are none."""
+        # Imported here for the reason refresh gives: httpx is slow to import.
+        from tui.core.discover import discover
+        from tui.core.fetch import Fetcher
+
+        async with Fetcher(self.settings.fetch) as fetcher:
+            return await discover(normalise_feed_url(url), fetcher)

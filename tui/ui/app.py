@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -28,10 +28,11 @@ from textual.theme import Theme
 
 from tui.config import Settings
 from tui.core.errors import NewstermError
-from tui.core.library import Library
+from tui.core.library import Library, normalise_feed_url
 from tui.core.models import Feed, FeedRefresh, RefreshReport
 from tui.ui.commands import NewstermCommands
 from tui.ui.screens.add_feed import AddFeedScreen, NewFeed
+from tui.ui.screens.choose_feed import ChooseFeedScreen
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.screens.feeds import FeedsScreen
 from tui.ui.screens.help import HelpScreen, key_rows
@@ -44,6 +45,10 @@ from tui.ui.session import ListFilter, Session
 from tui.ui.threads import deliver
 from tui.ui.widgets.reader_pane import ReaderPane
 from tui.ui.widgets.story_list import StoryList
+
+if TYPE_CHECKING:
+    # Only for annotations: tui.core.discover imports httpx, which the app loads lazily.
+    from tui.core.discover import FeedLink
 
 THEME_KEY = "ui.theme"  # app_state: the theme last chosen in the app
 THEME_CONFIG_KEY = "ui.theme.config"  # app_state: settings.ui.theme when it was chosen
@@ -188,6 +193,7 @@ class NewstermApp(App[None]):
             ("outline", OutlineScreen),
             ("yes/no question", ConfirmScreen),
             ("add a feed", AddFeedScreen),
+            ("choose a feed", ChooseFeedScreen),
             ("text question", PromptScreen),
             ("help", HelpScreen),
             ("welcome", WelcomeScreen),
@@ -338,6 +344,40 @@ class NewstermApp(App[None]):
 
     @work(thread=True, group="subscribe")
     def _add_feed(self, new: NewFeed) -> None:
+        library = self.session.library
+        url = new.url
+        try:
+            # A site's address leads to its feed (discovery fetches it: this is a worker,
+            # with its own event loop, as for a refresh).
+            if not library.is_subscribed(url) and normalise_feed_url(url).startswith("http"):
+                site = normalise_feed_url(url)
+                links = asyncio.run(library.discover_feeds(site))
+                if len(links) > 1:
+                    deliver(self, self._choose_feed, new, site, links)
+                    return
+                url = links[0].url
+        except NewstermError as error:
+            deliver(self, self.notify, str(error), severity="error", markup=False, timeout=8)
+            return
+        except Exception as error:  # adding a feed must never take the app down
+            message = f"Could not look for feeds at {url}: {error}."
+            deliver(self, self.notify, message, severity="error", markup=False, timeout=8)
+            return
+        self._subscribe(NewFeed(url, new.topic))
+
+    def _choose_feed(self, new: NewFeed, site: str, links: Sequence[FeedLink]) -> None:
+        def chosen(url: str | None) -> None:
+            if url is not None:
+                self._subscribe_chosen(NewFeed(url, new.topic))
+
+        self.push_screen(ChooseFeedScreen(site, links), chosen)
+
+    @work(thread=True, group="subscribe")
+    def _subscribe_chosen(self, new: NewFeed) -> None:
+        self._subscribe(new)
+
+    def _subscribe(self, new: NewFeed) -> None:
+        """Subscribe and fetch; runs in a thread worker."""
         try:
             known = self.session.library.is_subscribed(new.url)
             feed = self.session.library.add_feed(new.url, topic=new.topic or None)
