@@ -3,8 +3,9 @@
 The app is lean on purpose. The main screen (:mod:`tui.ui.screens.main`) owns the panes
 and the story actions; the app owns what outlives a screen: the open library, settings
 and clock (a :class:`~tui.ui.session.Session`), the refresh worker and its timer, the
-theme and the keymap, and the dialogs that are not about one story (search, add a feed,
-the feed manager, help, the welcome screen).
+theme and the keymap, and the dialogs that are not about one story (search, the feed
+manager, help). Adding feeds and the first-launch welcome are the app's too, written in
+the :class:`~tui.ui.add_feed_flow.AddFeedFlow` mixin to keep this file small.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -28,10 +29,11 @@ from textual.theme import Theme
 
 from tui.config import Settings
 from tui.core.errors import NewstermError
-from tui.core.library import Library, normalise_feed_url
+from tui.core.library import Library
 from tui.core.models import Feed, FeedRefresh, RefreshReport
+from tui.ui.add_feed_flow import AddFeedFlow, open_demo_library
 from tui.ui.commands import NewstermCommands
-from tui.ui.screens.add_feed import AddFeedScreen, NewFeed
+from tui.ui.screens.add_feed import AddFeedScreen
 from tui.ui.screens.choose_feed import ChooseFeedScreen
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.screens.feeds import FeedsScreen
@@ -40,22 +42,18 @@ from tui.ui.screens.main import MainScreen
 from tui.ui.screens.outline import OutlineScreen
 from tui.ui.screens.prompt import PromptScreen
 from tui.ui.screens.search import SearchScreen
-from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
+from tui.ui.screens.welcome import WelcomeScreen
 from tui.ui.session import ListFilter, Session
 from tui.ui.threads import deliver
 from tui.ui.widgets.reader_pane import ReaderPane
 from tui.ui.widgets.story_list import StoryList
-
-if TYPE_CHECKING:
-    # Only for annotations: tui.core.discover imports httpx, which the app loads lazily.
-    from tui.core.discover import FeedLink
 
 THEME_KEY = "ui.theme"  # app_state: the theme last chosen in the app
 THEME_CONFIG_KEY = "ui.theme.config"  # app_state: settings.ui.theme when it was chosen
 _ALWAYS_ALLOWED = {"command_palette", "quit"}
 
 
-class NewstermApp(App[None]):
+class NewstermApp(AddFeedFlow, App[None]):
     """A terminal news-feed reader over one library."""
 
     CSS_PATH = "app.tcss"
@@ -335,105 +333,9 @@ class NewstermApp(App[None]):
     def _feeds_changed(self) -> None:
         self.main.reload()
 
-    def action_add_feed(self) -> None:
-        def chosen(new: NewFeed | None) -> None:
-            if new is not None:
-                self._add_feed(new)
-
-        self.push_screen(AddFeedScreen(), chosen)
-
-    @work(thread=True, group="subscribe")
-    def _add_feed(self, new: NewFeed) -> None:
-        library = self.session.library
-        url = new.url
-        try:
-            # A site's address leads to its feed (discovery fetches it: this is a worker,
-            # with its own event loop, as for a refresh).
-            if not library.is_subscribed(url) and normalise_feed_url(url).startswith("http"):
-                site = normalise_feed_url(url)
-                links = asyncio.run(library.discover_feeds(site))
-                if len(links) > 1:
-                    deliver(self, self._choose_feed, new, site, links)
-                    return
-                url = links[0].url
-        except NewstermError as error:
-            deliver(self, self.notify, str(error), severity="error", markup=False, timeout=8)
-            return
-        except Exception as error:  # adding a feed must never take the app down
-            message = f"Could not look for feeds at {url}: {error}."
-            deliver(self, self.notify, message, severity="error", markup=False, timeout=8)
-            return
-        self._subscribe(NewFeed(url, new.topic))
-
-    def _choose_feed(self, new: NewFeed, site: str, links: Sequence[FeedLink]) -> None:
-        def chosen(url: str | None) -> None:
-            if url is not None:
-                self._subscribe_chosen(NewFeed(url, new.topic))
-
-        self.push_screen(ChooseFeedScreen(site, links), chosen)
-
-    @work(thread=True, group="subscribe")
-    def _subscribe_chosen(self, new: NewFeed) -> None:
-        self._subscribe(new)
-
-    def _subscribe(self, new: NewFeed) -> None:
-        """Subscribe and fetch; runs in a thread worker."""
-        try:
-            known = self.session.library.is_subscribed(new.url)
-            feed = self.session.library.add_feed(new.url, topic=new.topic or None)
-        except NewstermError as error:
-            deliver(self, self.notify, str(error), severity="error", markup=False, timeout=8)
-            return
-        if known:
-            deliver(
-                self, self.notify, f"Already subscribed: {feed.title or feed.url}", markup=False
-            )
-            return
-        deliver(self, self.notify, f"Added {feed.url}; fetching it now.", markup=False)
-        deliver(self, self.refresh_feeds, [feed.id])
-
     def show_topic(self, slug: str, name: str) -> None:
         """Show one topic's stories (the command palette's "View topic")."""
         self.main.set_filter(ListFilter("topic", slug, name))
-
-    # -- first launch --------------------------------------------------------------------
-
-    def _welcome(self) -> None:
-        self.push_screen(WelcomeScreen(), self._welcomed)
-
-    def _welcomed(self, choice: WelcomeChoice | None) -> None:
-        if choice == "quit" or choice is None:
-            self.exit()
-        elif choice == "add":
-            self.action_add_feed()
-        else:
-            self._start_with(choice)
-
-    @work(thread=True, group="subscribe")
-    def _start_with(self, choice: str) -> None:
-        from tui.core import demo
-
-        try:
-            if choice == "demo":
-                library = open_demo_library(self.session.settings, self._temp_dirs)
-                deliver(self, self._switch_library, library)
-                return
-            report = self.session.library.import_subscriptions(demo.starter_opml_path())
-        except (NewstermError, OSError) as error:
-            deliver(self, self.notify, str(error), severity="error", markup=False)
-            return
-        deliver(
-            self, self.notify, f"Starter set: {report.summary}. Fetching them now.", markup=False
-        )
-        deliver(self, self.refresh_feeds, None)
-
-    def _switch_library(self, library: Library) -> None:
-        self._owned.append(library)
-        self.session.library = library
-        self.session.demo = True
-        self._update_mode()
-        self.main.reload()
-        self.notify("This is the demo library: a throwaway copy, gone when you quit.", markup=False)
 
 
 def _start_resource_tracker() -> None:
@@ -452,19 +354,6 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
     except (OSError, ValueError):
         pass  # the refresh reports its own failure if the pool cannot start
-
-
-def open_demo_library(
-    settings: Settings, temp_dirs: list[tempfile.TemporaryDirectory[str]]
-) -> Library:
-    """Build a throwaway copy of the bundled demo library in a new temporary directory."""
-    from tui.core.demo import build_demo_library
-
-    directory = tempfile.TemporaryDirectory(prefix="newsterm-demo-")
-    temp_dirs.append(directory)
-    path = Path(directory.name) / "demo.db"
-    build_demo_library(path)
-    return Library(path, settings)
 
 
 def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> int:
