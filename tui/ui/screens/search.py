@@ -116,7 +116,13 @@ class SearchScreen(ModalScreen[int | None]):
         if problem:
             status.update(Content(problem))
         elif query:
-            status.update(Content(f"{len(found)} stories match" if found else "Nothing matches."))
+            status.update(
+                Content(
+                    (f"{len(found)} stories match" if len(found) > 1 else "1 story matches")
+                    if found
+                    else "Nothing matches."
+                )
+            )
         else:
             status.update(Content(""))
         if found:
