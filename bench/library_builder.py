@@ -70,9 +70,7 @@ def build(path: Path, feeds: int, items: int, seed: int = 7) -> None:
 
             library._db.write_relaxed(write)
         # A realistic mix of states: a fifth read, a few bookmarked.
-        library._db.write(
-            lambda conn: conn.execute("UPDATE stories SET read = 1 WHERE id % 5 = 0")
-        )
+        library._db.write(lambda conn: conn.execute("UPDATE stories SET read = 1 WHERE id % 5 = 0"))
         library._db.write(
             lambda conn: conn.execute(
                 "UPDATE stories SET bookmarked = 1, bookmarked_at = first_seen WHERE id % 997 = 0"

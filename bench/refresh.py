@@ -39,20 +39,17 @@ a time limit (``--run-timeout``) and every loop a bound, so the benchmark stops 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import math
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench_common import strict_json, workdir
 from refresh_harness import (
     NEWSBOAT,
     Corpus,
@@ -287,33 +284,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-@contextlib.contextmanager
-def _workdir(keep: bool) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="newsterm-bench-"))
-    try:
-        yield path
-    finally:
-        if keep:
-            log(f"kept {path}")
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _json(data: Any) -> str:
-    """Strict JSON: a run that failed leaves NaN and infinities, which become null."""
-
-    def tidy(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: tidy(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [tidy(v) for v in value]
-        return value
-
-    return json.dumps(tidy(data), indent=2, allow_nan=False)
-
-
 def _sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds through the finally blocks that clean up
 
@@ -324,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with_newsboat = not args.skip_newsboat and not args.sweep and Path(NEWSBOAT).exists()
     if not args.skip_newsboat and not args.sweep and not with_newsboat:
         log(f"newsboat not found at {NEWSBOAT}: skipping it")
-    with _workdir(args.keep) as work:
+    with workdir(args.keep, "newsterm-bench-") as work:
         bench = Bench(args, work)
         header = (
             f"newsterm refresh benchmark: {args.feeds} feeds x {args.items} items "
@@ -342,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.sweep:
                 sweep = bench.sweep()
                 if args.json:
-                    print(_json(sweep))
+                    print(strict_json(sweep))
                 else:
                     print_sweep(sweep, header)
                 return 0
@@ -352,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = build_rows(args.feeds, args.items, nt, nb, server_check, startup)
     if args.json:
         print(
-            _json(
+            strict_json(
                 {
                     "config": vars(args),
                     "cpus": os.cpu_count(),

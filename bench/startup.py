@@ -51,7 +51,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -59,12 +58,13 @@ from typing import Any
 
 import proctree
 import startup_newsboat
+from bench_common import strict_json, workdir
 from refresh_harness import FeedServer, addresses, child_env, feed_urls, log, write_corpus
 from startup_keys import Press, plan, press_keys
 from startup_library import build_library, mark_fetched, prepare_refresh_library
 from startup_model import ListView, check, status_text
 from startup_pty import SessionError, TerminalSession, descendants, read_memory
-from startup_report import Launch, build_rows, info, print_table, to_json
+from startup_report import Launch, build_rows, info, print_table
 
 _DROPPED_ENV = ("COLUMNS", "LINES", "COLORTERM", "TERM_PROGRAM", "NO_COLOR", "TEXTUAL")
 _SUMMARY = re.compile(r"\d+ new stories(, \d+ feeds failed)?|Offline: no feed could be reached")
@@ -381,18 +381,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 @contextlib.contextmanager
-def _workdir(keep: bool) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="newsterm-startup-"))
-    try:
-        yield path
-    finally:
-        if keep:
-            log(f"kept {path}")
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
 def _own_cpu(into: dict[str, float], phase: str) -> Iterator[None]:
     """This process's CPU share over a phase: reading and checking the screen must stay
     small next to the app's, or the benchmark would slow what it measures."""
@@ -417,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _sigterm)
     load_before = os.getloadavg()
     results: dict[str, Any] = {}
-    with _workdir(args.keep) as work:
+    with workdir(args.keep, "newsterm-startup-") as work:
         db = args.library or work / "library.db"
         if not db.exists():
             log(f"building {args.feeds} x {args.items} stories in {db} ...")
@@ -462,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ran (all processes, newsterm included)"
     )
     if args.json:
-        print(to_json({
+        print(strict_json({
             "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
             "cpus": os.cpu_count(),
             "load_before": load_before,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from startup_keys import Press, Spread
@@ -45,23 +44,6 @@ def print_table(rows: Sequence[Row], header: str, footer: Sequence[str] = ()) ->
         print(f"{cells}  {r.verdict}".rstrip())
     for line in footer:
         print(line)
-
-
-def to_json(data: dict[str, Any]) -> str:
-    """Strict JSON: NaN and infinities (a figure that could not be measured) become null."""
-
-    def tidy(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: tidy(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [tidy(v) for v in value]
-        if hasattr(value, "__dataclass_fields__"):
-            return tidy(asdict(value))
-        return value
-
-    return json.dumps(tidy(data), indent=2, allow_nan=False)
 
 
 @dataclass

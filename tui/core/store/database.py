@@ -57,13 +57,7 @@ class Database:
     ) -> T:
         """Run ``change(conn, ...)`` in one durable write transaction."""
         with self._lock:
-            try:
-                with write_transaction(self._conn):
-                    return change(self._conn, *args, **kwargs)
-            except sqlite3.Error as error:
-                raise LibraryError(
-                    f"Could not write to the library {self.path}: {error}."
-                ) from None
+            return self._transaction(change, *args, **kwargs)
 
     def write_relaxed(
         self,
@@ -73,10 +67,16 @@ class Database:
     ) -> T:
         """Like :meth:`write`, without waiting for fsync: for refresh results, not user marks."""
         with self._lock, relaxed_durability(self._conn):
-            try:
-                with write_transaction(self._conn):
-                    return change(self._conn, *args, **kwargs)
-            except sqlite3.Error as error:
-                raise LibraryError(
-                    f"Could not write to the library {self.path}: {error}."
-                ) from None
+            return self._transaction(change, *args, **kwargs)
+
+    def _transaction(
+        self,
+        change: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        try:
+            with write_transaction(self._conn):
+                return change(self._conn, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise LibraryError(f"Could not write to the library {self.path}: {error}.") from None
