@@ -57,6 +57,13 @@ def test_several_feeds_off_a_terminal_are_listed(
     assert _feed_urls(tmp_path, capsys) == []
 
 
+def _pretend_terminal(monkeypatch: pytest.MonkeyPatch, answers: str) -> None:
+    """Standard input and output look like a terminal; the user types ``answers``."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+
+
 def test_several_feeds_on_a_terminal_ask_which(
     tmp_path: Path,
     server: FeedServer,
@@ -64,9 +71,7 @@ def test_several_feeds_on_a_terminal_ask_which(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _site(server, ("/a.xml", "Posts"), ("/b.xml", "Links"))
-    monkeypatch.setattr(sys, "stdin", io.StringIO("7\nzwei\n2\n"))
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _pretend_terminal(monkeypatch, "7\nzwei\n2\n")
     assert _run(tmp_path, "add", server.url("/")) == 0
     out = capsys.readouterr().out
     assert out.count("Which one? [1-2]") == 3 and "Type a number from 1 to 2" in out
@@ -81,9 +86,7 @@ def test_cancelling_the_choice_adds_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _site(server, ("/a.xml", "Posts"), ("/b.xml", "Links"))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # EOF
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _pretend_terminal(monkeypatch, "")  # EOF
     assert _run(tmp_path, "add", server.url("/")) == 1
     assert "cancelled" in capsys.readouterr().err
     monkeypatch.undo()
