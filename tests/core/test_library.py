@@ -163,7 +163,7 @@ def test_a_folder_given_as_the_library_is_a_library_error(tmp_path: Path) -> Non
 
 
 async def _v1_library_with_marks(server: FeedServer, path: Path) -> tuple[int, int]:
-    """A library at schema 1 with one read story and one bookmarked story."""
+    """A library at the current schema with one read story and one bookmarked story."""
     feed = Served(server, "/v1", rss(items(6)))
     with Library(path) as library:
         await _subscribe(library, feed.url)
@@ -185,11 +185,12 @@ async def test_an_old_library_is_upgraded_in_one_transaction_keeping_marks(
         seen_in_transaction.append(conn.in_transaction)
         conn.execute("ALTER TABLE stories ADD COLUMN note TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 1, add_column)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setitem(schema.MIGRATIONS, current, add_column)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
 
     with Library(db_path) as library:
-        assert _pragma(library, "user_version") == 2
+        assert _pragma(library, "user_version") == current + 1
         assert library.story(read_id).read
         assert library.story(bookmark_id).bookmarked
         assert library.story(read_id).read_at is not None
@@ -214,14 +215,15 @@ async def test_a_migration_that_fails_leaves_the_library_at_its_old_version(
             raise RuntimeError("migration bug")
         conn.execute("SELECT no_such_column FROM stories")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 1, half_done)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setitem(schema.MIGRATIONS, current, half_done)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
 
     with pytest.raises(LibraryError):
         Library(db_path)
 
     with sqlite3.connect(db_path) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert check.execute("PRAGMA user_version").fetchone()[0] == current
         columns = [row[1] for row in check.execute("PRAGMA table_info(stories)")]
         marks = check.execute(
             "SELECT id, read, bookmarked FROM stories WHERE read = 1 OR bookmarked = 1 ORDER BY id"

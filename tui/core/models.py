@@ -113,6 +113,14 @@ class Story:
     author: str = ""
     guid: str = ""
     content_html: str = ""
+    #: True/False once the story's page was fetched and compared with the feed (see
+    #: :mod:`tui.core.verify`), None until then; the note says why.
+    verified: bool | None = None
+    verified_note: str = ""
+    #: "positive", "neutral" or "negative"; None until computed.
+    sentiment: str | None = None
+    #: The other feeds that carried this same story (their copies are not listed).
+    sources: tuple[str, ...] = ()
 
     @property
     def sort_date(self) -> datetime:

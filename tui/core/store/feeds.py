@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tui.core.errors import FeedNotFoundError
 from tui.core.models import Feed, FeedStatus, Topic
+from tui.core.store.duplicates import release_copies
 from tui.core.timeutil import from_iso, to_iso, utcnow
 
 _FEED_COLUMNS = """
@@ -139,6 +140,7 @@ def remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
         " AND stories.bookmarked = 1",
         (feed_id,),
     )
+    release_copies(conn, feed_id)
     conn.execute(
         "DELETE FROM stories_fts WHERE rowid IN"
         " (SELECT id FROM stories WHERE feed_id = ? AND bookmarked = 0)",

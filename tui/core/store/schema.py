@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -91,17 +91,72 @@ CREATE TABLE app_state (
 );
 """
 
+# Version 2: reader mode and article intelligence. Added columns only (ALTER TABLE ADD
+# COLUMN rewrites nothing, so upgrading a 100k-story library is quick), one new table.
+SCHEMA_V2 = """
+-- Duplicates: the same story from two feeds (same link once utm_* and fragments are gone,
+-- or the same global guid) is listed once. dup_of points at the story that is listed;
+-- SET NULL lets a duplicate stand on its own when that story is deleted.
+ALTER TABLE stories ADD COLUMN link_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN guid_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN dup_of INTEGER REFERENCES stories(id) ON DELETE SET NULL;
+-- verified=: NULL until the story's page was fetched and compared; then 1 or 0.
+ALTER TABLE stories ADD COLUMN verified INTEGER;
+ALTER TABLE stories ADD COLUMN verified_note TEXT NOT NULL DEFAULT '';
+-- sentiment=: 'positive', 'neutral' or 'negative'; NULL until computed (once).
+ALTER TABLE stories ADD COLUMN sentiment TEXT;
+ALTER TABLE stories ADD COLUMN sentiment_score REAL;
+
+CREATE INDEX stories_by_link_key ON stories(link_key) WHERE link_key != '';
+CREATE INDEX stories_by_guid_key ON stories(guid_key) WHERE guid_key != '';
+CREATE INDEX stories_duplicates ON stories(dup_of) WHERE dup_of IS NOT NULL;
+CREATE INDEX stories_unanalysed ON stories(id) WHERE sentiment IS NULL;
+
+-- The full text of a story's web page (reader mode), kept for offline reading. A failed
+-- extraction is kept too (status 'failed' and a note) so it is not retried on its own.
+CREATE TABLE articles (
+    story_id   INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    url        TEXT NOT NULL,               -- the page, after redirects
+    status     TEXT NOT NULL,               -- 'ok' or 'failed'
+    note       TEXT NOT NULL DEFAULT '',    -- why it failed, for the reader
+    html       TEXT NOT NULL DEFAULT '',    -- the extracted body, simple HTML
+    text       TEXT NOT NULL DEFAULT '',    -- its plain words, for the search index
+    title      TEXT NOT NULL DEFAULT '',    -- the page's own headline
+    words      INTEGER NOT NULL DEFAULT 0,
+    fetched_at TEXT NOT NULL
+);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    """Add the reader-mode columns, then work out duplicate keys and links for the stories
+    already stored. Read marks and bookmarks are not touched."""
+    from tui.core.store.duplicates import link_stored_duplicates
+
+    _run_script(conn, SCHEMA_V2)
+    link_stored_duplicates(conn)
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _to_v2}
 
 
 def create(conn: sqlite3.Connection) -> None:
-    """Create the current schema in an empty database (inside the caller's transaction)."""
-    for statement in SCHEMA_V1.split(";\n"):
-        if statement.strip():
-            conn.execute(statement)
+    """Create the current schema in an empty database (inside the caller's transaction).
+
+    A new library goes through the same steps as an upgraded one, so both end up alike.
+    """
+    _run_script(conn, SCHEMA_V1)
+    for version in range(1, SCHEMA_VERSION):
+        MIGRATIONS[version](conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -12,7 +12,7 @@ import sqlite3
 
 from tui.core.errors import SearchQueryError
 from tui.core.models import SearchResult
-from tui.core.store.stories import STORY_COLUMNS, story_from_row
+from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, story_from_row
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -58,8 +58,8 @@ def _run(conn: sqlite3.Connection, query: str, limit: int) -> list[SearchResult]
         f"SELECT {STORY_COLUMNS}, snippet(stories_fts, -1, '', '', '…', 16)"
         " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
         " LEFT JOIN feeds f ON f.id = s.feed_id"
-        " WHERE stories_fts MATCH ?"
+        " WHERE stories_fts MATCH ? AND s.dup_of IS NULL"
         " ORDER BY bm25(stories_fts, 10.0, 3.0, 1.0, 5.0), s.sort_date DESC LIMIT ?",
         (query, limit),
     ).fetchall()
-    return [SearchResult(story=story_from_row(row), snippet=str(row[16] or "")) for row in rows]
+    return [SearchResult(story=story_from_row(row), snippet=str(row[STORY_WIDTH] or "")) for row in rows]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.core.errors import StoryNotFoundError
+from tui.core.store.duplicates import copies_of, find_original, sources_of
+from tui.core.story_keys import guid_key, link_key
 from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicGroup
 from tui.core.timeutil import from_iso, to_iso
 
@@ -30,12 +32,17 @@ STORY_COLUMNS = """
     coalesce(f.topic_name, s.orphan_topic_name, 'General'),
     coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),
     s.title, s.link, s.summary, s.published, s.first_seen, s.read, s.read_at,
-    s.bookmarked, s.bookmarked_at, s.author, s.guid
+    s.bookmarked, s.bookmarked_at, s.author, s.guid,
+    s.verified, s.verified_note, s.sentiment
 """
+#: How many values :data:`STORY_COLUMNS` selects; queries add theirs after these.
+STORY_WIDTH = 19
 STORY_FROM = "stories s LEFT JOIN feeds f ON f.id = s.feed_id"
 
 
-def story_from_row(row: Sequence[object], content_html: str = "") -> Story:
+def story_from_row(
+    row: Sequence[object], content_html: str = "", sources: tuple[str, ...] = ()
+) -> Story:
     (
         sid,
         feed_id,
@@ -53,7 +60,10 @@ def story_from_row(row: Sequence[object], content_html: str = "") -> Story:
         bookmarked_at,
         author,
         guid,
-    ) = row[:16]
+        verified,
+        verified_note,
+        sentiment,
+    ) = row[:STORY_WIDTH]
     return Story(
         id=int(sid),  # type: ignore[call-overload]
         feed_id=int(feed_id) if feed_id is not None else None,  # type: ignore[call-overload]
@@ -71,6 +81,10 @@ def story_from_row(row: Sequence[object], content_html: str = "") -> Story:
         author=str(author),
         guid=str(guid),
         content_html=content_html,
+        verified=None if verified is None else bool(verified),
+        verified_note=str(verified_note),
+        sentiment=None if sentiment is None else str(sentiment),
+        sources=sources,
     )
 
 
@@ -135,11 +149,17 @@ def store_entries(
             fingerprint,
         )
         known = existing.get(entry.key)
+        keys = (link_key(entry.link), guid_key(entry.guid))
+        content_text = entry.content_text
         if known is None:
             story_id = next_id
             next_id += 1
+            # A story another feed already brought is stored as its copy, read if it was.
+            original = find_original(conn, feed_id, *keys) if any(keys) else None
+            dup_of, read, read_at = original or (None, 0, None)
             inserts.append(
                 (story_id, *values, feed_id, entry.key, now_iso, to_iso(published) or now_iso)
+                + (*keys, dup_of, read, read_at)
             )
             existing[entry.key] = (story_id, fingerprint)
         elif known[1] != fingerprint:
@@ -147,19 +167,21 @@ def store_entries(
             conn.execute(
                 "UPDATE stories SET guid=?, link=?, title=?, summary=?, content_html=?, author=?,"
                 " categories=?, published=?, updated=?, fingerprint=?,"
-                " sort_date = coalesce(?, first_seen) WHERE id = ?",
-                (*values, to_iso(published), story_id),
+                " sort_date = coalesce(?, first_seen), link_key = ?, guid_key = ? WHERE id = ?",
+                (*values, to_iso(published), *keys, story_id),
             )
             conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
+            content_text = _with_article_text(conn, story_id, content_text)
             updated += 1
         else:
             continue
-        indexed.append((story_id, entry.title, entry.summary, entry.content_text, feed_title))
+        indexed.append((story_id, entry.title, entry.summary, content_text, feed_title))
     if inserts:
         conn.executemany(
             "INSERT INTO stories (id, guid, link, title, summary, content_html, author,"
             " categories, published, updated, fingerprint, feed_id, key, first_seen,"
-            " sort_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " sort_date, link_key, guid_key, dup_of, read, read_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             inserts,
         )
     if indexed:
@@ -172,6 +194,14 @@ def store_entries(
     return StoredEntries(new=new, updated=updated)
 
 
+def _with_article_text(conn: sqlite3.Connection, story_id: int, content_text: str) -> str:
+    """The search text of an edited story keeps the words of its fetched page, if any."""
+    row = conn.execute(
+        "SELECT text FROM articles WHERE story_id = ? AND status = 'ok'", (story_id,)
+    ).fetchone()
+    return content_text if row is None else f"{content_text}\n\n{row[0]}"
+
+
 @dataclass(frozen=True, slots=True)
 class StoryFilter:
     """Which stories a list shows. Empty means all."""
@@ -180,9 +210,11 @@ class StoryFilter:
     feed_id: int | None = None
     unread_only: bool = False
     bookmarked_only: bool = False
+    sentiment: str | None = None  # "positive", "neutral" or "negative"
 
     def where(self) -> tuple[str, list[object]]:
-        clauses: list[str] = []
+        # Copies of a story another feed brought first are never listed on their own.
+        clauses: list[str] = ["s.dup_of IS NULL"]
         params: list[object] = []
         if self.topic_slug:
             clauses.append("coalesce(f.topic_slug, s.orphan_topic_slug, 'general') = ?")
@@ -194,7 +226,10 @@ class StoryFilter:
             clauses.append("s.read = 0")
         if self.bookmarked_only:
             clauses.append("s.bookmarked = 1")
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+        if self.sentiment:
+            clauses.append("s.sentiment = ?")
+            params.append(self.sentiment)
+        return " WHERE " + " AND ".join(clauses), params
 
 
 def list_stories(
@@ -225,7 +260,9 @@ def get_story(conn: sqlite3.Connection, story_id: int) -> Story:
     ).fetchone()
     if row is None:
         raise StoryNotFoundError(f"No story has id {story_id}; `newsterm list` shows ids.")
-    return story_from_row(row, content_html=str(row[16]))
+    return story_from_row(
+        row, content_html=str(row[STORY_WIDTH]), sources=sources_of(conn, story_id)
+    )
 
 
 def require_stories(conn: sqlite3.Connection, story_ids: Sequence[int]) -> None:
@@ -244,33 +281,48 @@ def require_stories(conn: sqlite3.Connection, story_ids: Sequence[int]) -> None:
 
 
 def set_read(conn: sqlite3.Connection, story_ids: Sequence[int], read: bool, now: datetime) -> int:
-    marks = ",".join("?" * len(story_ids))
-    cursor = conn.execute(
-        f"UPDATE stories SET read = ?, read_at = ? WHERE id IN ({marks}) AND read != ?",
-        (int(read), to_iso(now) if read else None, *story_ids, int(read)),
-    )
-    return cursor.rowcount
+    """Returns how many of ``story_ids`` changed; their copies (see duplicates) follow."""
+    changed = _set_mark(conn, "read", story_ids, read, now)
+    _set_mark(conn, "read", copies_of(conn, story_ids), read, now)
+    return changed
 
 
 def set_bookmarked(
     conn: sqlite3.Connection, story_ids: Sequence[int], bookmarked: bool, now: datetime
 ) -> int:
-    marks = ",".join("?" * len(story_ids))
-    cursor = conn.execute(
-        f"UPDATE stories SET bookmarked = ?, bookmarked_at = ?"
-        f" WHERE id IN ({marks}) AND bookmarked != ?",
-        (int(bookmarked), to_iso(now) if bookmarked else None, *story_ids, int(bookmarked)),
-    )
-    return cursor.rowcount
+    changed = _set_mark(conn, "bookmarked", story_ids, bookmarked, now)
+    _set_mark(conn, "bookmarked", copies_of(conn, story_ids), bookmarked, now)
+    return changed
+
+
+def _set_mark(
+    conn: sqlite3.Connection, column: str, story_ids: Sequence[int], flag: bool, now: datetime
+) -> int:
+    assert column in ("read", "bookmarked")
+    changed = 0
+    for start in range(0, len(story_ids), 500):  # stay under SQLite's variable limit
+        chunk = tuple(story_ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        cursor = conn.execute(
+            f"UPDATE stories SET {column} = ?, {column}_at = ?"
+            f" WHERE id IN ({marks}) AND {column} != ?",
+            (int(flag), to_iso(now) if flag else None, *chunk, int(flag)),
+        )
+        changed += cursor.rowcount
+    return changed
 
 
 def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now: datetime) -> int:
     """Mark every unread story the filter matches as read (e.g. a whole topic)."""
-    where, params = story_filter.where()
-    where = (where + " AND" if where else " WHERE") + " s.read = 0"
+    listed, params = story_filter.where()
     cursor = conn.execute(
         f"UPDATE stories SET read = 1, read_at = ? WHERE id IN"
-        f" (SELECT s.id FROM {STORY_FROM}{where})",
+        f" (SELECT s.id FROM {STORY_FROM}{listed} AND s.read = 0)",
+        (to_iso(now), *params),
+    )
+    conn.execute(
+        f"UPDATE stories SET read = 1, read_at = ? WHERE read = 0 AND dup_of IN"
+        f" (SELECT s.id FROM {STORY_FROM}{listed})",
         (to_iso(now), *params),
     )
     return cursor.rowcount
@@ -288,7 +340,7 @@ def topic_counts(conn: sqlite3.Connection) -> list[TopicCount]:
         "SELECT coalesce(f.topic_name, s.orphan_topic_name, 'General') AS name,"
         " coalesce(f.topic_slug, s.orphan_topic_slug, 'general') AS slug,"
         f" count(*) FILTER (WHERE s.read = 0), count(*) FROM {STORY_FROM}"
-        " GROUP BY slug ORDER BY slug"
+        " WHERE s.dup_of IS NULL GROUP BY slug ORDER BY slug"
     )
     return [TopicCount(Topic(name=n, slug=s), unread, total) for n, s, unread, total in rows]
 
@@ -297,7 +349,7 @@ def library_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
     """(stories, unread, bookmarked)."""
     row = conn.execute(
         "SELECT count(*), count(*) FILTER (WHERE read = 0), count(*) FILTER (WHERE bookmarked = 1)"
-        " FROM stories"
+        " FROM stories WHERE dup_of IS NULL"
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
 
