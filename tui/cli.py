@@ -22,7 +22,7 @@ from tui import __version__, paths
 from tui.config import DEFAULT_CONFIG_TOML, Settings, load_settings
 from tui.core.clean import strip_controls
 from tui.core.errors import NewstermError
-from tui.core.models import FeedRefresh, RefreshReport
+from tui.core.models import RefreshReport
 from tui.core.timeutil import relative_age
 
 Handler = Callable[[argparse.Namespace], int]
@@ -76,16 +76,17 @@ def _story_ids(values: Sequence[str]) -> list[int]:
 class _ProgressBar:
     """A one-line progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, doing: str = "refreshing", things: str = "feeds") -> None:
         self.enabled = sys.stderr.isatty()
+        self.doing, self.things = doing, things
 
-    def __call__(self, done: int, total: int, result: FeedRefresh) -> None:
+    def __call__(self, done: int, total: int, result: object) -> None:
         if not self.enabled:
             return
         width = max(10, min(40, shutil.get_terminal_size().columns - 30))
         filled = width * done // max(total, 1)
         bar = "█" * filled + "░" * (width - filled)
-        sys.stderr.write(f"\rrefreshing {bar} {done}/{total} feeds")
+        sys.stderr.write(f"\r{self.doing} {bar} {done}/{total} {self.things}")
         sys.stderr.flush()
 
     def clear(self) -> None:
@@ -262,8 +263,31 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             _print("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
             return 0
         report = _refresh(library, args.feed or None)
-    _print_report(report)
+        _print_report(report)
+        if args.pages:
+            _fetch_short_pages(library)
     return 0
+
+
+def _fetch_short_pages(library: Any) -> None:
+    """Reader mode ahead of time: the pages of unread stories whose feed text is short."""
+    unread = [story.id for story in library.stories(unread=True)]
+    wanted = library.wants_page(unread)
+    if not wanted:
+        _print("No unread story needs its page fetched.")
+        return
+    bar = _ProgressBar("fetching pages", "stories")
+    try:
+        outcomes = asyncio.run(library.fetch_pages(wanted, progress=bar))
+    finally:
+        bar.clear()
+    read = sum(1 for o in outcomes if o.ok)
+    offline = sum(1 for o in outcomes if o.network_error)
+    _print(
+        f"{read} pages read in full, {len(outcomes) - read} could not be"
+        + (f" ({offline} unreachable: tried again next time)" if offline else "")
+        + "."
+    )
 
 
 def _story_line(story: Any, width: int) -> str:
@@ -280,8 +304,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     from tui.core.export import story_record
 
     with _open(args) as library:
+        if args.sentiment:
+            _label_pending(library)
         stories = library.stories(
-            topic=args.topic, unread=args.unread, bookmarked=args.bookmarked, limit=args.limit
+            topic=args.topic,
+            unread=args.unread,
+            bookmarked=args.bookmarked,
+            sentiment=args.sentiment,
+            limit=args.limit,
         )
     if args.json:
         _print_json([story_record(s) for s in stories])
@@ -312,17 +342,33 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _label_pending(library: Any) -> None:
+    """Sentiment labels are computed once per story; a filter on them needs them all."""
+    pending = library.unlabelled()
+    if pending and sys.stderr.isatty():
+        _print(f"Working out the sentiment of {pending} stories (once)…", sys.stderr)
+    if pending:
+        library.label_pending()
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from tui.core.reader import story_as_text
 
     (story_id,) = _story_ids([args.story])
     with _open(args) as library:
-        story = library.story(story_id)
-        related = library.stories(topic=story.topic.slug, limit=6)
+        library.story(story_id)  # StoryNotFoundError before any fetch
+        stored = library.article(story_id)
+        if args.full and (stored is None or not stored.ok):
+            wanted = [story_id]
+        else:
+            wanted = [] if args.no_fetch else library.wants_page([story_id])
+        if wanted:
+            (outcome,) = asyncio.run(library.fetch_pages(wanted, force=args.full))
+            if not outcome.ok and not outcome.skipped:
+                _print(f"newsterm: the full article could not be read: {outcome.note}", sys.stderr)
+        view = library.reader(story_id)
     width = min(100, shutil.get_terminal_size().columns)
-    for line in story_as_text(
-        story, related=[s for s in related if s.id != story.id][:5], width=width
-    ):
+    for line in story_as_text(view, width=width):
         _print(line)
     return 0
 
@@ -436,11 +482,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("refresh", cmd_refresh, "fetch feeds now")
     p.add_argument("--feed", action="append", metavar="FEED", help="only this feed (repeatable)")
+    p.add_argument(
+        "--pages",
+        action="store_true",
+        help="then fetch the web pages of unread stories whose feeds carry only a summary, "
+        "for reading offline",
+    )
 
     p = command("list", cmd_list, "list stories, newest first")
     p.add_argument("--topic", help="only this topic (name or slug)")
     p.add_argument("--unread", action="store_true", help="only unread stories")
     p.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    p.add_argument(
+        "--sentiment",
+        choices=("positive", "neutral", "negative"),
+        help="only stories of this tone (labelled once, offline)",
+    )
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -449,8 +506,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=30, metavar="N", help="at most N (default 30)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("show", cmd_show, "show a story as readable text")
+    p = command("show", cmd_show, "show a story as readable text, in sections")
     p.add_argument("story", help="story id")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="read the story's web page in full (fetched once, then kept for offline reading)",
+    )
+    p.add_argument(
+        "--no-fetch", action="store_true", help="never fetch the page; show what is stored"
+    )
 
     for name, help_text in (
         ("read", "mark stories read"),

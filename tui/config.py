@@ -39,6 +39,20 @@ auto_minutes = 30
 backoff_minutes = 15
 max_backoff_hours = 24
 
+[articles]
+# Reader mode: a story whose feed text is shorter than this many words is read from its
+# web page instead (fetched once, kept for offline reading). 0 turns this off; F in the
+# reader and `newsterm show --full` still fetch on request.
+min_words = 150
+# Fetch those pages ahead, in the background, for the unread stories on screen. Turn it
+# off on a metered connection: pages are then fetched only when a story is opened.
+prefetch = true
+# Pages fetched at once in the background.
+prefetch_concurrency = 2
+# Largest page, in megabytes, after decompression; and seconds one page may take in all.
+max_page_mb = 5
+deadline = 20.0
+
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "nord", "gruvbox", "tokyo-night".
 theme = "textual-dark"
@@ -71,6 +85,15 @@ class RefreshSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleSettings:
+    min_words: int = 150
+    prefetch: bool = True
+    prefetch_concurrency: int = 2
+    max_page_mb: int = 5
+    deadline: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
 class UISettings:
     theme: str = "textual-dark"
 
@@ -81,6 +104,7 @@ class Settings:
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    articles: ArticleSettings = field(default_factory=ArticleSettings)
     ui: UISettings = field(default_factory=UISettings)
     keys: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
@@ -126,11 +150,12 @@ def parse_settings(text: str, source: str = "config") -> Settings:
             '[keys] in the config maps binding ids to keys, like toggle_bookmark = "B".'
         )
     for name in raw:
-        if name not in {"fetch", "refresh", "ui", "keys"}:
+        if name not in {"fetch", "refresh", "articles", "ui", "keys"}:
             warnings.append(f"unknown section [{name}] ignored")
     return Settings(
         fetch=_section(FetchSettings, "fetch", raw.get("fetch"), warnings),
         refresh=_section(RefreshSettings, "refresh", raw.get("refresh"), warnings),
+        articles=_section(ArticleSettings, "articles", raw.get("articles"), warnings),
         ui=_section(UISettings, "ui", raw.get("ui"), warnings),
         keys=dict(keys),
         warnings=tuple(warnings),

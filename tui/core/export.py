@@ -33,6 +33,8 @@ def story_record(story: Story) -> dict[str, Any]:
         "read_at": to_iso(story.read_at),
         "bookmarked": story.bookmarked,
         "bookmarked_at": to_iso(story.bookmarked_at),
+        "verified": story.verified,
+        "sentiment": story.sentiment,
     }
 
 

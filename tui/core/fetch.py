@@ -118,8 +118,9 @@ def _no_cookies() -> CookieJar:
 class Fetcher:
     """An async context manager that fetches feeds; use one per refresh."""
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(self, settings: FetchSettings | None = None, *, noun: str = "feed") -> None:
         self.settings = settings or FetchSettings()
+        self.noun = noun  # what the user is told took too long or was too large
         # One httpx client per host. httpcore's pool scans every pooled connection (and
         # asks each socket for its peer name) whenever it assigns a request, so one pool
         # of 48 connections made a 100-feed refresh spend ~0.6 s there; per-host pools of
@@ -172,7 +173,12 @@ class Fetcher:
         return client
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
     ) -> FetchResult:
         """Fetch ``url``; never raises for anything the network or server does."""
         try:
@@ -185,20 +191,21 @@ class Fetcher:
                     return await asyncio.to_thread(self._read_file, url)
             if scheme not in ("http", "https"):
                 raise _GiveUpError(f"newsterm only fetches http, https and file URLs, not {url!r}.")
-            return await self._fetch_http(url, etag, last_modified)
+            return await self._fetch_http(url, etag, last_modified, accept)
         except TimeoutError:
             return FetchResult(
                 FetchKind.ERROR,
                 url,
-                error=f"The feed took longer than {self.settings.deadline:g} s to download "
-                "and was cut off.",
+                error=f"The {self.noun} took longer than {self.settings.deadline:g} s to "
+                "download and was cut off.",
                 network_error=True,
             )
         except _TooLargeError:
             return FetchResult(
                 FetchKind.ERROR,
                 url,
-                error=f"Feed too large: over {self.settings.max_body_mb} MB once decompressed.",
+                error=f"{self.noun.capitalize()} too large: over {self.settings.max_body_mb} MB"
+                " once decompressed.",
             )
         except _GiveUpError as error:
             return FetchResult(FetchKind.ERROR, url, error=str(error), network_error=error.network)
@@ -227,13 +234,13 @@ class Fetcher:
         return slot
 
     async def _fetch_http(
-        self, url: str, etag: str | None, last_modified: str | None
+        self, url: str, etag: str | None, last_modified: str | None, accept: str | None
     ) -> FetchResult:
-        conditional: dict[str, str] = {}
+        headers: dict[str, str] = {"Accept": accept} if accept else {}
         if etag:
-            conditional["If-None-Match"] = etag
+            headers["If-None-Match"] = etag
         if last_modified:
-            conditional["If-Modified-Since"] = last_modified
+            headers["If-Modified-Since"] = last_modified
         current, permanent, seen = url, True, {url}
         deadline_at: float | None = None
         for _hop in range(MAX_REDIRECTS + 1):
@@ -243,7 +250,7 @@ class Fetcher:
                 if deadline_at is None:
                     deadline_at = asyncio.get_running_loop().time() + self.settings.deadline
                 async with asyncio.timeout_at(deadline_at):
-                    outcome = await self._request(current, conditional)
+                    outcome = await self._request(current, headers)
             if isinstance(outcome, FetchResult):
                 moved = current if permanent and current != url else None
                 return _with_urls(outcome, url, current, moved)

@@ -25,17 +25,20 @@ from tui.core import opml
 from tui.core.clean import clean_line, clean_url
 from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
 from tui.core.models import (
+    ArticleOutcome,
     Feed,
     ImportReport,
     ParsedFeed,
     RefreshReport,
     SearchResult,
+    StoredArticle,
     Story,
     StoryIndex,
     StoryRow,
     Subscription,
     Topic,
 )
+from tui.core.store import articles as article_queries
 from tui.core.store import feeds as feed_queries
 from tui.core.store import search as search_queries
 from tui.core.store import stories as story_queries
@@ -46,7 +49,9 @@ from tui.core.timeutil import utcnow
 from tui.core.worker_tasks import lower_priority
 
 if TYPE_CHECKING:
+    from tui.core.articles import PageProgress
     from tui.core.discover import FeedLink
+    from tui.core.reader import ReaderView
     from tui.core.refresh import ProgressCallback
 
 FEED_SCHEMES = ("http", "https", "file")
@@ -211,16 +216,18 @@ class Library:
         feed: str | int | None = None,
         unread: bool = False,
         bookmarked: bool = False,
+        sentiment: str | None = None,
         limit: int | None = None,
         offset: int = 0,
         by_topic: bool = False,
     ) -> list[Story]:
-        """Stories newest first, optionally one topic (name or slug) or feed."""
+        """Stories newest first, optionally one topic (name or slug), feed or sentiment."""
         story_filter = StoryFilter(
             topic_slug=Topic.from_name(topic).slug if topic else None,
             feed_id=self.feed(feed).id if feed is not None else None,
             unread_only=unread,
             bookmarked_only=bookmarked,
+            sentiment=sentiment,
         )
         return self._db.read(
             story_queries.list_stories, story_filter, limit=limit, offset=offset, by_topic=by_topic
@@ -243,13 +250,19 @@ class Library:
         return self._db.read(story_queries.list_rows, story_filter, limit=limit)
 
     def story_index(
-        self, *, topic: str | None = None, unread: bool = False, bookmarked: bool = False
+        self,
+        *,
+        topic: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        sentiment: str | None = None,
     ) -> StoryIndex:
         """A list view's order (ids grouped by topic) without its rows: cheap at 100k."""
         story_filter = StoryFilter(
             topic_slug=Topic.from_name(topic).slug if topic else None,
             unread_only=unread,
             bookmarked_only=bookmarked,
+            sentiment=sentiment,
         )
         return self._db.read(story_queries.list_index, story_filter)
 
@@ -337,6 +350,89 @@ class Library:
             ]
         run = Refresh(self._db, self.settings, self._started_executor, progress)
         return await run.run(feed_ids)
+
+    # -- reader mode: pages, verified, sentiment ------------------------------------------
+
+    def article(self, story_id: int) -> StoredArticle | None:
+        """The story's page as reader mode stored it (or its failure), if it was fetched."""
+        return self._db.read(article_queries.get_article, story_id)
+
+    def reader(self, story_id: int, *, related: int = 5) -> ReaderView:
+        """Everything the reader shows for a story, from the library alone (works offline).
+
+        A story opened without a sentiment label gets one here, stored, so it is computed
+        once.
+        """
+        from tui.core.reader import reader_view
+
+        story = self.story(story_id)
+        if story.sentiment is None:
+            story = self._label(story)
+        others = self.stories(topic=story.topic.slug, limit=related + 1)
+        return reader_view(
+            story, [o for o in others if o.id != story_id][:related], self.article(story_id)
+        )
+
+    def _label(self, story: Story) -> Story:
+        from dataclasses import replace
+
+        from tui.core.reader import reader_view
+        from tui.core.sentiment import analyse
+
+        text = reader_view(story, (), self.article(story.id)).article.text
+        label, score = analyse(story.title, text)
+        self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
+        return replace(story, sentiment=label.value)
+
+    def wants_page(self, story_ids: Sequence[int]) -> list[int]:
+        """Those stories whose feed text is short (``articles.min_words``) and whose page
+        has not been fetched: the ones reader mode fetches without being asked."""
+        from tui.core.articles import stories_wanting_pages
+
+        return stories_wanting_pages(self._db, story_ids, self.settings.articles.min_words)
+
+    async def fetch_pages(
+        self,
+        story_ids: Sequence[int],
+        *,
+        force: bool = False,
+        concurrency: int | None = None,
+        progress: PageProgress | None = None,
+    ) -> list[ArticleOutcome]:
+        """Fetch, extract and store the stories' web pages (skipping stored ones unless
+        ``force``); one outcome per story, never raising for what a server does."""
+        from tui.core.articles import PageFetch
+
+        run = PageFetch(self._db, self.settings, self._parse_executor)
+        return await run.run(story_ids, force=force, concurrency=concurrency, progress=progress)
+
+    def warm_up_pages(self) -> None:
+        """Start the worker processes and load the extractor in them, so that the first
+        page a reader opens is not also the one that pays for starting them."""
+        from tui.core.worker_tasks import warm_up
+
+        executor = self._parse_executor()
+        for _ in range(max(1, min(4, os.cpu_count() or 1))):
+            executor.submit(warm_up)
+
+    def unlabelled(self) -> int:
+        """How many listed stories have no sentiment label yet."""
+        return self._db.read(article_queries.count_unanalysed)
+
+    def label_pending(self, *, batch: int = 500, limit: int | None = None) -> int:
+        """Give stories without a sentiment label one, newest first, in the worker pool;
+        returns how many were labelled. Stops early when ``limit`` are done."""
+        from tui.core.worker_tasks import analyse_pending
+
+        executor = self._parse_executor()
+        done = 0
+        while limit is None or done < limit:
+            step = batch if limit is None else min(batch, limit - done)
+            labelled = executor.submit(analyse_pending, str(self.path), step).result()
+            done += labelled
+            if labelled < step:
+                break
+        return done
 
     # -- small remembered settings (appended for the UI) -------------------------------
 

@@ -113,6 +113,7 @@ class Story:
     author: str = ""
     guid: str = ""
     content_html: str = ""
+    feed_url: str = ""
     #: True/False once the story's page was fetched and compared with the feed (see
     #: :mod:`tui.core.verify`), None until then; the note says why.
     verified: bool | None = None
@@ -261,6 +262,8 @@ class StoryRow(NamedTuple):
     sort_date: str
     read: bool
     bookmarked: bool
+    #: The other feeds that carried the same story, comma-separated ("" for most rows).
+    also: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,3 +289,31 @@ class StoryIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """A story's web page as reader mode read it: the extracted body, or why there is none."""
+
+    story_id: int
+    url: str  # the page, after redirects
+    ok: bool
+    note: str = ""  # why it failed
+    html: str = ""  # the extracted body as simple HTML
+    title: str = ""  # the page's own headline
+    words: int = 0
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOutcome:
+    """What fetching one story's page came to."""
+
+    story_id: int
+    ok: bool
+    note: str = ""  # a sentence when not ok
+    words: int = 0
+    #: DNS, connect, TLS or timeout: nothing was stored, a later try may work.
+    network_error: bool = False
+    #: Not fetched: already stored (and not forced), or the story has no web link.
+    skipped: bool = False

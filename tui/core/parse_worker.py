@@ -93,11 +93,11 @@ def parse_for_library(body: bytes, url: str, headers: Mapping[str, str]) -> Pars
 _databases: dict[str, Database] = {}
 
 
-def _database(path: str) -> Database:
-    database = _databases.get(path)
-    if database is None:
-        database = _databases[path] = Database(Path(path))
-    return database
+def database(path: str) -> Database:
+    db = _databases.get(path)
+    if db is None:
+        db = _databases[path] = Database(Path(path))
+    return db
 
 
 def store_request(request: StoreRequest) -> Stored | str:
@@ -114,7 +114,7 @@ def store_request(request: StoreRequest) -> Stored | str:
         return store_parsed_feed(conn, request.feed_id, parsed, now=now, validators=validators)
 
     try:
-        new = _database(request.library).write_relaxed(change)
+        new = database(request.library).write_relaxed(change)
     except NewstermError as error:  # e.g. the disk is full: the feed's failure, said plainly
         return str(error)
     return Stored(new_stories=new, warnings=parsed.warnings)

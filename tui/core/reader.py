@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from tui.core.article import Article, parse_article
 from tui.core.article_render import render_text
 from tui.core.htmltext import html_to_text
-from tui.core.models import Story, slugify
+from tui.core.models import StoredArticle, Story, slugify
 from tui.core.timeutil import relative_age
 
 
@@ -36,6 +36,13 @@ class ReaderView:
     meta: str
     read_line: str
     related: tuple[Story, ...]
+    #: Where the body comes from when it is not the feed's own, or why the page could
+    #: not be read ("" when there is nothing to say).
+    note: str = ""
+    #: True when the body is the story's web page as reader mode extracted it.
+    full_text: bool = False
+    #: "also from Feed B, Feed C" when other feeds carried the same story.
+    also: str = ""
 
     @property
     def read_minutes(self) -> int:
@@ -51,22 +58,55 @@ def story_slug(story: Story, limit: int = 28) -> str:
     return cut if len(cut) >= limit // 2 else slug[:limit].rstrip("-")
 
 
-def reader_view(story: Story, related: Sequence[Story] = ()) -> ReaderView:
+def verified_label(story: Story) -> str:
+    """``true``/``false`` once the page was checked; before, ``false`` for a link to another
+    site than the feed's, else ``?``."""
+    if story.verified is not None:
+        return "true" if story.verified else "false"
+    from tui.core.verify import link_leaves_site  # public suffix list: loaded when needed
+
+    if story.feed_url and story.link and link_leaves_site(story.feed_url, story.link):
+        return "false"
+    return "?"
+
+
+def meta_line(story: Story) -> str:
+    sentiment = f"· {story.sentiment}" if story.sentiment else "?"
+    return (
+        f"[ARTICLE · art-{story.id}] src={source_domain(story.link) or '-'}"
+        f" topic={story.topic.slug} verified={verified_label(story)} sentiment={sentiment}"
+    )
+
+
+def reader_view(
+    story: Story, related: Sequence[Story] = (), article: StoredArticle | None = None
+) -> ReaderView:
+    """What the reader shows: the fullest body known (the stored page, else the feed's)."""
     body_html = story.content_html or story.summary
-    article = parse_article(body_html, base_url=story.link)
-    if article.word_count == 0 and story.summary:
-        article = parse_article(story.summary, base_url=story.link)
+    body = parse_article(body_html, base_url=story.link)
+    if body.word_count == 0 and story.summary:
+        body = parse_article(story.summary, base_url=story.link)
+    note, full_text = "", False
+    if article is not None and article.ok:
+        page = parse_article(article.html, base_url=article.url)
+        if page.word_count > body.word_count:
+            body, full_text = page, True
+            when = f" · fetched {article.fetched_at:%b %-d, %Y}" if article.fetched_at else ""
+            note = f"Full text from {source_domain(article.url) or 'the story page'}{when}"
+    elif article is not None:
+        note = f"Full article unavailable: {article.note} Showing the feed's text."
     published = story.published or story.first_seen
-    source = source_domain(story.link) or "-"
-    meta = f"[ARTICLE · art-{story.id}] src={source} topic={story.topic.slug}"
     return ReaderView(
         story=story,
-        article=article,
+        article=body,
         breadcrumb=f"cd /news/{story.topic.slug}/{story_slug(story)}",
         path=("home", "topics", story.topic.slug, "article"),
-        meta=meta,
-        read_line=f"read {article.read_minutes} min · published {published:%b %-d, %Y}",
+        meta=meta_line(story),
+        read_line=f"read {body.read_minutes} min · published {published:%b %-d, %Y}",
         related=tuple(related),
+        note=note,
+        full_text=full_text,
+        also=f"also from {', '.join(story.sources)}" if story.sources else "",
     )
 
 
@@ -81,21 +121,21 @@ def dek(story: Story, article: Article) -> str:
     return summary if len(summary) <= 320 else summary[:319].rstrip() + "…"
 
 
-def story_as_text(story: Story, *, related: Sequence[Story] = (), width: int = 80) -> list[str]:
+def story_as_text(view: ReaderView, *, width: int = 80) -> list[str]:
     """The reader pane as lines of plain text, for ``newsterm show``."""
-    view = reader_view(story, related)
-    lines = [
-        f"{view.breadcrumb} · {'  '.join(view.path)}",
-        view.meta,
-        "",
-        story.title,
-    ]
+    story = view.story
+    lines = [f"{view.breadcrumb} · {'  '.join(view.path)}", view.meta]
+    if view.also:
+        lines.append(view.also)
+    lines += ["", story.title]
     summary = dek(story, view.article)
     if summary:
         lines.append(summary)
     lines += ["", view.read_line]
     if story.link:
         lines.append(story.link)
+    if view.note:
+        lines.append(view.note)
     lines.append("")
     lines += render_text(view.article, width=width)
     if view.related:

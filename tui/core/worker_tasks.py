@@ -47,3 +47,35 @@ def lower_priority() -> None:
     """
     with contextlib.suppress(AttributeError, OSError):  # no nice() on Windows
         os.nice(10)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """A fetched web page to extract, judge and store beside its story (reader mode)."""
+
+    library: str
+    story_id: int
+    body: bytes
+    final_url: str
+    headers: dict[str, str]
+    feed_url: str
+    story_title: str
+
+
+def extract_and_store(request: PageRequest) -> tuple[bool, str, int]:
+    """Run in a worker: read the page's article and store it; ``(ok, note, words)``."""
+    from tui.core.article_worker import store_page  # heavy (trafilatura); workers only
+
+    return store_page(request)
+
+
+def analyse_pending(library: str, limit: int) -> int:
+    """Run in a worker: label up to ``limit`` stories' sentiment; how many were labelled."""
+    from tui.core.article_worker import label_pending
+
+    return label_pending(library, limit)
+
+
+def warm_up() -> None:
+    """Run in a worker: import the reader-mode libraries ahead of the first page."""
+    import tui.core.article_worker  # noqa: F401

@@ -62,4 +62,6 @@ def _run(conn: sqlite3.Connection, query: str, limit: int) -> list[SearchResult]
         " ORDER BY bm25(stories_fts, 10.0, 3.0, 1.0, 5.0), s.sort_date DESC LIMIT ?",
         (query, limit),
     ).fetchall()
-    return [SearchResult(story=story_from_row(row), snippet=str(row[STORY_WIDTH] or "")) for row in rows]
+    return [
+        SearchResult(story=story_from_row(row), snippet=str(row[STORY_WIDTH] or "")) for row in rows
+    ]

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.core.errors import StoryNotFoundError
+from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicGroup
 from tui.core.store.duplicates import copies_of, find_original, sources_of
 from tui.core.story_keys import guid_key, link_key
-from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicGroup
 from tui.core.timeutil import from_iso, to_iso
 
 # Dates further ahead than this are not believed for sorting (a feed that says 2099
@@ -33,10 +33,10 @@ STORY_COLUMNS = """
     coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),
     s.title, s.link, s.summary, s.published, s.first_seen, s.read, s.read_at,
     s.bookmarked, s.bookmarked_at, s.author, s.guid,
-    s.verified, s.verified_note, s.sentiment
+    s.verified, s.verified_note, s.sentiment, coalesce(f.url, s.orphan_feed_url, '')
 """
 #: How many values :data:`STORY_COLUMNS` selects; queries add theirs after these.
-STORY_WIDTH = 19
+STORY_WIDTH = 20
 STORY_FROM = "stories s LEFT JOIN feeds f ON f.id = s.feed_id"
 
 
@@ -63,6 +63,7 @@ def story_from_row(
         verified,
         verified_note,
         sentiment,
+        feed_url,
     ) = row[:STORY_WIDTH]
     return Story(
         id=int(sid),  # type: ignore[call-overload]
@@ -85,6 +86,7 @@ def story_from_row(
         verified_note=str(verified_note),
         sentiment=None if sentiment is None else str(sentiment),
         sources=sources,
+        feed_url=str(feed_url),
     )
 
 
@@ -157,10 +159,9 @@ def store_entries(
             # A story another feed already brought is stored as its copy, read if it was.
             original = find_original(conn, feed_id, *keys) if any(keys) else None
             dup_of, read, read_at = original or (None, 0, None)
-            inserts.append(
-                (story_id, *values, feed_id, entry.key, now_iso, to_iso(published) or now_iso)
-                + (*keys, dup_of, read, read_at)
-            )
+            sort_date = to_iso(published) or now_iso
+            row = (story_id, *values, feed_id, entry.key, now_iso, sort_date)
+            inserts.append((*row, *keys, dup_of, read, read_at))
             existing[entry.key] = (story_id, fingerprint)
         elif known[1] != fingerprint:
             story_id = known[0]
@@ -430,12 +431,25 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
             "SELECT s.id, coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),"
             " coalesce(f.topic_name, s.orphan_topic_name, 'General'), s.title,"
             " coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, ''),"
-            f" s.link, s.sort_date, s.read, s.bookmarked FROM {STORY_FROM}"
-            f" WHERE s.id IN ({marks})",
+            " s.link, s.sort_date, s.read, s.bookmarked,"
+            # The feeds of the story's copies (an index lookup; most stories have none).
+            " (SELECT group_concat(coalesce(cf.user_title, nullif(cf.title, ''), cf.url,"
+            " c.orphan_feed_title, ''), ', ') FROM stories c LEFT JOIN feeds cf"
+            " ON cf.id = c.feed_id WHERE c.dup_of = s.id)"
+            f" FROM {STORY_FROM} WHERE s.id IN ({marks})",
             chunk,
         ):
-            sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked = row
+            sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked, also = row
             result[sid] = StoryRow(
-                sid, slug, topic, title, feed_title, link, sort_date, bool(read), bool(bookmarked)
+                sid,
+                slug,
+                topic,
+                title,
+                feed_title,
+                link,
+                sort_date,
+                bool(read),
+                bool(bookmarked),
+                also or "",
             )
     return result
