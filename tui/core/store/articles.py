@@ -95,7 +95,7 @@ def set_sentiments(conn: sqlite3.Connection, labels: Iterable[tuple[int, str, fl
 def unanalysed(conn: sqlite3.Connection, limit: int) -> list[tuple[int, str, str]]:
     """Listed stories without a sentiment label, newest first: (id, title, text)."""
     rows = conn.execute(
-        "SELECT s.id, s.title, coalesce(a.text, fts.content, s.summary) FROM stories s"
+        "SELECT s.id, s.title, coalesce(a.text, nullif(fts.content, ''), s.summary) FROM stories s"
         " LEFT JOIN articles a ON a.story_id = s.id AND a.status = 'ok'"
         " LEFT JOIN stories_fts fts ON fts.rowid = s.id"
         " WHERE s.sentiment IS NULL AND s.dup_of IS NULL ORDER BY s.sort_date DESC LIMIT ?",

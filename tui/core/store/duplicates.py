@@ -50,6 +50,14 @@ def link_stored_duplicates(conn: sqlite3.Connection) -> None:
             links.append((original, story_id))
     conn.executemany("UPDATE stories SET link_key = ?, guid_key = ? WHERE id = ?", keys)
     conn.executemany("UPDATE stories SET dup_of = ? WHERE id = ?", links)
+    # The listed story carries the marks of its copies: a bookmark given to a copy must
+    # not vanish from the bookmarks because the copy is no longer listed.
+    for mark in ("read", "bookmarked"):
+        conn.execute(
+            f"UPDATE stories SET {mark} = 1, {mark}_at = (SELECT min(c.{mark}_at) FROM stories c"
+            f" WHERE c.dup_of = stories.id AND c.{mark} = 1) WHERE {mark} = 0 AND id IN"
+            f" (SELECT dup_of FROM stories WHERE {mark} = 1 AND dup_of IS NOT NULL)"
+        )
 
 
 def sources_of(conn: sqlite3.Connection, story_id: int) -> tuple[str, ...]:
