@@ -13,19 +13,29 @@ from collections.abc import Sequence
 
 from tui.core.story_keys import guid_key, link_key
 
+Original = tuple[int, int, str | None]  # (story id, read, read_at)
 
-def find_original(
-    conn: sqlite3.Connection, feed_id: int, lkey: str, gkey: str
-) -> tuple[int, int, str | None] | None:
-    """The listed story another feed already has under the same :func:`link_key` or
-    :func:`guid_key`: (id, read, read_at)."""
-    row = conn.execute(
-        "SELECT id, read, read_at FROM stories WHERE dup_of IS NULL AND feed_id IS NOT ?"
-        " AND ((link_key = ? AND link_key != '') OR (guid_key = ? AND guid_key != ''))"
-        " ORDER BY id LIMIT 1",
-        (feed_id, lkey, gkey),
-    ).fetchone()
-    return None if row is None else (int(row[0]), int(row[1]), row[2])
+
+def find_originals(
+    conn: sqlite3.Connection, feed_id: int, keys: Sequence[tuple[str, str]]
+) -> dict[str, Original]:
+    """The listed stories other feeds already have under some ``(link_key, guid_key)``
+    pairs, by ``"l:<link key>"`` and ``"g:<guid key>"``; the oldest story wins."""
+    found: dict[str, Original] = {}
+    for prefix, column, wanted in (
+        ("l", "link_key", sorted({k[0] for k in keys if k[0]})),
+        ("g", "guid_key", sorted({k[1] for k in keys if k[1]})),
+    ):
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, story_id, read, read_at in conn.execute(
+                f"SELECT {column}, id, read, read_at FROM stories WHERE {column} IN ({marks})"
+                " AND dup_of IS NULL AND feed_id IS NOT ? ORDER BY id DESC",
+                (*chunk, feed_id),
+            ):
+                found[f"{prefix}:{key}"] = (int(story_id), int(read), read_at)
+    return found
 
 
 def link_stored_duplicates(conn: sqlite3.Connection) -> None:

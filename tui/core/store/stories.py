@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from tui.core.errors import StoryNotFoundError
 from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicGroup
-from tui.core.store.duplicates import copies_of, find_original, sources_of
+from tui.core.store.duplicates import copies_of, find_originals, sources_of
 from tui.core.story_keys import guid_key, link_key
 from tui.core.timeutil import from_iso, to_iso
 
@@ -133,7 +133,11 @@ def store_entries(
     inserts: list[tuple[object, ...]] = []
     indexed: list[tuple[object, ...]] = []
     updated = 0
-    for entry in entries:
+    entries = list(entries)
+    all_keys = [(link_key(entry.link), guid_key(entry.guid)) for entry in entries]
+    # The stories other feeds already brought under the same keys, in two queries a feed.
+    originals = find_originals(conn, feed_id, all_keys)
+    for entry, keys in zip(entries, all_keys, strict=True):
         fingerprint = _fingerprint(entry)
         published = (
             entry.published if entry.published and entry.published <= now + _FUTURE_SLACK else None
@@ -151,13 +155,12 @@ def store_entries(
             fingerprint,
         )
         known = existing.get(entry.key)
-        keys = (link_key(entry.link), guid_key(entry.guid))
         content_text = entry.content_text
         if known is None:
             story_id = next_id
             next_id += 1
             # A story another feed already brought is stored as its copy, read if it was.
-            original = find_original(conn, feed_id, *keys) if any(keys) else None
+            original = originals.get(f"l:{keys[0]}") or originals.get(f"g:{keys[1]}")
             dup_of, read, read_at = original or (None, 0, None)
             sort_date = to_iso(published) or now_iso
             row = (story_id, *values, feed_id, entry.key, now_iso, sort_date)
@@ -376,8 +379,7 @@ def list_rows(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    make = StoryRow._make
-    return [make(row) for row in conn.execute(sql, params)]
+    return [StoryRow(*row) for row in conn.execute(sql, params)]
 
 
 _TOPIC_SLUG = "coalesce(f.topic_slug, s.orphan_topic_slug, 'general')"
