@@ -25,5 +25,5 @@ def test_the_default_config_parses_to_the_defaults() -> None:
 def test_reader_mode_settings_are_read_and_checked() -> None:
     settings = parse_settings("[articles]\nprefetch = false\nmin_words = 0\n")
     assert settings.articles == ArticleSettings(prefetch=False, min_words=0)
-    with pytest.raises(ConfigError, match="articles.prefetch"):
+    with pytest.raises(ConfigError, match=r"articles\.prefetch"):
         parse_settings('[articles]\nprefetch = "no"\n')
