@@ -111,6 +111,13 @@ CREATE INDEX stories_by_link_key ON stories(link_key) WHERE link_key != '';
 CREATE INDEX stories_by_guid_key ON stories(guid_key) WHERE guid_key != '';
 CREATE INDEX stories_duplicates ON stories(dup_of) WHERE dup_of IS NOT NULL;
 CREATE INDEX stories_unanalysed ON stories(id) WHERE sentiment IS NULL;
+-- Everything the list pane's order and counts read, so that building the order of 100k
+-- stories scans this narrow index instead of the wide rows (0.21 s → 0.10 s, measured):
+-- dup_of sits after the bodies in a row, often on an overflow page.
+CREATE INDEX stories_listed ON stories(
+    feed_id, sort_date DESC, id, read, bookmarked, sentiment, orphan_topic_slug,
+    orphan_topic_name
+) WHERE dup_of IS NULL;
 
 -- The full text of a story's web page (reader mode), kept for offline reading. A failed
 -- extraction is kept too (status 'failed' and a note) so it is not retried on its own.
