@@ -1,8 +1,11 @@
 """The reader pane: one story laid out like the design's article page.
 
-Top to bottom: the breadcrumb (its parts are clickable), the meta line, the title, the dek,
-the read time and date, the body as a lead and sections (headings marked ``#``), then
-"more in #topic" with the topic's newest other stories, which can be opened.
+Top to bottom: the breadcrumb (its parts are clickable), the meta line (``verified=`` and
+the sentiment dot in colour) and, for a story other feeds carried too, "also from …"; the
+title, the dek, the read time and date, and a note on where the text comes from (reader
+mode's full text, or why the page could not be read); the body as a lead and sections
+(headings marked ``#``), then "more in #topic" with the topic's newest other stories,
+which can be opened.
 
 The pane is handed a ready :class:`~tui.core.reader.ReaderView` (built in a worker thread
 from the library); it does no I/O. Every piece of story text is shown through
@@ -47,6 +50,39 @@ class Breadcrumb(Static):
         self.post_message(ReaderPane.Navigate(target))
 
 
+#: ``verified=`` values and how they look: confirmed at the source, contradicted; ``?``
+#: keeps the meta line's muted colour.
+VERIFIED_STYLES = {"true": "$text-success", "false": "$text-error"}
+#: The sentiment dot's colour per label (neutral keeps the muted colour).
+SENTIMENT_STYLES = {"positive": "$text-success", "negative": "$text-error"}
+
+
+def meta_content(meta: str) -> Content:
+    """The meta line with ``verified=``'s value and the sentiment dot coloured.
+
+    ``meta`` is the core's line, ``[ARTICLE · art-N] src=… topic=… verified=… sentiment=…``;
+    the values are found from the right, where the core writes them, so a source or topic
+    that happened to contain ``verified=`` could not move them. The text stays plain: the
+    styles are spans over it. (Muted parts get no span: ``$text-muted`` is ``auto 60%``,
+    which only CSS resolves; in a span it comes out white.)
+    """
+    content = Content(meta)
+    verified_at = meta.rfind(" verified=")
+    sentiment_at = meta.rfind(" sentiment=")
+    if sentiment_at == -1 or verified_at == -1 or verified_at > sentiment_at:
+        return content
+    start = verified_at + len(" verified=")
+    style = VERIFIED_STYLES.get(meta[start:sentiment_at])
+    if style:
+        content = content.stylize(style, start, sentiment_at)
+    start = sentiment_at + len(" sentiment=")
+    label = meta[start:]
+    if label.startswith("· "):
+        dot = SENTIMENT_STYLES.get(label.removeprefix("· "))
+        content = content.stylize(f"bold {dot}" if dot else "bold", start, start + 1)
+    return content
+
+
 class ReaderPane(VerticalScroll, can_focus=True):
     """Shows one story; ``[``/``]`` move between its sections."""
 
@@ -88,14 +124,28 @@ class ReaderPane(VerticalScroll, can_focus=True):
 
     # -- showing a story -----------------------------------------------------------------
 
-    async def show(self, view: ReaderView) -> None:
-        """Lay out ``view``, scrolled to the top."""
+    async def show(self, view: ReaderView, *, keep_scroll: bool = False) -> None:
+        """Lay out ``view``, scrolled to the top; ``keep_scroll``: where it was instead, if
+        it had been scrolled (the same story shown again, now in full)."""
+        scrolled_to = round(self.scroll_y) if keep_scroll else 0
+        had_focus = self.app.focused is not None and self.app.focused in self.walk_children()
         self.view = view
         widgets = list(self._build(view))
         with self.app.batch_update():
             await self.remove_children()
             await self.mount_all(widgets)
         self.scroll_home(animate=False, immediate=True)
+        if scrolled_to:
+            # After the next layout: the new widgets have no size yet.
+            self.call_after_refresh(self.scroll_to, y=scrolled_to, animate=False, immediate=True)
+        if had_focus and self.app.focused is None:
+            self.focus()  # the focused part (the related list) was rebuilt
+
+    def set_note(self, note: str) -> None:
+        """Change the note under the read line (e.g. "Fetching the full article…")."""
+        for widget in self.query(".note").results(Static):
+            widget.update(Content(note))
+            widget.display = bool(note)
 
     async def clear(self) -> None:
         self.view = None
@@ -107,9 +157,11 @@ class ReaderPane(VerticalScroll, can_focus=True):
         story = view.story
         widgets: list[Widget] = [
             Breadcrumb(view),
-            Static(Content(view.meta), classes="meta", markup=False),
-            Static(Content(story.title), classes="title", markup=False),
+            Static(meta_content(view.meta), classes="meta", markup=False),
         ]
+        if view.also:
+            widgets.append(Static(Content(view.also), classes="also", markup=False))
+        widgets.append(Static(Content(story.title), classes="title", markup=False))
         summary = dek(story, view.article)
         if summary:
             widgets.append(Static(Content(summary), classes="dek", markup=False))
@@ -117,6 +169,9 @@ class ReaderPane(VerticalScroll, can_focus=True):
         if story.link:
             read = read + Content.styled(f"\n{story.link}", "$text-muted")
         widgets.append(Static(read, classes="read-line", markup=False))
+        note = Static(Content(view.note), classes="note", markup=False)
+        note.display = bool(view.note)
+        widgets.append(note)
         numbers = numbering()
         for block in view.article.lead:
             rendered = render_block(block, numbers)

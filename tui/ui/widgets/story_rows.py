@@ -2,6 +2,9 @@
 
 ``● ★ Title of the story……………………  example.org · 2h``
 
+A story that several feeds carried shows them all in place of the source:
+``Feed A + Feed B · 2h``.
+
 Split from :mod:`tui.ui.widgets.story_list` so the widget keeps to scrolling and state.
 Titles, feed names and topic names are untrusted text; they only ever become ``Segment``
 text, which Rich never reads as markup.
@@ -31,6 +34,30 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, width - 1) + "…"
+
+
+def fit_names(names: list[str], width: int, separator: str = " + ") -> str:
+    """``names`` joined by ``separator`` in ``width`` cells: when they do not fit, the
+    longer names are cut (shorter ones kept whole) so that every one still shows."""
+    joined = separator.join(names)
+    if cell_len(joined) <= width or len(names) < 2:
+        return fit(joined, width)
+    room = width - cell_len(separator) * (len(names) - 1)
+    if room < 4 * len(names):
+        return fit(joined, width)
+    sizes = {index: cell_len(name) for index, name in enumerate(names)}
+    shares: dict[int, int] = {}
+    while sizes:
+        share = room // len(sizes)
+        short = {index: size for index, size in sizes.items() if size <= share}
+        if not short:
+            shares.update(dict.fromkeys(sizes, share))
+            break
+        shares.update(short)
+        room -= sum(short.values())
+        for index in short:
+            del sizes[index]
+    return separator.join(fit(name, shares[index]) for index, name in enumerate(names))
 
 
 class RowPainter:
@@ -63,8 +90,13 @@ class RowPainter:
         self, row: StoryRow, width: int, *, opened: bool, now: datetime | None
     ) -> list[Segment]:
         age = relative_age(from_iso(row.sort_date), now)
-        # The title matters most: the source gets at most a quarter of the row.
-        source = fit(source_domain(row.link) or row.feed_title, max(10, width // 4))
+        # The title matters most: the source gets at most a quarter of the row, a third
+        # when it names the other feeds that carried the story too.
+        if row.also:
+            # The core joins the other feeds' names with ", ".
+            source = fit_names([row.feed_title, *row.also.split(", ")], max(10, width // 3))
+        else:
+            source = fit(source_domain(row.link) or row.feed_title, max(10, width // 4))
         meta = f" {source} · {age} " if age else f" {source} "
         if width < _NARROW:
             meta = f" {age} " if age else " "
