@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from textual.pilot import Pilot
 
-from tui.config import RefreshSettings, Settings
+from tui.config import ArticleSettings, RefreshSettings, Settings
 from tui.core.library import Library
 from tui.core.models import StoryRow
 from tui.ui.app import NewstermApp
@@ -17,8 +17,13 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def quiet_settings(**keys: str) -> Settings:
-    """Settings with auto-refresh off (no network in tests) and optional key remaps."""
-    return Settings(refresh=RefreshSettings(auto_minutes=0), keys=dict(keys))
+    """Settings with auto-refresh and reader mode's automatic page fetching off (no network
+    in tests: the demo library's links lead nowhere) and optional key remaps."""
+    return Settings(
+        refresh=RefreshSettings(auto_minutes=0),
+        articles=ArticleSettings(min_words=0, prefetch=False),
+        keys=dict(keys),
+    )
 
 
 def focused(app: NewstermApp) -> object:

@@ -112,6 +112,7 @@ class NewstermApp(AddFeedFlow, App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+        self.main.pages.stop()  # cancels page fetches in flight: quitting never waits on one
         if self._refresh_task is not None:
             loop, task = self._refresh_task
             if task is not None:
@@ -290,6 +291,10 @@ class NewstermApp(AddFeedFlow, App[None]):
         self.last_report = report
         self._update_mode()
         self._report(report)
+        if not report.offline:
+            self.main.pages.resume()  # prefetching waits for this after a network error
+        if report.new_stories:
+            self.main.label_new_stories()
         self.main.reload()
         for screen in self.screen_stack:
             if isinstance(screen, FeedsScreen):

@@ -58,6 +58,14 @@ PALETTE: tuple[PaletteCommand, ...] = (
     PaletteCommand("Previous section", "Jump to the previous section", "screen.previous_section"),
     PaletteCommand("Outline", "List the story's sections to jump to one", "screen.outline"),
     PaletteCommand("Open in browser", "Open the story's web page", "screen.open_browser"),
+    PaletteCommand(
+        "Full text", "Fetch the open story's web page again (reader mode)", "screen.fetch_full_text"
+    ),
+    PaletteCommand(
+        "Sentiment filter",
+        "Show positive, then neutral, then negative stories, then all",
+        "screen.sentiment_filter",
+    ),
     PaletteCommand("Copy link", "Copy the story's web address", "screen.copy_link"),
     PaletteCommand("Refresh this feed", "Fetch the story's feed now", "screen.refresh_feed"),
     PaletteCommand("Refresh all feeds", "Fetch every feed that is due", "app.refresh_all"),

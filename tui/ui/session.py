@@ -18,6 +18,13 @@ from tui.core.models import StoryIndex
 from tui.core.timeutil import utcnow
 
 ViewKind = Literal["all", "unread", "bookmarks", "topic"]
+#: The tones the ``s`` key cycles through ("" is every tone).
+TONES: tuple[str, ...] = ("", "positive", "neutral", "negative")
+
+
+def next_tone(tone: str) -> str:
+    """The tone ``s`` moves to: all → positive → neutral → negative → all."""
+    return TONES[(TONES.index(tone) + 1) % len(TONES)] if tone in TONES else ""
 
 
 @dataclass(slots=True)
@@ -35,11 +42,13 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class ListFilter:
-    """Which stories the list shows: all, unread only, bookmarks only, or one topic."""
+    """Which stories the list shows: all, unread only, bookmarks only, or one topic; and
+    of those, every tone or one (``sentiment``: ``positive``, ``neutral``, ``negative``)."""
 
     kind: ViewKind = "all"
     topic_slug: str = ""
     topic_name: str = ""
+    sentiment: str = ""
 
     @property
     def label(self) -> str:
@@ -52,4 +61,5 @@ class ListFilter:
             topic=self.topic_slug if self.kind == "topic" else None,
             unread=self.kind == "unread",
             bookmarked=self.kind == "bookmarks",
+            sentiment=self.sentiment or None,
         )

@@ -1,4 +1,5 @@
-"""Help: every key binding (with its id, for ``[keys]`` in config.toml) and the mouse."""
+"""Help: every key binding (with its id, for ``[keys]`` in config.toml), the mouse, and
+what the reader's ``verified=`` and ``sentiment=`` mean."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ MOUSE_HELP = (
     "Mouse: click a story to select it, click it again (or double-click) to open it; "
     "click a topic heading to fold it; click breadcrumb parts (home, topics, the topic) "
     "to change the view; the wheel scrolls. ctrl+p opens the command palette with every action."
+)
+
+VERIFIED_HELP = (
+    "verified= on the reader's meta line: true when the story's page was fetched from the "
+    "same site as its feed (the same registrable domain, and https if the feed is https) "
+    "and its title matches the feed's; false when the link leads to another site or the "
+    "page contradicts the feed; ? when not checked yet (pages are checked when read in "
+    "full: F, or opening a short story)."
+)
+SENTIMENT_HELP = (
+    "sentiment= is the story's tone, positive, neutral or negative, worked out offline by "
+    "a lexicon model (VADER) over the title and the text; computed once and stored. "
+    "s filters the list by it: positive, neutral, negative, then all again."
 )
 
 
@@ -71,6 +85,8 @@ class HelpScreen(ModalScreen[None]):
             table: DataTable[Text] = DataTable(id="keys", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static(MOUSE_HELP, classes="help-mouse", markup=False)
+            yield Static(VERIFIED_HELP, classes="help-mouse", markup=False)
+            yield Static(SENTIMENT_HELP, classes="help-mouse", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#keys", DataTable)

@@ -3,9 +3,10 @@
 It owns what the user is looking at (the list's view, the open story, which pane shows on
 a narrow terminal) and moving around (open, back, next unread, views, sections); the
 actions on one story (marks, links, its feed) come from
-:class:`~tui.ui.screens.story_actions.StoryActionsScreen`. Every library call runs in a
-thread worker; results come back through :func:`tui.ui.threads.deliver`, so the event
-loop never waits on SQLite.
+:class:`~tui.ui.screens.story_actions.StoryActionsScreen`, and loading a story, its full
+text and the tone filter from :class:`~tui.ui.screens.reader_mode.ReaderModeScreen`.
+Every library call runs in a thread worker; results come back through
+:func:`tui.ui.threads.deliver`, so the event loop never waits on SQLite.
 
 Wide terminals (``WIDE_COLUMNS`` and up) show both panes; narrower ones show the list or
 the reader, switched by Enter and Esc, and resizing switches live.
@@ -25,10 +26,9 @@ from textual.worker import get_current_worker
 
 from tui.core.errors import NewstermError
 from tui.core.models import StoryIndex, StoryRow
-from tui.core.reader import ReaderView, reader_view, story_slug
 from tui.ui.screens.outline import OutlineScreen
-from tui.ui.screens.story_actions import StoryActionsScreen
-from tui.ui.session import ListFilter, Session
+from tui.ui.screens.reader_mode import ReaderModeScreen
+from tui.ui.session import ListFilter, Session, ViewKind
 from tui.ui.threads import deliver
 from tui.ui.widgets.reader_pane import ReaderPane
 from tui.ui.widgets.status_bar import StatusBar
@@ -36,7 +36,6 @@ from tui.ui.widgets.story_index import Marks
 from tui.ui.widgets.story_list import StoryList
 
 PREFETCH_ROWS = 100  # rows read with a view's order, each side of the cursor's story
-RELATED_STORIES = 5
 EMPTY_MESSAGES = {
     "all": "No stories yet: a adds a feed, R fetches the feeds you have.",
     "unread": "Nothing unread. A shows every story.",
@@ -45,7 +44,14 @@ EMPTY_MESSAGES = {
 }
 
 
-class MainScreen(StoryActionsScreen):
+def empty_message(view: ListFilter) -> str:
+    """What an empty list says, for this view."""
+    if view.sentiment:
+        return f"No {view.sentiment} stories here: s shows the next tone, A every story."
+    return EMPTY_MESSAGES[view.kind]
+
+
+class MainScreen(ReaderModeScreen):
     """Both panes, or one of them on a narrow terminal."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,11 +81,12 @@ class MainScreen(StoryActionsScreen):
         Binding("o", "open_browser", "Open in browser", show=False, id="open_browser"),
         Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
         Binding("r", "refresh_feed", "Refresh feed", show=False, id="refresh_feed"),
+        Binding("F", "fetch_full_text", "Full text", show=False, id="fetch_full_text"),
+        Binding("s", "sentiment_filter", "Sentiment", show=False, id="sentiment_filter"),
     ]
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self.filter = ListFilter()
         self._fold_on_load = False  # "topics" in the breadcrumb: fold all once loaded
 
     def compose(self) -> ComposeResult:
@@ -93,6 +100,7 @@ class MainScreen(StoryActionsScreen):
         self._layout()
         self.stories.focus()
         self.reload()
+        self.start_reader_mode()
 
     # -- layout --------------------------------------------------------------------------
 
@@ -152,8 +160,9 @@ class MainScreen(StoryActionsScreen):
     ) -> None:
         if view != self.filter:
             return  # the view changed while this was being read
-        self.stories.empty_message = EMPTY_MESSAGES[view.kind]
+        self.stories.empty_message = empty_message(view)
         self.stories.set_order(order, rows, keep_story=keep, top=top)
+        self.schedule_prefetch()
         if self._fold_on_load:
             self._fold_on_load = False
             self.stories.fold_all(True)
@@ -176,6 +185,7 @@ class MainScreen(StoryActionsScreen):
 
     def _rows_arrived(self, rows: dict[int, StoryRow], asked: list[int]) -> None:
         self.stories.add_rows(rows, asked)
+        self.schedule_prefetch()
 
     # -- opening a story -----------------------------------------------------------------
 
@@ -199,28 +209,6 @@ class MainScreen(StoryActionsScreen):
         if self.narrow:
             self._show_reader(True)
 
-    @work(thread=True, exclusive=True, group="story")
-    def _load_story(self, story_id: int) -> None:
-        library = self.session.library
-        try:
-            story = library.story(story_id)
-            others = library.stories(topic=story.topic.slug, limit=RELATED_STORIES + 1)
-            related = [other for other in others if other.id != story_id][:RELATED_STORIES]
-            view = reader_view(story, related)
-        except NewstermError as error:
-            deliver(self, self._problem, str(error))
-            return
-        if not get_current_worker().is_cancelled:
-            deliver(self, self._story_loaded, view)
-
-    async def _story_loaded(self, view: ReaderView) -> None:
-        if self.stories.open_story_id != view.story.id:
-            return  # another story was opened meanwhile
-        await self.reader.show(view)
-        story = view.story
-        self.status.path = f"news/{story.topic.slug}/{story_slug(story)}"
-        self.status.reading = f"read:{view.read_minutes}min {story.sort_date:%Y-%m-%d}"
-
     # -- actions: moving around ----------------------------------------------------------
 
     def action_open_current(self) -> None:
@@ -234,7 +222,7 @@ class MainScreen(StoryActionsScreen):
             self._show_reader(False)
         elif self._reader_has_focus():
             self.stories.focus()
-        elif self.filter.kind != "all":
+        elif self.filter != ListFilter():
             self.set_filter(ListFilter())
 
     def action_switch_pane(self) -> None:
@@ -301,6 +289,7 @@ class MainScreen(StoryActionsScreen):
 
     def set_filter(self, view: ListFilter) -> None:
         self.filter = view
+        self.status.tone = view.sentiment
         # The old list stays on screen until the new order is read: no empty flash.
         self._load_order(view, self.stories.current_id, top=True)
         if self.open_view is None:
@@ -309,23 +298,27 @@ class MainScreen(StoryActionsScreen):
     def action_view_all(self) -> None:
         self.set_filter(ListFilter())
 
+    # The views below keep the tone filter (s); A, Esc and home clear it.
+
     def action_view_unread(self) -> None:
-        self.set_filter(ListFilter("all" if self.filter.kind == "unread" else "unread"))
+        kind: ViewKind = "all" if self.filter.kind == "unread" else "unread"
+        self.set_filter(ListFilter(kind, sentiment=self.filter.sentiment))
 
     def action_view_bookmarks(self) -> None:
-        self.set_filter(ListFilter("all" if self.filter.kind == "bookmarks" else "bookmarks"))
+        kind: ViewKind = "all" if self.filter.kind == "bookmarks" else "bookmarks"
+        self.set_filter(ListFilter(kind, sentiment=self.filter.sentiment))
 
     def action_view_topic(self, slug: str = "", name: str = "") -> None:
         """One topic's stories (the cursor's topic unless named); again: back to all."""
         if not slug:
             if self.filter.kind == "topic":
-                self.set_filter(ListFilter())
+                self.set_filter(ListFilter(sentiment=self.filter.sentiment))
                 return
             topic = self.stories.current_topic
             if topic is None:
                 return
             slug, name = topic
-        self.set_filter(ListFilter("topic", slug, name or slug))
+        self.set_filter(ListFilter("topic", slug, name or slug, self.filter.sentiment))
 
     def on_reader_pane_navigate(self, event: ReaderPane.Navigate) -> None:
         event.stop()

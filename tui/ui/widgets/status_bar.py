@@ -1,6 +1,6 @@
 """The status bar above the footer: refresh mode, where you are, counts, refresh progress.
 
-``LIVE [news/science/orbit-survey-finds-fai…] indexed:15000 unread:42 read:4min 2025-10-08``
+``LIVE [news/science/orbit-survey-finds-fai…] tone:negative indexed:15000 unread:42 read:4min …``
 
 The screen sets the reactive attributes; the bar only draws them. The path holds a topic
 slug and a story slug, which are ASCII made by :func:`tui.core.models.slugify`, and it
@@ -37,6 +37,8 @@ class StatusBar(Widget):
     """Stories in the library."""
     unread: reactive[int] = reactive(0)
     """Unread stories in the library."""
+    tone: reactive[str] = reactive("")
+    """The list's tone filter (``positive``, ``neutral``, ``negative``), or empty for all."""
     reading: reactive[str] = reactive("")
     """``read:4min 2025-10-08`` for the open story, else empty."""
     progress: reactive[tuple[int, int] | None] = reactive(None)
@@ -48,6 +50,9 @@ class StatusBar(Widget):
             "OFFLINE": "bold $text-error on $error-muted",
         }.get(self.mode, "bold $text-muted")
         counts = f" indexed:{self.indexed} unread:{self.unread}"
+        tone: list[Content | tuple[str, str] | str] = []
+        if self.tone:
+            tone = [" tone:", (self.tone, "$accent")]
         reading = f" {self.reading}" if self.reading else ""
         tail: list[Content | tuple[str, str] | str] = []
         if self.progress is not None and self.progress[1] == 0:
@@ -63,7 +68,11 @@ class StatusBar(Widget):
             ]
         # The path gets what the other parts leave, so a narrow terminal keeps the counts.
         fixed = (
-            len(self.mode) + 5 + len(counts) + len(reading) + Content.assemble(*tail).cell_length
+            len(self.mode)
+            + 5
+            + len(counts)
+            + len(reading)
+            + Content.assemble(*tone, *tail).cell_length
         )
         room = max(12, min(_PATH_CELLS, self.size.width - fixed))
         path = self.path if len(self.path) <= room else self.path[: room - 1] + "…"
@@ -73,6 +82,7 @@ class StatusBar(Widget):
             ("[", "$text-muted"),
             (path, "$accent"),
             ("]", "$text-muted"),
+            *tone,
             counts,
             reading,
             *tail,

@@ -252,6 +252,11 @@ class StoryList(ScrollView, can_focus=True):
     def row_of(self, story_id: int) -> StoryRow | None:
         return self.index.row(story_id)
 
+    def ids_on_screen(self) -> list[int]:
+        """The stories on the lines the list shows now."""
+        top = int(self.scroll_y)
+        return self.index.ids_on_lines(top, top + self.scrollable_content_region.height)
+
     # -- cursor --------------------------------------------------------------------------
 
     def _move(self, line: int, *, force: bool = False) -> None:
