@@ -12,6 +12,7 @@ Nothing here parses or stores; :mod:`tui.core.refresh` does that with the result
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import sys
 import zlib
@@ -109,6 +110,14 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     return min(max(moment, now), now + MAX_RETRY_AFTER).astimezone(UTC)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every fetcher in the process: loading the CA bundle costs about
+    20 ms, and reader mode makes a fetcher for each story opened. (An SSLContext may be
+    shared between threads and event loops.)"""
+    return ssl.create_default_context()
+
+
 def _no_cookies() -> CookieJar:
     # Feeds have no business setting cookies, and a shared jar would let one site's
     # cookies ride along to another fetch in the same refresh.
@@ -126,7 +135,6 @@ class Fetcher:
         # of 48 connections made a 100-feed refresh spend ~0.6 s there; per-host pools of
         # a few connections each keep that scan small. Limits across hosts are ours.
         self._clients: dict[str, httpx.AsyncClient] = {}
-        self._tls: ssl.SSLContext | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         # Requests in flight overall, so that a feed queues here, before its deadline
         # starts, rather than in httpx's connection pool.
@@ -151,10 +159,6 @@ class Fetcher:
         client = self._clients.get(origin)
         if client is None:
             s = self.settings
-            if self._tls is None:
-                # httpx would load the CA bundle (~20 ms) for every client, even plain-http
-                # ones: once per refresh is enough.
-                self._tls = ssl.create_default_context()
             client = self._clients[origin] = httpx.AsyncClient(
                 follow_redirects=False,
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
@@ -168,7 +172,9 @@ class Fetcher:
                     "Accept-Encoding": "gzip, deflate",
                 },
                 cookies=_no_cookies(),
-                verify=self._tls,
+                # httpx would load the CA bundle (~20 ms) for every client, even plain-http
+                # ones: once per process is enough.
+                verify=_tls_context(),
             )
         return client
 

@@ -360,29 +360,25 @@ class Library:
     def reader(self, story_id: int, *, related: int = 5) -> ReaderView:
         """Everything the reader shows for a story, from the library alone (works offline).
 
-        A story opened without a sentiment label gets one here, stored, so it is computed
-        once.
+        A story opened without a sentiment label gets one here, from the text the reader
+        shows, and it is stored: computed once.
         """
-        from tui.core.reader import reader_view
-
-        story = self.story(story_id)
-        if story.sentiment is None:
-            story = self._label(story)
-        others = self.stories(topic=story.topic.slug, limit=related + 1)
-        return reader_view(
-            story, [o for o in others if o.id != story_id][:related], self.article(story_id)
-        )
-
-    def _label(self, story: Story) -> Story:
         from dataclasses import replace
 
-        from tui.core.reader import reader_view
+        from tui.core.reader import meta_line, reader_view
         from tui.core.sentiment import analyse
 
-        text = reader_view(story, (), self.article(story.id)).article.text
-        label, score = analyse(story.title, text)
-        self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
-        return replace(story, sentiment=label.value)
+        story = self.story(story_id)
+        others = self.stories(topic=story.topic.slug, limit=related + 1)
+        view = reader_view(
+            story, [o for o in others if o.id != story_id][:related], self.article(story_id)
+        )
+        if story.sentiment is None:
+            label, score = analyse(story.title, view.article.text)
+            self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
+            story = replace(story, sentiment=label.value)
+            view = replace(view, story=story, meta=meta_line(story))
+        return view
 
     def wants_page(self, story_ids: Sequence[int]) -> list[int]:
         """Those stories whose feed text is short (``articles.min_words``) and whose page

@@ -93,6 +93,11 @@ def reader_view(
             body, full_text = page, True
             when = f" · fetched {article.fetched_at:%b %-d, %Y}" if article.fetched_at else ""
             note = f"Full text from {source_domain(article.url) or 'the story page'}{when}"
+        else:
+            note = (
+                f"The story's page ({page.word_count} words) has no more text than the feed; "
+                "showing the feed's text."
+            )
     elif article is not None:
         note = f"Full article unavailable: {article.note} Showing the feed's text."
     published = story.published or story.first_seen

@@ -135,11 +135,11 @@ class SearchScreen(ModalScreen[int | None]):
         age = relative_age(story.sort_date, self.session.now())
         parts: list[Content | tuple[str, str] | str] = [
             (story.title, "bold"),
-            (f"\n  {story.feed_title} · #{story.topic.slug} · {age}", "$text-muted"),
+            (f"\n  {story.feed_title} · #{story.topic.slug} · {age}", "$foreground-muted"),
         ]
         if result.snippet:
             snippet = " ".join(result.snippet.split())  # one line, whatever the body held
-            parts.append((f"\n  {snippet}", "italic $text-muted"))
+            parts.append((f"\n  {snippet}", "italic $foreground-muted"))
         return Content.assemble(*parts)
 
     def _open_highlighted(self) -> None:

@@ -18,7 +18,7 @@ from textual.content import Content
 from tui.core.models import Block
 
 _MARKER_STYLE = "$accent"
-_URL_STYLE = "$text-muted"
+_URL_STYLE = "$foreground-muted"
 
 
 @dataclass(frozen=True, slots=True)

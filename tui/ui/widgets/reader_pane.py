@@ -41,7 +41,9 @@ class Breadcrumb(Static):
     """
 
     def __init__(self, view: ReaderView) -> None:
-        parts: list[Content | tuple[str, str] | str] = [(f"{view.breadcrumb} · ", "$text-muted")]
+        parts: list[Content | tuple[str, str] | str] = [
+            (f"{view.breadcrumb} · ", "$foreground-muted")
+        ]
         for label, target in zip(view.path, ("home", "topics", "topic", "article"), strict=True):
             parts += [(label, f"$accent @click=navigate('{target}')"), "  "]
         super().__init__(Content.assemble(*parts), classes="breadcrumb", markup=False)
@@ -63,7 +65,7 @@ def meta_content(meta: str) -> Content:
     ``meta`` is the core's line, ``[ARTICLE · art-N] src=… topic=… verified=… sentiment=…``;
     the values are found from the right, where the core writes them, so a source or topic
     that happened to contain ``verified=`` could not move them. The text stays plain: the
-    styles are spans over it. (Muted parts get no span: ``$text-muted`` is ``auto 60%``,
+    styles are spans over it. (Muted parts get no span: ``$foreground-muted`` is ``auto 60%``,
     which only CSS resolves; in a span it comes out white.)
     """
     content = Content(meta)
@@ -167,7 +169,7 @@ class ReaderPane(VerticalScroll, can_focus=True):
             widgets.append(Static(Content(summary), classes="dek", markup=False))
         read = Content(view.read_line)
         if story.link:
-            read = read + Content.styled(f"\n{story.link}", "$text-muted")
+            read = read + Content.styled(f"\n{story.link}", "$foreground-muted")
         widgets.append(Static(read, classes="read-line", markup=False))
         note = Static(Content(view.note), classes="note", markup=False)
         note.display = bool(view.note)
@@ -211,7 +213,7 @@ class ReaderPane(VerticalScroll, can_focus=True):
         now = self._now() if self._now else None
         source = source_domain(other.link) or other.feed_title
         where = f"{source} · {relative_age(other.sort_date, now)}"
-        return Content.assemble(other.title, ("\n  " + where, "$text-muted"))
+        return Content.assemble(other.title, ("\n  " + where, "$foreground-muted"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

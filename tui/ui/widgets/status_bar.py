@@ -48,7 +48,7 @@ class StatusBar(Widget):
         mode_style = {
             "LIVE": "bold $text-success on $success-muted",
             "OFFLINE": "bold $text-error on $error-muted",
-        }.get(self.mode, "bold $text-muted")
+        }.get(self.mode, "bold $foreground-muted")
         counts = f" indexed:{self.indexed} unread:{self.unread}"
         tone: list[Content | tuple[str, str] | str] = []
         if self.tone:
@@ -63,7 +63,7 @@ class StatusBar(Widget):
             tail = [
                 "  refreshing ",
                 ("█" * filled, "$accent"),
-                ("░" * (_BAR_CELLS - filled), "$text-muted"),
+                ("░" * (_BAR_CELLS - filled), "$foreground-muted"),
                 f" {done}/{total}",
             ]
         # The path gets what the other parts leave, so a narrow terminal keeps the counts.
@@ -79,9 +79,9 @@ class StatusBar(Widget):
         return Content.assemble(
             (f" {self.mode} ", mode_style),
             " ",
-            ("[", "$text-muted"),
+            ("[", "$foreground-muted"),
             (path, "$accent"),
-            ("]", "$text-muted"),
+            ("]", "$foreground-muted"),
             *tone,
             counts,
             reading,
