@@ -118,6 +118,8 @@ def extract_article(body: bytes, url: str, headers: Mapping[str, str]) -> Extrac
         return NO_TEXT
     try:
         return _extract(text, url)
+    except ImportError:
+        raise  # a broken install is not the page's fault: say so loudly
     except Exception:  # lxml and trafilatura on hostile input: ValueError, RecursionError ...
         return UNREADABLE
 
