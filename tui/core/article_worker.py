@@ -20,6 +20,11 @@ from tui.core.verify import verdict
 from tui.core.worker_tasks import PageRequest
 
 
+def load_extractor() -> None:
+    """Import trafilatura now rather than on the first page."""
+    import trafilatura  # noqa: F401
+
+
 def store_page(request: PageRequest) -> tuple[bool, str, int]:
     """``(ok, note, words)``; a page without an article stores its note instead."""
     extracted = extract_article(request.body, request.final_url, request.headers)

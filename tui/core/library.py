@@ -405,11 +405,14 @@ class Library:
     def warm_up_pages(self) -> None:
         """Start the worker processes and load the extractor in them, so that the first
         page a reader opens is not also the one that pays for starting them."""
+        import tui.core.articles  # noqa: F401  (httpx: ~40 ms, here rather than on Enter)
         from tui.core.worker_tasks import warm_up
 
         executor = self._parse_executor()
-        for _ in range(max(1, min(4, os.cpu_count() or 1))):
-            executor.submit(warm_up)
+        # One task per worker: a worker busy importing leaves the next task to another.
+        warm = [executor.submit(warm_up) for _ in range(max(1, min(4, os.cpu_count() or 1)))]
+        for done in warm:
+            done.result()
 
     def unlabelled(self) -> int:
         """How many listed stories have no sentiment label yet."""

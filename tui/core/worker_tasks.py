@@ -77,5 +77,8 @@ def analyse_pending(library: str, limit: int) -> int:
 
 
 def warm_up() -> None:
-    """Run in a worker: import the reader-mode libraries ahead of the first page."""
-    import tui.core.article_worker  # noqa: F401
+    """Run in a worker: import the reader-mode libraries ahead of the first page (the
+    extractor imports trafilatura lazily, which costs its first page about 0.1 s)."""
+    from tui.core.article_worker import load_extractor
+
+    load_extractor()

@@ -84,8 +84,9 @@ class ReaderModeScreen(StoryActionsScreen):
         return self.auto_pages and self.session.settings.articles.prefetch
 
     def start_reader_mode(self) -> None:
-        """Once the screen is up: start the page workers soon if pages will be prefetched."""
-        if self.prefetching:
+        """Once the screen is up: start the page workers soon if pages will be fetched
+        without being asked (local work only: nothing is fetched by warming up)."""
+        if self.auto_pages:
             self.set_timer(WARM_UP_DELAY, self._warm_up)
         self.watch(self.stories, "scroll_y", self._list_scrolled, init=False)
 
