@@ -30,8 +30,10 @@ def find_originals(
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for key, story_id, read, read_at in conn.execute(
+                # "!= ''" lets SQLite use the partial index on the key: without it, every
+                # feed of a refresh scanned the whole table (30 s over 100k stories).
                 f"SELECT {column}, id, read, read_at FROM stories WHERE {column} IN ({marks})"
-                " AND dup_of IS NULL AND feed_id IS NOT ? ORDER BY id DESC",
+                f" AND {column} != '' AND dup_of IS NULL AND feed_id IS NOT ? ORDER BY id DESC",
                 (*chunk, feed_id),
             ):
                 found[f"{prefix}:{key}"] = (int(story_id), int(read), read_at)
