@@ -358,3 +358,32 @@ def test_a_version_1_library_is_upgraded_keeping_marks_and_linking_copies(
         assert check.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     check.close()
+
+
+def test_duplicate_and_labelling_lookups_never_scan_the_stories_table(db_path: Path) -> None:
+    """Run once per feed in a refresh: a table scan there costs seconds at 100k stories."""
+    from tui.core.store.articles import unanalysed
+    from tui.core.store.duplicates import copies_of, find_originals, sources_of
+
+    Library(db_path).close()
+    conn = sqlite3.connect(db_path)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    find_originals(conn, 1, [("example.org/a", "urn:uuid:1b4e28ba-2fa1-11d2")])
+    copies_of(conn, [1, 2])
+    sources_of(conn, 1)
+    unanalysed(conn, 5)
+    conn.set_trace_callback(None)
+    ours = [
+        sql
+        for sql in statements
+        if sql.startswith("SELECT") and "stories s" in sql or ("FROM stories WHERE" in sql)
+    ]
+    assert len(ours) == 5, statements
+    for sql in ours:
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        assert not [step for step in plan if step.startswith("SCAN") and "INDEX" not in step], (
+            sql,
+            plan,
+        )
+    conn.close()
