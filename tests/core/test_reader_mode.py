@@ -374,11 +374,8 @@ def test_duplicate_and_labelling_lookups_never_scan_the_stories_table(db_path: P
     sources_of(conn, 1)
     unanalysed(conn, 5)
     conn.set_trace_callback(None)
-    ours = [
-        sql
-        for sql in statements
-        if sql.startswith("SELECT") and "stories s" in sql or ("FROM stories WHERE" in sql)
-    ]
+    # Leave out what FTS5 runs on its own behalf (its config, the data version).
+    ours = [sql for sql in statements if "stories_fts_" not in sql and "PRAGMA" not in sql]
     assert len(ours) == 5, statements
     for sql in ours:
         plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
