@@ -74,10 +74,10 @@ def store_page(request: PageRequest) -> tuple[bool, str, int]:
     return True, "", extracted.words
 
 
-def label_pending(library: str, limit: int) -> int:
-    """Label the newest stories that have no sentiment yet (up to ``limit``)."""
+def label_pending(library: str, limit: int, part: int = 0, parts: int = 1) -> int:
+    """Label the latest stories of one share that have no sentiment yet (up to ``limit``)."""
     db = database(library)
-    pending = db.read(article_queries.unanalysed, limit)
+    pending = db.read(article_queries.unanalysed, limit, part, parts)
     labels = [(story_id, *_labelled(title, text)) for story_id, title, text in pending]
     if labels:
         db.write_relaxed(article_queries.set_sentiments, labels)

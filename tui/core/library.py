@@ -419,18 +419,29 @@ class Library:
         return self._db.read(article_queries.count_unanalysed)
 
     def label_pending(self, *, batch: int = 500, limit: int | None = None) -> int:
-        """Give stories without a sentiment label one, newest first, in the worker pool;
-        returns how many were labelled. Stops early when ``limit`` are done."""
+        """Give stories without a sentiment label one, latest first, in the worker pool;
+        returns how many were labelled. Stops early when ``limit`` are done.
+
+        Each worker takes its own share of the stories (by id), so all cores label at once.
+        """
         from tui.core.worker_tasks import analyse_pending
 
         executor = self._parse_executor()
+        parts = max(1, min(4, os.cpu_count() or 1))
+        active = list(range(parts))
         done = 0
-        while limit is None or done < limit:
-            step = batch if limit is None else min(batch, limit - done)
-            labelled = executor.submit(analyse_pending, str(self.path), step).result()
-            done += labelled
-            if labelled < step:
-                break
+        while active and (limit is None or done < limit):
+            left = None if limit is None else limit - done
+            step = batch if left is None else max(1, min(batch, -(-left // len(active))))
+            rounds = {
+                part: executor.submit(analyse_pending, str(self.path), step, part, parts)
+                for part in active
+            }
+            for part, future in rounds.items():
+                labelled = future.result()
+                done += labelled
+                if labelled < step:
+                    active.remove(part)  # this share is all labelled
         return done
 
     # -- small remembered settings (appended for the UI) -------------------------------

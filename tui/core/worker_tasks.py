@@ -69,11 +69,12 @@ def extract_and_store(request: PageRequest) -> tuple[bool, str, int]:
     return store_page(request)
 
 
-def analyse_pending(library: str, limit: int) -> int:
-    """Run in a worker: label up to ``limit`` stories' sentiment; how many were labelled."""
+def analyse_pending(library: str, limit: int, part: int = 0, parts: int = 1) -> int:
+    """Run in a worker: label up to ``limit`` stories' sentiment (those whose id leaves
+    ``part`` when divided by ``parts``); how many were labelled."""
     from tui.core.article_worker import label_pending
 
-    return label_pending(library, limit)
+    return label_pending(library, limit, part, parts)
 
 
 def warm_up() -> None:

@@ -92,18 +92,22 @@ def set_sentiments(conn: sqlite3.Connection, labels: Iterable[tuple[int, str, fl
     )
 
 
-def unanalysed(conn: sqlite3.Connection, limit: int) -> list[tuple[int, str, str]]:
+def unanalysed(
+    conn: sqlite3.Connection, limit: int, part: int = 0, parts: int = 1
+) -> list[tuple[int, str, str]]:
     """Listed stories without a sentiment label, latest stored first: (id, title, text).
 
     By id, not date, so that the partial index of unlabelled stories serves each batch
-    (by date, every batch walked past all the stories already labelled)."""
+    (by date, every batch walked past all the stories already labelled). ``part`` of
+    ``parts``: only the stories whose id leaves that remainder, one share per worker."""
     rows = conn.execute(
         "SELECT s.id, s.title, coalesce(a.text, nullif(fts.content, ''), s.summary)"
         " FROM stories s INDEXED BY stories_unanalysed"
         " LEFT JOIN articles a ON a.story_id = s.id AND a.status = 'ok'"
         " LEFT JOIN stories_fts fts ON fts.rowid = s.id"
-        " WHERE s.sentiment IS NULL AND s.dup_of IS NULL ORDER BY s.id DESC LIMIT ?",
-        (limit,),
+        " WHERE s.sentiment IS NULL AND s.dup_of IS NULL AND s.id % ? = ?"
+        " ORDER BY s.id DESC LIMIT ?",
+        (parts, part, limit),
     ).fetchall()
     return [(int(i), str(t), str(x or "")) for i, t, x in rows]
 
