@@ -10,8 +10,9 @@ story again, so the library lists it once, from both feeds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -168,3 +169,18 @@ async def open_story(pilot: Pilot[None], story_id: int) -> None:
 
 def notes(app: NewstermApp) -> list[str]:
     return [notification.message for notification in app._notifications]
+
+
+@contextlib.asynccontextmanager
+async def reading(
+    site: Site, story: str | None = None, *, size: tuple[int, int] = (140, 40)
+) -> AsyncIterator[tuple[NewstermApp, Pilot[None]]]:
+    """The app over the site's library, settled; with ``story``, that story open and its
+    page fetches done."""
+    app = NewstermApp(site.library, site.library.settings)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        if story is not None:
+            await open_story(pilot, site.ids[story])
+            await pages_settle(pilot)
+        yield app, pilot

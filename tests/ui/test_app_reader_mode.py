@@ -23,6 +23,7 @@ from reader_site import (
     open_story,
     pages_settle,
     reader_settings,
+    reading,
     serve_site,
     wait_for,
 )
@@ -66,9 +67,7 @@ async def test_a_short_story_opens_at_once_then_shows_its_full_text(
     serve_site(server, gate=gate)
     site = await build_site(server, tmp_path / "site.db", reader_settings())
     with site.library:
-        app = NewstermApp(site.library, site.library.settings)
-        async with app.run_test(size=(140, 40)) as pilot:
-            await settle(pilot)
+        async with reading(site) as (app, pilot):
             await open_story(pilot, site.ids["tram"])
             reader = app.main.reader
             assert reader.view is not None and not reader.view.full_text
@@ -129,11 +128,7 @@ async def test_full_text_keeps_the_place_when_the_reader_was_scrolled(
 
 
 async def test_a_long_story_is_not_fetched_and_F_fetches_it_anyway(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["long"])
-        await pages_settle(pilot)
+    async with reading(site, "long") as (app, pilot):
         reader = app.main.reader
         assert reader.view is not None and not reader.view.full_text
         assert note_of(reader) == ""
@@ -157,28 +152,18 @@ async def test_a_long_story_is_not_fetched_and_F_fetches_it_anyway(site: Site) -
 
 
 async def test_F_with_no_story_open_says_what_to_do(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+    async with reading(site) as (app, pilot):
         await pilot.press("F")
         await settle(pilot)
         assert "Open a story first: F fetches its full text." in notes(app)
 
 
 async def test_offline_the_stored_full_text_still_shows(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["tram"])
-        await pages_settle(pilot)
+    async with reading(site, "tram") as (app, pilot):
         assert app.main.reader.view is not None and app.main.reader.view.full_text
     site.server.routes.clear()  # the site is gone
     hits = len(site.server.requests)
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["tram"])
-        await pages_settle(pilot)
+    async with reading(site, "tram") as (app, _pilot):
         reader = app.main.reader
         assert reader.view is not None and reader.view.full_text
         assert "Harbour Street stop before dawn" in shown_text(reader)
@@ -186,11 +171,7 @@ async def test_offline_the_stored_full_text_still_shows(site: Site) -> None:
 
 
 async def test_offline_a_short_story_shows_the_feed_text_and_says_so_once(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["offline"])
-        await pages_settle(pilot)
+    async with reading(site, "offline") as (app, _pilot):
         reader = app.main.reader
         assert reader.view is not None and not reader.view.full_text
         assert note_of(reader) == ""  # a network error stores no note
@@ -201,11 +182,7 @@ async def test_offline_a_short_story_shows_the_feed_text_and_says_so_once(site: 
 
 async def test_a_page_that_cannot_be_read_shows_its_stored_note(site: Site) -> None:
     site.server.route(PAGE_ROUTES["tram"], Reply(404, b"not here"))
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["tram"])
-        await pages_settle(pilot)
+    async with reading(site, "tram") as (app, _pilot):
         reader = app.main.reader
         assert reader.view is not None and not reader.view.full_text
         note = note_of(reader)
@@ -215,11 +192,7 @@ async def test_a_page_that_cannot_be_read_shows_its_stored_note(site: Site) -> N
 
 
 async def test_a_hostile_page_is_shown_as_text(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["hostile"])
-        await pages_settle(pilot)
+    async with reading(site, "hostile") as (app, pilot):
         reader = app.main.reader
         assert reader.view is not None and reader.view.full_text
         text = shown_text(reader)
@@ -238,11 +211,7 @@ async def test_a_hostile_page_is_shown_as_text(site: Site) -> None:
 
 
 async def test_the_meta_line_colours_verified_and_the_sentiment_dot(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await open_story(pilot, site.ids["tram"])
-        await pages_settle(pilot)
+    async with reading(site, "tram") as (app, _pilot):
         meta = app.main.reader.query_one(".meta", Static)
         content = meta.visual
         assert isinstance(content, Content)
@@ -273,9 +242,7 @@ def test_meta_line_styles_by_value() -> None:
 
 
 async def test_a_story_from_two_feeds_shows_both(site: Site) -> None:
-    app = NewstermApp(site.library, site.library.settings)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+    async with reading(site) as (app, pilot):
         stories = app.main.stories
         assert len(stories.index.ids) == 4  # the Gazette's copy is listed once
         line = stories.index.line_of(stories.index.find(site.ids["tram"]) or 0)
@@ -302,9 +269,7 @@ async def test_quitting_while_a_page_server_hangs_is_quick(
     site = await build_site(server, tmp_path / "site.db", reader_settings(prefetch=True))
     try:
         with site.library:
-            app = NewstermApp(site.library, site.library.settings)
-            async with app.run_test(size=(140, 40)) as pilot:
-                await settle(pilot)
+            async with reading(site) as (app, pilot):
                 await open_story(pilot, site.ids["tram"])
                 await wait_for(pilot, lambda: site.page_hits("tram") > 0)
                 assert app.main.pages.running

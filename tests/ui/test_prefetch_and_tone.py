@@ -22,6 +22,7 @@ from reader_site import (
     open_story,
     pages_settle,
     reader_settings,
+    reading,
     serve_site,
     wait_for,
 )
@@ -84,9 +85,7 @@ async def test_opening_a_story_being_prefetched_joins_that_fetch(
     serve_site(server, gate=gate)
     site = await build_site(server, tmp_path / "site.db", reader_settings(prefetch=True))
     with site.library:
-        app = NewstermApp(site.library, site.library.settings)
-        async with app.run_test(size=(140, 40)) as pilot:
-            await settle(pilot)
+        async with reading(site) as (app, pilot):
             # The prefetch of the tram story reaches the server, and waits on the gate.
             await wait_for(pilot, lambda: site.page_hits("tram") == 1)
             await open_story(pilot, site.ids["tram"])
