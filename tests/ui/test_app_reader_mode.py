@@ -159,7 +159,7 @@ async def test_F_with_no_story_open_says_what_to_do(site: Site) -> None:
 
 
 async def test_offline_the_stored_full_text_still_shows(site: Site) -> None:
-    async with reading(site, "tram") as (app, pilot):
+    async with reading(site, "tram") as (app, _pilot):
         assert app.main.reader.view is not None and app.main.reader.view.full_text
     site.server.routes.clear()  # the site is gone
     hits = len(site.server.requests)
