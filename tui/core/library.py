@@ -377,7 +377,7 @@ class Library:
             label, score = analyse(story.title, view.article.text)
             self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
             story = replace(story, sentiment=label.value)
-            view = replace(view, story=story, meta=meta_line(story))
+            view = replace(view, story=story, meta_line=meta_line(story))
         return view
 
     def wants_page(self, story_ids: Sequence[int]) -> list[int]:

@@ -28,12 +28,27 @@ def source_domain(url: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class MetaLine:
+    """``[ARTICLE · art-N] src=… topic=… verified=… sentiment=…``, in parts, so that a client
+    can style the values without reading them back out of the text."""
+
+    head: str  # "[ARTICLE · art-N] src=… topic=…"
+    verified: str  # "true", "false" or "?"
+    sentiment: str  # "positive", "neutral", "negative", or "" until labelled
+
+    @property
+    def text(self) -> str:
+        sentiment = f"· {self.sentiment}" if self.sentiment else "?"
+        return f"{self.head} verified={self.verified} sentiment={sentiment}"
+
+
+@dataclass(frozen=True, slots=True)
 class ReaderView:
     story: Story
     article: Article
     breadcrumb: str
     path: tuple[str, ...]
-    meta: str
+    meta_line: MetaLine
     read_line: str
     related: tuple[Story, ...]
     #: Where the body comes from when it is not the feed's own, or why the page could
@@ -43,6 +58,10 @@ class ReaderView:
     full_text: bool = False
     #: "also from Feed B, Feed C" when other feeds carried the same story.
     also: str = ""
+
+    @property
+    def meta(self) -> str:
+        return self.meta_line.text
 
     @property
     def read_minutes(self) -> int:
@@ -70,11 +89,12 @@ def verified_label(story: Story) -> str:
     return "?"
 
 
-def meta_line(story: Story) -> str:
-    sentiment = f"· {story.sentiment}" if story.sentiment else "?"
-    return (
-        f"[ARTICLE · art-{story.id}] src={source_domain(story.link) or '-'}"
-        f" topic={story.topic.slug} verified={verified_label(story)} sentiment={sentiment}"
+def meta_line(story: Story) -> MetaLine:
+    return MetaLine(
+        head=f"[ARTICLE · art-{story.id}] src={source_domain(story.link) or '-'}"
+        f" topic={story.topic.slug}",
+        verified=verified_label(story),
+        sentiment=story.sentiment or "",
     )
 
 
@@ -106,7 +126,7 @@ def reader_view(
         article=body,
         breadcrumb=f"cd /news/{story.topic.slug}/{story_slug(story)}",
         path=("home", "topics", story.topic.slug, "article"),
-        meta=meta_line(story),
+        meta_line=meta_line(story),
         read_line=f"read {body.read_minutes} min · published {published:%b %-d, %Y}",
         related=tuple(related),
         note=note,

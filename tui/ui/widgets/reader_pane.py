@@ -28,7 +28,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.models import Story
-from tui.core.reader import ReaderView, dek, source_domain
+from tui.core.reader import MetaLine, ReaderView, dek, source_domain
 from tui.core.timeutil import relative_age
 from tui.ui.widgets.article_body import numbering, render_block, section_heading
 
@@ -59,30 +59,21 @@ VERIFIED_STYLES = {"true": "$text-success", "false": "$text-error"}
 SENTIMENT_STYLES = {"positive": "$text-success", "negative": "$text-error"}
 
 
-def meta_content(meta: str) -> Content:
+def meta_content(meta: MetaLine) -> Content:
     """The meta line with ``verified=``'s value and the sentiment dot coloured.
 
-    ``meta`` is the core's line, ``[ARTICLE · art-N] src=… topic=… verified=… sentiment=…``;
-    the values are found from the right, where the core writes them, so a source or topic
-    that happened to contain ``verified=`` could not move them. The text stays plain: the
-    styles are spans over it. (Muted parts get no span: ``$foreground-muted`` is ``auto 60%``,
-    which only CSS resolves; in a span it comes out white.)
+    The core hands the line in parts, so the values are styled by what they are, never by
+    where they sit in the text. (Muted parts get no span: ``$foreground-muted`` is ``auto
+    60%``, which only CSS resolves; in a span it comes out white.)
     """
-    content = Content(meta)
-    verified_at = meta.rfind(" verified=")
-    sentiment_at = meta.rfind(" sentiment=")
-    if sentiment_at == -1 or verified_at == -1 or verified_at > sentiment_at:
-        return content
-    start = verified_at + len(" verified=")
-    style = VERIFIED_STYLES.get(meta[start:sentiment_at])
-    if style:
-        content = content.stylize(style, start, sentiment_at)
-    start = sentiment_at + len(" sentiment=")
-    label = meta[start:]
-    if label.startswith("· "):
-        dot = SENTIMENT_STYLES.get(label.removeprefix("· "))
-        content = content.stylize(f"bold {dot}" if dot else "bold", start, start + 1)
-    return content
+    verified: Content | str = meta.verified
+    if style := VERIFIED_STYLES.get(meta.verified):
+        verified = Content.styled(meta.verified, style)
+    sentiment: list[Content | str] = ["?"]
+    if meta.sentiment:
+        dot = SENTIMENT_STYLES.get(meta.sentiment)
+        sentiment = [Content.styled("·", f"bold {dot}" if dot else "bold"), f" {meta.sentiment}"]
+    return Content.assemble(meta.head, " verified=", verified, " sentiment=", *sentiment)
 
 
 class ReaderPane(VerticalScroll, can_focus=True):
@@ -159,7 +150,7 @@ class ReaderPane(VerticalScroll, can_focus=True):
         story = view.story
         widgets: list[Widget] = [
             Breadcrumb(view),
-            Static(meta_content(view.meta), classes="meta", markup=False),
+            Static(meta_content(view.meta_line), classes="meta", markup=False),
         ]
         if view.also:
             widgets.append(Static(Content(view.also), classes="also", markup=False))
