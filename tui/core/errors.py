@@ -16,6 +16,22 @@ class LibraryTooNewError(LibraryError):
     """The library was written by a newer newsterm; it is left untouched."""
 
 
+class LibraryFullError(LibraryError):
+    """The disk (or file system) holding the library is full: nothing a feed did."""
+
+
+class LibraryReadOnlyError(LibraryError):
+    """The library file or its folder cannot be written; it was opened read-only."""
+
+
+class LibraryDamagedError(LibraryError):
+    """The library file is damaged (truncated, overwritten) or not SQLite at all."""
+
+
+class WorkerLostError(NewstermError):
+    """A worker process died (killed, out of memory, a native crash): not a feed's fault."""
+
+
 class FeedNotFoundError(NewstermError):
     """No subscribed feed matches the id or URL given."""
 
