@@ -67,15 +67,45 @@ def test_marks_win_until_saved_and_counts_follow() -> None:
     index, rows = _model({"Art": 3})
     index.store_rows(rows)
     assert index.groups[0].unread == 2
-    assert index.mark(2, read=True)
+    sequence = index.mark(2, read=True)
     assert index.row(2).read and index.groups[0].unread == 1  # type: ignore[union-attr]
-    index.store_rows({2: rows[2]})  # a stale copy read before the save: the mark still wins
+    assert index.is_unsaved(2, "read")
+    index.store_rows({2: rows[2]}, since=index.generation)  # read before the save
     assert index.row(2).read  # type: ignore[union-attr]
-    index.saved([2])
-    assert not index.overrides and index.row(2).read  # type: ignore[union-attr]
+    assert index.saved(2, "read", sequence)
+    assert not index.is_unsaved(2, "read") and index.row(2).read  # type: ignore[union-attr]
+    before_save = index.generation - 1
+    index.store_rows({2: rows[2]}, since=before_save)  # asked before the save, came after
+    assert index.row(2).read  # type: ignore[union-attr]
+    index.store_rows({2: rows[2]._replace(read=False)}, since=index.generation)
+    assert not index.overrides  # read after the save: the library speaks for itself again
+    assert not index.row(2).read  # type: ignore[union-attr]  # (marked unread elsewhere)
     index.mark_topic_read("art")
     assert index.groups[0].unread == 0 and all(index.row(i).read for i in rows)  # type: ignore[union-attr]
     assert Marks({}, frozenset({"art"})).apply(rows[3]).read
+
+
+def test_a_save_confirms_only_the_latest_mark_on_a_story() -> None:
+    index, rows = _model({"Art": 3})
+    index.store_rows(rows)
+    first = index.mark(1, bookmarked=True)
+    second = index.mark(1, bookmarked=False)
+    third = index.mark(1, bookmarked=True)
+    assert not index.saved(1, "bookmarked", first)  # later presses are still on their way
+    assert not index.saved(1, "bookmarked", second)
+    assert index.is_unsaved(1, "bookmarked") and index.row(1).bookmarked  # type: ignore[union-attr]
+    assert index.saved(1, "bookmarked", third)
+    assert not index.is_unsaved(1, "bookmarked")
+
+
+def test_a_failed_save_shows_the_library_again() -> None:
+    index, rows = _model({"Art": 3})
+    index.store_rows(rows)
+    sequence = index.mark(1, bookmarked=True)
+    index.failed(1, "bookmarked", sequence)
+    assert not index.is_unsaved(1, "bookmarked")
+    assert index.row(1).bookmarked == rows[1].bookmarked  # type: ignore[union-attr]
+    assert 1 not in index.fresh  # read again
 
 
 def test_seek_plan_skips_topics_with_nothing_unread() -> None:

@@ -38,9 +38,13 @@ def make_app(library: Library, settings: Settings | None = None) -> NewstermApp:
 async def settle(pilot: Pilot[None]) -> None:
     """Let workers finish and their results reach the screen (twice: a result may start
     another worker, like the full list after the first rows)."""
+    app = pilot.app
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        if isinstance(app, NewstermApp):  # marks are written by the library's own writer
+            app.session.library.flush_marks(10)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
     await pilot.pause()
 
 

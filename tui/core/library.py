@@ -24,6 +24,7 @@ from tui.config import Settings
 from tui.core import opml
 from tui.core.clean import clean_line, clean_url
 from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
+from tui.core.marks import MarkKind, MarkQueue, MarkResult
 from tui.core.models import (
     ArticleOutcome,
     Feed,
@@ -84,10 +85,13 @@ class Library:
         self.settings = settings or Settings()
         self._db = Database(path)
         self._executor: Executor | None = None
+        # Marks have their own writer and connection: see tui.core.marks.
+        self._marks = MarkQueue(lambda: Database(path))
 
     # -- lifetime --------------------------------------------------------------------
 
     def close(self) -> None:
+        self._marks.close()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
@@ -278,26 +282,37 @@ class Library:
         self, story_ids: Sequence[int], read: bool = True, *, now: datetime | None = None
     ) -> int:
         """Mark stories read or unread; saved durably before returning. Returns how many changed."""
-        return self._mark(story_queries.set_read, story_ids, read, now)
+        return self._mark("read", story_ids, read, now)
 
     def set_bookmarked(
         self, story_ids: Sequence[int], bookmarked: bool = True, *, now: datetime | None = None
     ) -> int:
         """Bookmark stories or remove their bookmarks; saved durably before returning."""
-        return self._mark(story_queries.set_bookmarked, story_ids, bookmarked, now)
+        return self._mark("bookmarked", story_ids, bookmarked, now)
 
     def _mark(
-        self,
-        query: Callable[[sqlite3.Connection, Sequence[int], bool, datetime], int],
-        story_ids: Sequence[int],
-        flag: bool,
-        now: datetime | None,
+        self, kind: MarkKind, story_ids: Sequence[int], flag: bool, now: datetime | None
     ) -> int:
         ids = list(dict.fromkeys(int(i) for i in story_ids))
         if not ids:
             return 0
         self._db.read(story_queries.require_stories, ids)
-        return self._db.write(query, ids, flag, now or utcnow())
+        return self._marks.apply(kind, ids, flag, now)
+
+    def queue_mark(
+        self,
+        kind: MarkKind,
+        story_ids: Sequence[int],
+        flag: bool,
+        done: Callable[[MarkResult], None] | None = None,
+    ) -> None:
+        """Queue a mark without waiting (the UI): ``done`` is called, from the writer
+        thread, once it is on disk or has failed. Marks are written in the order queued."""
+        self._marks.put(kind, list(dict.fromkeys(int(i) for i in story_ids)), flag, done=done)
+
+    def flush_marks(self, timeout: float | None = None) -> bool:
+        """Wait until every queued mark is on disk; False if ``timeout`` ran out first."""
+        return self._marks.flush(timeout)
 
     def ingest(
         self,

@@ -129,10 +129,12 @@ class MainScreen(ReaderModeScreen):
     def reload(self, *, keep_story: int | None = None) -> None:
         """Read the list again for the current view; the cursor stays on its story."""
         keep = keep_story if keep_story is not None else self.stories.current_id
-        self._load_order(self.filter, keep)
+        self._load_order(self.filter, keep, self.stories.marks_generation)
 
     @work(thread=True, exclusive=True, group="order")
-    def _load_order(self, view: ListFilter, keep: int | None, *, top: bool = False) -> None:
+    def _load_order(
+        self, view: ListFilter, keep: int | None, since: int, *, top: bool = False
+    ) -> None:
         """The view's order, with the rows around the kept story, so the first frame is whole."""
         library = self.session.library
         try:
@@ -145,7 +147,7 @@ class MainScreen(ReaderModeScreen):
             rows = library.rows_for(window)
             if get_current_worker().is_cancelled:
                 return
-            deliver(self, self._order_loaded, view, order, rows, keep, top)
+            deliver(self, self._order_loaded, view, order, rows, keep, top, since)
             deliver(self, self._counts_loaded, library.counts())  # after: the list comes first
         except NewstermError as error:
             deliver(self, self._problem, str(error))
@@ -157,11 +159,12 @@ class MainScreen(ReaderModeScreen):
         rows: dict[int, StoryRow],
         keep: int | None,
         top: bool,
+        since: int,
     ) -> None:
         if view != self.filter:
             return  # the view changed while this was being read
         self.stories.empty_message = empty_message(view)
-        self.stories.set_order(order, rows, keep_story=keep, top=top)
+        self.stories.set_order(order, rows, keep_story=keep, top=top, since=since)
         self.schedule_prefetch()
         if self._fold_on_load:
             self._fold_on_load = False
@@ -171,20 +174,20 @@ class MainScreen(ReaderModeScreen):
 
     def on_story_list_rows_wanted(self, event: StoryList.RowsWanted) -> None:
         event.stop()
-        self._fetch_rows(event.story_ids)
+        self._fetch_rows(event.story_ids, event.since)
 
     @work(thread=True, group="row-fetch")
-    def _fetch_rows(self, story_ids: list[int]) -> None:
+    def _fetch_rows(self, story_ids: list[int], since: int) -> None:
         try:
             rows = self.session.library.rows_for(story_ids)
         except NewstermError as error:
             # The ids stay "asked for", so a broken library is not asked again every frame.
             deliver(self, self._problem, str(error))
             return
-        deliver(self, self._rows_arrived, rows, story_ids)
+        deliver(self, self._rows_arrived, rows, story_ids, since)
 
-    def _rows_arrived(self, rows: dict[int, StoryRow], asked: list[int]) -> None:
-        self.stories.add_rows(rows, asked)
+    def _rows_arrived(self, rows: dict[int, StoryRow], asked: list[int], since: int) -> None:
+        self.stories.add_rows(rows, asked, since)
         self.schedule_prefetch()
 
     # -- opening a story -----------------------------------------------------------------
@@ -203,8 +206,7 @@ class MainScreen(ReaderModeScreen):
         row = self.stories.row_of(story_id)
         self.stories.set_open_story(story_id)
         if row is None or not row.read:
-            self.stories.update_story(story_id, read=True)  # in place, before the save returns
-            self._save_marks([story_id], read=True)
+            self.save_mark(story_id, "read", True)
         self._load_story(story_id)
         if self.narrow:
             self._show_reader(True)
@@ -260,10 +262,10 @@ class MainScreen(ReaderModeScreen):
         if not plan:
             self.notify("No more unread stories this way.", markup=False)
             return
-        self._seek_unread(plan, self.stories.index.marks)
+        self._seek_unread(plan, self.stories.index.marks, self.stories.marks_generation)
 
     @work(thread=True, exclusive=True, group="seek")
-    def _seek_unread(self, plan: list[list[int]], marks: Marks) -> None:
+    def _seek_unread(self, plan: list[list[int]], marks: Marks, since: int) -> None:
         """Read rows chunk by chunk until one is unread: the list holds only ids."""
         for chunk in plan:
             try:
@@ -276,12 +278,12 @@ class MainScreen(ReaderModeScreen):
             for story_id in chunk:
                 row = rows.get(story_id)
                 if row is not None and not marks.apply(row).read:
-                    deliver(self, self._unread_found, story_id, rows)
+                    deliver(self, self._unread_found, story_id, rows, since)
                     return
         deliver(self, self.notify, "No more unread stories this way.", markup=False)
 
-    def _unread_found(self, story_id: int, rows: dict[int, StoryRow]) -> None:
-        self.stories.add_rows(rows)
+    def _unread_found(self, story_id: int, rows: dict[int, StoryRow], since: int) -> None:
+        self.stories.add_rows(rows, since=since)
         if self.stories.move_to_story(story_id):
             self.open_story(story_id)
 
@@ -291,7 +293,7 @@ class MainScreen(ReaderModeScreen):
         self.filter = view
         self.status.tone = view.sentiment
         # The old list stays on screen until the new order is read: no empty flash.
-        self._load_order(view, self.stories.current_id, top=True)
+        self._load_order(view, self.stories.current_id, self.stories.marks_generation, top=True)
         if self.open_view is None:
             self.status.path = f"news/{view.label}"
 

@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from tui.core.clean import openable_url
 from tui.core.errors import NewstermError
+from tui.core.marks import MarkKind, MarkResult
 from tui.core.reader import ReaderView
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.session import Session
@@ -81,26 +82,43 @@ class StoryActionsScreen(Screen[None]):
     def _problem(self, message: str) -> None:
         self.notify(message, severity="error", markup=False, timeout=8)
 
-    @work(thread=True, group="marks")
-    def _save_marks(
-        self, story_ids: list[int], *, read: bool | None = None, bookmarked: bool | None = None
-    ) -> None:
-        library = self.session.library
-        try:
-            if read is not None:
-                library.set_read(story_ids, read)
-            if bookmarked is not None:
-                library.set_bookmarked(story_ids, bookmarked)
-            counts = library.counts()
-        except NewstermError as error:
-            deliver(self, self._problem, f"Could not save the change: {error}")
-            deliver(self, self.reload)
-            return
-        deliver(self, self._marks_saved, story_ids, counts)
+    def save_mark(self, story_id: int, kind: MarkKind, flag: bool) -> None:
+        """Show a mark at once and queue it for the library's writer, which saves marks in
+        the order they were made; the row shows it as saved only once it is on disk."""
+        if kind == "read":
+            sequence = self.stories.update_story(story_id, read=flag)
+        else:
+            sequence = self.stories.update_story(story_id, bookmarked=flag)
 
-    def _marks_saved(self, story_ids: list[int], counts: tuple[int, int, int]) -> None:
-        self.stories.saved(story_ids)
-        self._counts_loaded(counts)
+        def done(result: MarkResult) -> None:  # called in the writer thread
+            deliver(self, self._mark_done, story_id, kind, flag, sequence, result)
+
+        try:
+            # Only appends to the queue (no I/O), so it runs here and keeps the order of
+            # key presses; a thread per save once let quick presses overtake each other.
+            self.session.library.queue_mark(kind, [story_id], flag, done)
+        except NewstermError as error:
+            self._mark_done(story_id, kind, flag, sequence, MarkResult(error=error))
+
+    def _mark_done(
+        self, story_id: int, kind: MarkKind, flag: bool, sequence: int, result: MarkResult
+    ) -> None:
+        if result.error is not None:
+            self.stories.mark_failed(story_id, kind, sequence)
+            self._problem(f"Could not save the change: {result.error}")
+            self.reload()
+            return
+        if self.stories.mark_saved(story_id, kind, sequence) and kind == "bookmarked":
+            self.notify("Bookmarked." if flag else "Bookmark removed.", markup=False)
+        self._load_counts()
+
+    @work(thread=True, exclusive=True, group="counts")
+    def _load_counts(self) -> None:
+        try:
+            counts = self.session.library.counts()
+        except NewstermError:
+            return  # the status bar keeps its last counts; the list reports the problem
+        deliver(self, self._counts_loaded, counts)
 
     # -- which story an action is about --------------------------------------------------
 
@@ -134,17 +152,14 @@ class StoryActionsScreen(Screen[None]):
         if target is None:
             return
         story_id, _link, read, _bookmarked, _topic = target
-        self.stories.update_story(story_id, read=not read)
-        self._save_marks([story_id], read=not read)
+        self.save_mark(story_id, "read", not read)
 
     def action_toggle_bookmark(self) -> None:
         target = self._target()
         if target is None:
             return
         story_id, _link, _read, bookmarked, _topic = target
-        self.stories.update_story(story_id, bookmarked=not bookmarked)
-        self._save_marks([story_id], bookmarked=not bookmarked)
-        self.notify("Bookmarked." if not bookmarked else "Bookmark removed.", markup=False)
+        self.save_mark(story_id, "bookmarked", not bookmarked)
 
     def action_mark_topic_read(self) -> None:
         topic = self.stories.current_topic

@@ -10,9 +10,12 @@ index of visible lines" is arithmetic over the groups, not a list with an entry 
 a line number maps to a heading or a row with one binary search, and folding a topic is
 O(topics).
 
-Marks the user made that may not be saved yet are kept as *overrides* on top of whatever
-the library returns, so a row never flickers back to its old state while a save or a
-reload is in flight.
+Marks the user made are kept as *overrides* on top of whatever the library returns, so a
+row never flickers back to its old state while a save or a reload is in flight. Each mark
+has a sequence number: a save confirms a mark only when no later one on the same story is
+still on its way, and the row shows the mark as *unsaved* until then (a bookmark's ★ is
+drawn only once it is on disk). A saved override is dropped when rows read after the save
+arrive, so marks made elsewhere (the command line, another window) show up again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from tui.core.marks import MarkKind
 from tui.core.models import StoryRow
 from tui.core.models import TopicGroup as CoreGroup
 
@@ -97,6 +101,10 @@ class ListModel:
         self.fresh: set[int] = set()  # ids whose row was read since this order was
         self.overrides: dict[int, tuple[bool | None, bool | None]] = {}
         self.read_topics: set[str] = set()
+        self.unsaved: dict[tuple[int, MarkKind], int] = {}  # (id, kind) → latest mark's number
+        self.generation = 0  # counts saves: rows read before a save may predate it
+        self._settled: dict[int, int] = {}  # id → generation its override was saved in
+        self._sequence = 0
         self._line_starts: list[int] = []
         self._line_count = 0
         self.relayout()
@@ -163,13 +171,38 @@ class ListModel:
         row = self.rows.get(story_id)
         return None if row is None else _apply(row, self.overrides, self.read_topics)
 
-    def store_rows(self, rows: Mapping[int, StoryRow]) -> None:
-        """Keep rows read from the library; the cache never grows past ``ROW_CACHE``."""
+    def store_rows(self, rows: Mapping[int, StoryRow], since: int | None = None) -> None:
+        """Keep rows read from the library; the cache never grows past ``ROW_CACHE``.
+
+        ``since``: the :attr:`generation` when the read was asked for. A saved override is
+        dropped once a row read after its save arrives: the library shows the mark itself.
+        """
         if len(self.rows) + len(rows) > ROW_CACHE:
             self.rows.clear()  # what is on screen is in ``rows``: nothing visible is lost
             self.fresh.clear()
         self.rows.update(rows)
         self.fresh.update(rows)
+        if since is None or not self._settled:
+            return
+        for story_id in rows:
+            saved_in = self._settled.get(story_id)
+            if saved_in is not None and saved_in <= since:
+                del self._settled[story_id]
+                self.overrides.pop(story_id, None)
+
+    def carry_marks(self, old: ListModel) -> None:
+        """Take over another model's rows and marks (a new order for the same library)."""
+        self.rows = old.rows  # shown until their fresh copies arrive: no flicker
+        self.overrides = old.overrides
+        self.read_topics = old.read_topics
+        self.unsaved = old.unsaved
+        self.generation = old.generation
+        self._settled = old._settled
+        self._sequence = old._sequence
+
+    def is_unsaved(self, story_id: int, kind: MarkKind) -> bool:
+        """True while a mark the user made on this story is not on disk yet."""
+        return (story_id, kind) in self.unsaved
 
     def find(self, story_id: int) -> int | None:
         """The position of a story in this view (``array.index`` scans in C)."""
@@ -193,29 +226,58 @@ class ListModel:
 
     def mark(
         self, story_id: int, *, read: bool | None = None, bookmarked: bool | None = None
-    ) -> bool:
-        """Change a story's marks now (before the save); True when something changed."""
+    ) -> int:
+        """Change a story's marks now, before the save; returns the mark's number, which
+        :meth:`saved` or :meth:`failed` is given back."""
         before = self.row(story_id)
         old_read, old_bookmarked = self.overrides.get(story_id, (None, None))
         self.overrides[story_id] = (
             old_read if read is None else read,
             old_bookmarked if bookmarked is None else bookmarked,
         )
+        self._settled.pop(story_id, None)
+        self._sequence += 1
+        if read is not None:
+            self.unsaved[(story_id, "read")] = self._sequence
+        if bookmarked is not None:
+            self.unsaved[(story_id, "bookmarked")] = self._sequence
         after = self.row(story_id)
         if before is not None and after is not None and bool(before.read) != bool(after.read):
             index = self.find(story_id)
             group = None if index is None else self.group_of(index)
             if group is not None:
                 self.groups[group].unread += -1 if after.read else 1
-        return before != after
+        return self._sequence
 
-    def saved(self, story_ids: Iterable[int]) -> None:
-        """The marks on these stories are in the library now: fold them into the cache."""
-        for story_id in story_ids:
-            row = self.row(story_id)
-            if row is not None:
-                self.rows[story_id] = row
+    def saved(self, story_id: int, kind: MarkKind, sequence: int) -> bool:
+        """Mark number ``sequence`` is on disk. True when it is the story's latest mark of
+        that kind (a later one still on its way keeps the row unsaved)."""
+        if self.unsaved.get((story_id, kind)) != sequence:
+            return False
+        del self.unsaved[(story_id, kind)]
+        self.generation += 1
+        if not any((story_id, other) in self.unsaved for other in ("read", "bookmarked")):
+            self._settled[story_id] = self.generation
+        row = self.row(story_id)
+        if row is not None:
+            self.rows[story_id] = row
+        return True
+
+    def failed(self, story_id: int, kind: MarkKind, sequence: int) -> None:
+        """Mark number ``sequence`` could not be saved: show the library's state again."""
+        if self.unsaved.get((story_id, kind)) != sequence:
+            return
+        del self.unsaved[(story_id, kind)]
+        read, bookmarked = self.overrides.get(story_id, (None, None))
+        if kind == "read":
+            read = None
+        else:
+            bookmarked = None
+        if read is None and bookmarked is None:
             self.overrides.pop(story_id, None)
+        else:
+            self.overrides[story_id] = (read, bookmarked)
+        self.fresh.discard(story_id)  # read it again
 
     def mark_topic_read(self, slug: str) -> None:
         self.read_topics.add(slug)

@@ -31,6 +31,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.core.marks import MarkKind
 from tui.core.models import StoryIndex, StoryRow
 from tui.ui.widgets.story_index import ListModel
 from tui.ui.widgets.story_rows import RowPainter
@@ -105,9 +106,10 @@ class StoryList(ScrollView, can_focus=True):
         The list does no I/O: its screen reads them and hands them to :meth:`add_rows`.
         """
 
-        def __init__(self, story_ids: list[int]) -> None:
+        def __init__(self, story_ids: list[int], since: int) -> None:
             super().__init__()
             self.story_ids = story_ids
+            self.since = since  # hand back to add_rows: the marks' generation when asked
 
     def __init__(
         self,
@@ -138,8 +140,10 @@ class StoryList(ScrollView, can_focus=True):
         *,
         keep_story: int | None = None,
         top: bool = False,
+        since: int | None = None,
     ) -> None:
-        """Show a view's order (``rows``: some of its rows, read with it).
+        """Show a view's order (``rows``: some of its rows, read with it; ``since``: the
+        :attr:`marks_generation` when they were asked for).
 
         The cursor stays on ``keep_story`` (else on the story it was on), at the same
         height on screen; when that story is gone it stays on the same line, or goes to
@@ -150,10 +154,8 @@ class StoryList(ScrollView, can_focus=True):
         screen_row = self.cursor - int(self.scroll_y)
         old = self.index
         self.index = ListModel(order.ids, order.groups, old.folded)
-        self.index.rows = old.rows  # shown until their fresh copies arrive: no flicker
-        self.index.overrides = old.overrides
-        self.index.read_topics = old.read_topics
-        self.index.store_rows(rows or {})
+        self.index.carry_marks(old)
+        self.index.store_rows(rows or {}, since)
         self._pending.clear()
         self.loaded = True
         self._changed()
@@ -166,22 +168,38 @@ class StoryList(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, line - screen_row), animate=False, immediate=True)
         self._move(line if line is not None else fallback, force=True)
 
-    def add_rows(self, rows: Mapping[int, StoryRow], asked: Sequence[int] = ()) -> None:
-        """Rows read for the screen (``asked``: the ids that were asked for)."""
+    def add_rows(
+        self, rows: Mapping[int, StoryRow], asked: Sequence[int] = (), since: int | None = None
+    ) -> None:
+        """Rows read for the screen (``asked``: the ids that were asked for; ``since``: the
+        :attr:`marks_generation` when they were)."""
         self._pending.difference_update(asked or rows)
-        self.index.store_rows(rows)
+        self.index.store_rows(rows, since)
         self._changed()
+
+    @property
+    def marks_generation(self) -> int:
+        """Take this before reading rows, and give it back with them (see ``ListModel``)."""
+        return self.index.generation
 
     def update_story(
         self, story_id: int, *, read: bool | None = None, bookmarked: bool | None = None
-    ) -> None:
-        """Change one story's marks in place, before they are saved."""
-        if self.index.mark(story_id, read=read, bookmarked=bookmarked):
-            self._changed()
+    ) -> int:
+        """Change one story's marks in place, before they are saved; the mark's number."""
+        sequence = self.index.mark(story_id, read=read, bookmarked=bookmarked)
+        self._changed()
+        return sequence
 
-    def saved(self, story_ids: Sequence[int]) -> None:
-        """These stories' marks are in the library now."""
-        self.index.saved(story_ids)
+    def mark_saved(self, story_id: int, kind: MarkKind, sequence: int) -> bool:
+        """Mark number ``sequence`` is in the library: draw it as saved (a ★ now)."""
+        latest = self.index.saved(story_id, kind, sequence)
+        if latest:
+            self._changed()
+        return latest
+
+    def mark_failed(self, story_id: int, kind: MarkKind, sequence: int) -> None:
+        self.index.failed(story_id, kind, sequence)
+        self._changed()
 
     def mark_topic_read(self, slug: str) -> None:
         self.index.mark_topic_read(slug)
@@ -223,7 +241,7 @@ class StoryList(ScrollView, can_focus=True):
         ]
         if wanted:
             self._pending.update(wanted)
-            self.post_message(self.RowsWanted(wanted))
+            self.post_message(self.RowsWanted(wanted, self.index.generation))
 
     # -- data out ------------------------------------------------------------------------
 
@@ -434,7 +452,13 @@ class StoryList(ScrollView, can_focus=True):
                 segments = paint.placeholder()
             else:
                 now = self._now() if self._now else None
-                segments = paint.row(row, width, opened=row.id == self.open_story_id, now=now)
+                segments = paint.row(
+                    row,
+                    width,
+                    opened=row.id == self.open_story_id,
+                    now=now,
+                    bookmark_unsaved=self.index.is_unsaved(row.id, "bookmarked"),
+                )
         if line_number == self.cursor:
             overlay = self._style("story-list--cursor")
             segments = [Segment(text, (style or Style()) + overlay) for text, style, _ in segments]

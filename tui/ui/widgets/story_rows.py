@@ -2,6 +2,8 @@
 
 ``● ★ Title of the story……………………  example.org · 2h``
 
+The ★ is drawn once the bookmark is saved; a ☆ stands in while it is on its way to disk.
+
 A story that several feeds carried shows them all in place of the source:
 ``Feed A + Feed B · 2h``.
 
@@ -87,7 +89,13 @@ class RowPainter:
         ]
 
     def row(
-        self, row: StoryRow, width: int, *, opened: bool, now: datetime | None
+        self,
+        row: StoryRow,
+        width: int,
+        *,
+        opened: bool,
+        now: datetime | None,
+        bookmark_unsaved: bool = False,
     ) -> list[Segment]:
         age = relative_age(from_iso(row.sort_date), now)
         # The title matters most: the source gets at most a quarter of the row, a third
@@ -109,7 +117,11 @@ class RowPainter:
         return [
             self._part("▌" if opened else " ", "story-list--open"),
             self._part("●" if not row.read else " ", "story-list--mark"),
-            self._part("★" if row.bookmarked else " ", "story-list--bookmark"),
+            # ★ promises the bookmark is on disk; ☆ is one on its way there.
+            self._part(
+                (" " if not row.bookmarked else "☆" if bookmark_unsaved else "★"),
+                "story-list--bookmark",
+            ),
             self._part(" "),
             self._part(title + gap, "story-list--read" if row.read else "story-list--unread"),
             self._part(meta, "story-list--meta"),
