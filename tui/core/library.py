@@ -12,6 +12,7 @@ import asyncio
 import multiprocessing
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 from tui.config import Settings
 from tui.core import opml
 from tui.core.clean import clean_line, clean_url
-from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
+from tui.core.errors import FeedNotFoundError, InvalidFeedURLError, LibraryError
 from tui.core.marks import MarkKind, MarkQueue, MarkResult
 from tui.core.models import (
     ArticleOutcome,
@@ -87,10 +88,19 @@ class Library:
         self._executor: Executor | None = None
         # Marks have their own writer and connection: see tui.core.marks.
         self._marks = MarkQueue(lambda: Database(path))
+        self._search_db: Database | None = None  # opened by the first search
+        self._search_lock = threading.Lock()
+        self._closed = False
 
     # -- lifetime --------------------------------------------------------------------
 
     def close(self) -> None:
+        with self._search_lock:
+            self._closed = True
+            search_db, self._search_db = self._search_db, None
+        if search_db is not None:
+            search_db.interrupt()  # a long search must not hold up quitting
+            search_db.close()
         self._marks.close()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -341,9 +351,34 @@ class Library:
         """(stories, unread, bookmarked)."""
         return self._db.read(story_queries.library_counts)
 
-    def search(self, query: str, *, limit: int = 50, forgiving: bool = False) -> list[SearchResult]:
-        """Full-text search; :class:`SearchQueryError` for a query FTS5 cannot read."""
-        return self._db.read(search_queries.search, query, limit=limit, forgiving=forgiving)
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        forgiving: bool = False,
+        stop: Callable[[], bool] | None = None,
+    ) -> list[SearchResult]:
+        """Full-text search; :class:`SearchQueryError` for a query FTS5 cannot read, one
+        too long, or one that ``stop`` (polled while it runs) or the time limit ended.
+
+        Searches run on a connection of their own, so a long one never holds up opening
+        stories or saving marks, and closing the library interrupts it.
+        """
+        search_queries.check_size(query.strip())  # before waiting for another search
+        with self._search_lock:
+            if self._search_db is None:
+                if self._closed:
+                    raise LibraryError("The library is closed.")
+                self._search_db = Database(self.path)
+            db = self._search_db
+
+        def stopped() -> bool:
+            return self._closed or (stop is not None and stop())
+
+        return db.read(
+            search_queries.search, query, limit=limit, forgiving=forgiving, stop=stopped
+        )
 
     # -- refresh ---------------------------------------------------------------------
 

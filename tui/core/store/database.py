@@ -36,6 +36,11 @@ class Database:
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
 
+    def interrupt(self) -> None:
+        """Stop whatever statement this connection is running (safe from any thread): the
+        statement fails with ``interrupted``. Used to end a long search on quit."""
+        self._conn.interrupt()
+
     def read(
         self,
         query: Callable[Concatenate[sqlite3.Connection, P], T],

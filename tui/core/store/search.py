@@ -3,31 +3,125 @@
 Queries use FTS5's syntax (``rust AND async``, ``"exact phrase"``, ``title:election``,
 ``micro*``). A query FTS5 cannot parse is a :class:`SearchQueryError` with a hint; with
 ``forgiving=True`` (the UI's search-as-you-type) it is retried as plain words instead.
+
+A search must never hold the library up. FTS5's ranking costs grow with the square of the
+number of terms (400 pasted words took 37 s over 2,500 stories), so a query is bounded in
+length and terms before it runs; the snippets, which cost more than the match, are made for
+the rows shown only; and every search runs under a progress handler that stops it when its
+caller gives up (a newer search, quitting) or when it runs past :data:`SEARCH_SECONDS`.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
+from collections.abc import Callable
 
 from tui.core.errors import SearchQueryError
 from tui.core.models import SearchResult
 from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, story_from_row
 
+#: Longest query read, in characters, and most words (terms) in one query.
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+#: A search still running after this long is stopped with a sentence.
+SEARCH_SECONDS = 10.0
+# The progress handler runs every this many SQLite virtual-machine steps (~a millisecond).
+_PROGRESS_STEPS = 2000
+
 _WORD = re.compile(r"\w+", re.UNICODE)
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+# Messages FTS5 gives for a query it cannot read (as opposed to a library that fails).
+_QUERY_FAULTS = (
+    "fts5:",
+    "unknown special query",
+    "no such column",
+    "unterminated",
+    "syntax error",
+    "parser stack overflow",
+)
+_RANKED = (
+    "SELECT s.id FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
+    " WHERE stories_fts MATCH ? AND s.dup_of IS NULL"
+    # bm25 weights: a hit in the title counts most, then the feed name, then summary/body.
+    " ORDER BY bm25(stories_fts, 10.0, 3.0, 1.0, 5.0), s.sort_date DESC LIMIT ?"
+)
+
+
+class _Stopped(Exception):
+    """The progress handler stopped the search (why is in ``reason``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _terms(query: str) -> list[str]:
+    return [word for word in _WORD.findall(query) if word not in _OPERATORS]
 
 
 def _literal(query: str) -> str:
-    """Every word of ``query`` as a quoted FTS5 string, all required."""
-    return " ".join(f'"{word}"' for word in _WORD.findall(query))
+    """Every word of ``query`` once, as a quoted FTS5 string, all required."""
+    return " ".join(f'"{word}"' for word in dict.fromkeys(_WORD.findall(query)))
+
+
+def check_size(query: str) -> None:
+    """Refuse a query too long to run quickly, in a sentence saying what to do."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchQueryError(
+            f"The search is {len(query):,} characters long; newsterm reads up to "
+            f"{MAX_QUERY_CHARS:,}. Search for the few words that matter most."
+        )
+    terms = len(_terms(query))
+    if terms > MAX_TERMS:
+        raise SearchQueryError(
+            f"The search has {terms} words; newsterm looks for up to {MAX_TERMS} at once. "
+            "Keep the words that matter most."
+        )
 
 
 def search(
-    conn: sqlite3.Connection, query: str, *, limit: int = 50, forgiving: bool = False
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    limit: int = 50,
+    forgiving: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> list[SearchResult]:
+    """The best ``limit`` matches. ``stop`` is polled while the query runs: when it says
+    True the search ends with a :class:`SearchQueryError` (nobody wants its result)."""
     query = query.strip()
     if not query:
         return []
+    check_size(query)
+    deadline = time.monotonic() + SEARCH_SECONDS
+    stopped: list[str] = []
+
+    def progress() -> int:
+        if stop is not None and stop():
+            stopped.append("The search was stopped.")
+        elif time.monotonic() > deadline:
+            stopped.append(
+                f"The search took longer than {SEARCH_SECONDS:.0f} s and was stopped; "
+                "use fewer words, or more telling ones."
+            )
+        return 1 if stopped else 0
+
+    conn.set_progress_handler(progress, _PROGRESS_STEPS)
+    try:
+        return _search(conn, query, limit, forgiving)
+    except sqlite3.OperationalError as error:
+        if stopped or "interrupted" in str(error):
+            raise SearchQueryError(stopped[0] if stopped else "The search was stopped.") from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _search(
+    conn: sqlite3.Connection, query: str, limit: int, forgiving: bool
+) -> list[SearchResult]:
     try:
         return _run(conn, query, limit)
     except sqlite3.OperationalError as error:
@@ -37,8 +131,9 @@ def search(
         if forgiving and literal:
             try:
                 return _run(conn, literal, limit)
-            except sqlite3.OperationalError:
-                pass
+            except sqlite3.OperationalError as again:
+                if not _is_query_error(again):
+                    raise
         detail = str(error).removeprefix("fts5: ")
         raise SearchQueryError(
             f"Cannot understand the search {query!r} ({detail}). Put words in double quotes "
@@ -49,19 +144,25 @@ def search(
 def _is_query_error(error: sqlite3.OperationalError) -> bool:
     """FTS5 reports a bad query as an OperationalError, like real failures: tell them apart."""
     text = str(error)
-    return text.startswith("fts5:") or "no such column" in text or "unterminated" in text
+    return any(fault in text for fault in _QUERY_FAULTS)
 
 
 def _run(conn: sqlite3.Connection, query: str, limit: int) -> list[SearchResult]:
-    # bm25 weights: a hit in the title counts most, then the feed name, then summary/body.
+    ids = [row[0] for row in conn.execute(_RANKED, (query, limit))]
+    if not ids:
+        return []
+    # Snippets for the rows shown only: made for every match they cost more than the match.
+    marks = ",".join("?" * len(ids))
     rows = conn.execute(
         f"SELECT {STORY_COLUMNS}, snippet(stories_fts, -1, '', '', '…', 16)"
         " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
         " LEFT JOIN feeds f ON f.id = s.feed_id"
-        " WHERE stories_fts MATCH ? AND s.dup_of IS NULL"
-        " ORDER BY bm25(stories_fts, 10.0, 3.0, 1.0, 5.0), s.sort_date DESC LIMIT ?",
-        (query, limit),
+        f" WHERE stories_fts MATCH ? AND stories_fts.rowid IN ({marks})",
+        (query, *ids),
     ).fetchall()
+    by_id = {row[0]: row for row in rows}
     return [
-        SearchResult(story=story_from_row(row), snippet=str(row[STORY_WIDTH] or "")) for row in rows
+        SearchResult(story=story_from_row(row), snippet=str(row[STORY_WIDTH] or ""))
+        for story_id in ids
+        if (row := by_id.get(story_id)) is not None
     ]

@@ -95,12 +95,16 @@ class SearchScreen(ModalScreen[int | None]):
         if not query:
             deliver(self, self._show, query, [], "", False)
             return
+        worker = get_current_worker()
         try:
-            found = self.session.library.search(query, limit=_LIMIT, forgiving=True)
+            # A newer query cancels this worker, and the search with it (it polls ``stop``).
+            found = self.session.library.search(
+                query, limit=_LIMIT, forgiving=True, stop=lambda: worker.is_cancelled
+            )
             problem = ""
         except NewstermError as error:
             found, problem = [], str(error)
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             deliver(self, self._show, query, found, problem, open_first)
 
     def _show(self, query: str, found: list[SearchResult], problem: str, open_first: bool) -> None:
