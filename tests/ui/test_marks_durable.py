@@ -13,9 +13,11 @@ import asyncio
 import itertools
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from feeds import items, rss
 from feedserver import FeedServer, Reply, Request, feed_reply
 from terminal import Terminal
@@ -155,3 +157,27 @@ def test_kill_9_the_moment_the_star_appears_keeps_the_bookmark(
         _kill_at_the_star(template, config, trial, refreshing=False)
     for trial in range(3, 8):
         _kill_at_the_star(template, config, trial, refreshing=True)
+
+
+async def test_a_reload_keeps_the_story_the_cursor_is_on_when_it_arrives(
+    demo_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys pressed while a reload is read are not undone by it (a refresh reloads the
+    list; moving on and pressing b then hit the story the cursor had left)."""
+    app = make_app(demo_library)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        stories = app.main.query_one("#stories", StoryList)
+        await pilot.press("j")
+        read_order = demo_library.story_index
+
+        def slowly(**kwargs: object) -> object:  # a big library on a slow disk
+            time.sleep(0.5)
+            return read_order(**kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(demo_library, "story_index", slowly)
+        app.main.reload()
+        await pilot.press("j", "j", "j")
+        moved_to = stories.current_id
+        await settle(pilot)
+        assert stories.current_id == moved_to

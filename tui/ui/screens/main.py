@@ -129,13 +129,25 @@ class MainScreen(ReaderModeScreen):
     def reload(self, *, keep_story: int | None = None) -> None:
         """Read the list again for the current view; the cursor stays on its story."""
         keep = keep_story if keep_story is not None else self.stories.current_id
-        self._load_order(self.filter, keep, self.stories.marks_generation)
+        self._load_order(
+            self.filter, keep, self.stories.marks_generation, follow=keep_story is None
+        )
 
     @work(thread=True, exclusive=True, group="order")
     def _load_order(
-        self, view: ListFilter, keep: int | None, since: int, *, top: bool = False
+        self,
+        view: ListFilter,
+        keep: int | None,
+        since: int,
+        *,
+        top: bool = False,
+        follow: bool = True,
     ) -> None:
-        """The view's order, with the rows around the kept story, so the first frame is whole."""
+        """The view's order, with the rows around the kept story, so the first frame is whole.
+
+        ``follow``: keep the story the cursor is on when the order arrives (the user may
+        have moved on while it was read), not the one it was on when it was asked for.
+        """
         library = self.session.library
         try:
             order = view.order(library)
@@ -147,7 +159,7 @@ class MainScreen(ReaderModeScreen):
             rows = library.rows_for(window)
             if get_current_worker().is_cancelled:
                 return
-            deliver(self, self._order_loaded, view, order, rows, keep, top, since)
+            deliver(self, self._order_loaded, view, order, rows, keep, top, since, follow)
             deliver(self, self._counts_loaded, library.counts())  # after: the list comes first
         except NewstermError as error:
             deliver(self, self._problem, str(error))
@@ -160,9 +172,12 @@ class MainScreen(ReaderModeScreen):
         keep: int | None,
         top: bool,
         since: int,
+        follow: bool,
     ) -> None:
         if view != self.filter:
             return  # the view changed while this was being read
+        if follow and self.stories.current_id is not None:
+            keep = self.stories.current_id
         self.stories.empty_message = empty_message(view)
         self.stories.set_order(order, rows, keep_story=keep, top=top, since=since)
         self.schedule_prefetch()
