@@ -972,7 +972,7 @@ def test_parse_feed_safely_turns_any_exception_into_a_sentence(
     def broken(*args: object, **kwargs: object) -> None:
         raise MemoryError("\x1b[31mred\x1b[0m")
 
-    monkeypatch.setattr(feedparser, "parse", broken)
+    monkeypatch.setattr(parse_module, "run_feedparser", broken)
     # A DOCTYPE is always left to feedparser by the fast reader, so this body reaches the patch.
     body = rss("").replace(b"?>\n", b"?>\n<!DOCTYPE rss>\n", 1)
     assert b"<!DOCTYPE rss>" in body

@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import feedparser
 import pytest
 from feedparser.datetimes import _parse_date
 from feedparser.urls import _urljoin, make_safe_absolute_uri, resolve_relative_uris
 from feeds import rss_document as rss
 from hygiene import assert_feed_clean
 
+from tui.core import parse as parse_module
 from tui.core import parse_fast as fast_module
 from tui.core import parse_fast_dates, parse_fast_html, parse_fast_urls
 from tui.core.models import ParsedEntry, ParsedFeed
@@ -152,7 +152,7 @@ def test_parse_feed_takes_the_fast_reader_when_it_can(monkeypatch: pytest.Monkey
         calls.append(b"feedparser")
         raise AssertionError("feedparser should not be needed for this feed")
 
-    monkeypatch.setattr(feedparser, "parse", broken_feedparser)
+    monkeypatch.setattr(parse_module, "run_feedparser", broken_feedparser)
     assert parse_feed(body, url=FEED_URL, headers={}).entries[0].title == "One"
     assert not calls
 

@@ -35,6 +35,7 @@ _ALLOWED = frozenset(
         "iso8859-6",
         "iso8859-7",
         "iso8859-8",
+        "iso8859-9",
         "iso8859-10",
         "iso8859-11",
         "tis-620",
@@ -75,7 +76,30 @@ _ALLOWED = frozenset(
 
 # Browsers read these labels as a wider encoding, and so does newsterm: Latin-1 pages are
 # nearly always windows-1252 (curly quotes in 0x80-0x9F), GB2312 is a subset of GB18030.
-_WIDER = {"iso8859-1": "cp1252", "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030"}
+_WIDER = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+}
+
+# Labels the Encoding Standard gives that Python does not know, by the codec they mean.
+_WEB_LABELS = {
+    "windows-874": "cp874",
+    "dos-874": "cp874",
+    "x-sjis": "shift_jis",
+    "windows-31j": "cp932",
+    "x-euc-jp": "euc_jp",
+    "x-gbk": "gbk",
+    "x-x-big5": "big5",
+    "x-mac-roman": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+}
 
 _LONGEST_LABEL = 40  # the longest real label is under 30 characters
 
@@ -94,6 +118,7 @@ def text_codec(label: str | bytes | None, *, widen: bool = True) -> str | None:
     label = label.strip().strip("\"'").strip()
     if not label or len(label) > _LONGEST_LABEL or not label.isascii() or "\x00" in label:
         return None
+    label = _WEB_LABELS.get(label.lower(), label)
     try:
         name = codecs.lookup(label).name
     except (LookupError, ValueError, TypeError):

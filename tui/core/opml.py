@@ -23,12 +23,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
+from tui.core.charsets import text_codec
 from tui.core.clean import clean_line, clean_url
 from tui.core.errors import ImportFileError
 from tui.core.models import Feed, Subscription
+from tui.core.parse_xml_safety import scan_codec
 
 #: Schemes a subscription may use: the web, and local or generated files.
 FEED_SCHEMES = frozenset({"http", "https", "file"})
@@ -42,6 +45,14 @@ _SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # Characters XML 1.0 cannot carry at all; clean_line leaves a few of them (U+FFFE, lone
 # surrogates), and ElementTree would write them out and produce a file nobody can read.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The encoding an XML declaration names, whatever it holds; the label is checked later.
+_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*([\"'])([^\"'>]*)\1")
+# What expat reads by itself from bytes; any other label it hands to a Python codec, and
+# fails on unknown labels (LookupError) and multi-byte ones (ValueError).
+_EXPAT_READS = frozenset({"utf-8", "iso8859-1", "ascii"})
+# A urls-file line is a URL and a few tags; longer ones are not worth tokenizing (shlex
+# takes time that grows with the square of a token's length).
+_MAX_LINE = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +100,7 @@ def read_subscription_file(path: Path) -> SubscriptionFile:
     """Read an OPML or newsboat ``urls`` file, telling them apart by their content."""
     try:
         with path.open("rb") as handle:
-            data = handle.read(_MAX_FILE_BYTES + 1)
+            data = _read_at_most(handle, _MAX_FILE_BYTES + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         raise ImportFileError(f"Could not read {path}: {reason}.") from None
@@ -109,6 +120,20 @@ def read_subscription_file(path: Path) -> SubscriptionFile:
     return parse_urls_file(data.decode("utf-8-sig", errors="replace"), source=path.name)
 
 
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, a megabyte at a time: ``read(limit)`` would set aside all of
+    ``limit`` (16 MB) for a file of a few kilobytes, and a device may never end."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = handle.read(min(1 << 20, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def parse_opml(data: bytes, *, source: str = "OPML file") -> SubscriptionFile:
     """Read an OPML document: feeds are outlines with ``xmlUrl``, folders become topics."""
     # Some exporters write whitespace before the XML declaration, which XML forbids; it is
@@ -119,6 +144,16 @@ def parse_opml(data: bytes, *, source: str = "OPML file") -> SubscriptionFile:
     if stripped.startswith(b"<?xml") and len(stripped) < len(unmarked):
         skipped_lines = unmarked[: len(unmarked) - len(stripped)].count(b"\n")
         data = stripped
+    try:
+        return _read_opml(_decodable(data, source), source, skipped_lines)
+    except (LookupError, ValueError):
+        # expat asked Python for a codec the declaration names and was refused (unknown,
+        # or multi-byte): a label _decodable did not see. UTF-8 it is, or a sentence.
+        text = _decode(data, "utf-8", source, None)
+        return _read_opml(text, source, skipped_lines)
+
+
+def _read_opml(document: bytes | str, source: str, skipped_lines: int) -> SubscriptionFile:
     reader = _OpmlReader(source, skipped_lines)
     parser = expat.ParserCreate()
     # Never read anything from outside the document, whatever its DOCTYPE says.
@@ -130,7 +165,7 @@ def parse_opml(data: bytes, *, source: str = "OPML file") -> SubscriptionFile:
     parser.EndElementHandler = reader.end
     reader.parser = parser
     try:
-        parser.Parse(data, True)
+        parser.Parse(document, True)
     except expat.ExpatError as error:
         message = expat.ErrorString(error.code) or "not well-formed"
         raise ImportFileError(
@@ -139,6 +174,53 @@ def parse_opml(data: bytes, *, source: str = "OPML file") -> SubscriptionFile:
             f"column {error.offset + 1}."
         ) from None
     return SubscriptionFile(tuple(reader.found.values()), tuple(reader.refused))
+
+
+def _decodable(data: bytes, source: str) -> bytes | str:
+    """The document as expat can read it: its bytes, or text decoded here.
+
+    expat reads UTF-8, UTF-16, Latin-1 and ASCII itself, and any other single-byte
+    encoding through Python's codecs; any other label (unknown, multi-byte, or no text
+    encoding at all) made it raise. Those documents are decoded here — with the encoding
+    named if it is a text encoding and the bytes fit it, else as UTF-8 if they are UTF-8 —
+    and handed over as text, which expat reads whatever the declaration says.
+    """
+    layout = scan_codec(data)
+    if layout.startswith("utf-32"):
+        return _decode(data, layout, source, "UTF-32").removeprefix("\ufeff")
+    if layout != "latin-1":
+        return data  # UTF-16, by its byte order mark or its NULs: expat's own
+    found = _DECLARED_ENCODING.match(data.removeprefix(b"\xef\xbb\xbf"))
+    if found is None:
+        return data
+    label = found.group(2).decode("latin-1")
+    codec = text_codec(label, widen=False)
+    if codec in _EXPAT_READS:
+        return data
+    if codec is not None and not codec.startswith(("utf-16", "utf-32")):
+        try:
+            return data.decode(codec)
+        except UnicodeError:
+            pass
+    # A wide label on bytes with no NULs, a label naming nothing, or bytes that do not
+    # fit the label: UTF-8 is what most such files turn out to be.
+    named = _shown(label, 40) or "an unnamed encoding"
+    return _decode(data, "utf-8", source, named)
+
+
+def _decode(data: bytes, codec: str, source: str, named: str | None) -> str:
+    """``data`` decoded, or a sentence naming the encoding the file claims (``named``)."""
+    try:
+        return data.decode(codec)
+    except UnicodeError:
+        claim = (
+            f"says its text is in {named}, but it is not, nor is it UTF-8"
+            if named
+            else "is in an encoding newsterm cannot read, and it is not UTF-8"
+        )
+        raise ImportFileError(
+            f"{source} {claim}; save it again as UTF-8 and import that."
+        ) from None
 
 
 def parse_urls_file(text: str, *, source: str = "urls file") -> SubscriptionFile:
@@ -152,6 +234,14 @@ def parse_urls_file(text: str, *, source: str = "urls file") -> SubscriptionFile
         if not line or line.startswith("#"):
             continue
         content_lines += 1
+        if len(line) > _MAX_LINE:
+            if line.startswith("|") or _SCHEME_PREFIX.match(line):
+                url_lines += 1
+            refused.append(
+                f"line {number}: {_shown(line, 60)} is too long to be a subscription "
+                f"({len(line):,} characters)."
+            )
+            continue
         try:
             tokens = _newsboat_tokens(line)
         except ValueError:
@@ -231,6 +321,7 @@ class _Frame:
 
     folder: str | None  # the topic it gives the outlines inside it; None for a feed
     line: int
+    inside: str = ""  # the innermost named folder around the outlines inside it
     empty_url: bool = False  # had an xmlUrl attribute, but an empty one
     children: int = 0
 
@@ -264,24 +355,28 @@ class _OpmlReader:
             self._check_root(tag)
         if tag.lower() != "outline":
             return
+        around = ""
         if self.frames:
             self.frames[-1].children += 1
+            around = self.frames[-1].inside
         line = self.skipped_lines + (self.parser.CurrentLineNumber if self.parser else 0)
         attrs = _Attributes(attributes)
         name = clean_line(attrs.get("title")) or clean_line(attrs.get("text"))
         raw_url = attrs.get("xmlUrl")
         url = clean_url(raw_url)
         if not url:
-            self.frames.append(_Frame(folder=name, line=line, empty_url=raw_url is not None))
+            self.frames.append(
+                _Frame(folder=name, line=line, inside=name or around, empty_url=raw_url is not None)
+            )
             return
-        self.frames.append(_Frame(folder=None, line=line))
+        self.frames.append(_Frame(folder=None, line=line, inside=around))
         label = f'outline "{_shown(name)}" (line {line})' if name else f"outline at line {line}"
         reason = check_feed_url(url)
         if reason is not None:
             self.refused.append(f"{label}: {_shown(url)} {reason}.")
             return
         tags = _category_tags(attrs.get("category"))
-        topic = self._folder() or (tags[0] if tags else "")
+        topic = around or (tags[0] if tags else "")
         # Exporters that know no title write the URL as text; that is no title at all.
         title = "" if name == url else name
         self.found.setdefault(_url_key(url), Subscription(url, title, topic, tags))
@@ -293,13 +388,6 @@ class _OpmlReader:
         if frame.empty_url and not frame.children:
             label = f'outline "{_shown(frame.folder)}"' if frame.folder else "outline"
             self.refused.append(f"{label} (line {frame.line}) has an empty xmlUrl.")
-
-    def _folder(self) -> str:
-        """The innermost enclosing folder with a name; empty at the top level."""
-        for frame in reversed(self.frames[:-1]):
-            if frame.folder:
-                return frame.folder
-        return ""
 
     def _check_root(self, tag: str) -> None:
         local = tag.rpartition(":")[2].lower()
@@ -356,7 +444,7 @@ def _newsboat_tokens(line: str) -> list[str]:
 
 
 def _looks_like_xml(data: bytes) -> bool:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: only XML arrives like that
+    if scan_codec(data) != "latin-1":  # UTF-16 or UTF-32, by BOM or NULs: only XML
         return True
     return data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
 

@@ -9,6 +9,8 @@ JSON Feed from XML, and it drives feedparser safely for XML feeds. The rest live
   gives back what this module would make of it through feedparser (or nothing);
 - :mod:`tui.core.parse_feedparser` holds the feedparser options and the reading of
   feedparser-shaped dicts that this module and the fast reader share;
+- :mod:`tui.core.parse_contained` runs feedparser so that a failing handler costs at most
+  the entry it was reading;
 - :mod:`tui.core.parse_json` reads JSON Feed and RSS-in-JSON;
 - :mod:`tui.core.parse_xml_safety` defuses hostile XML before feedparser sees it;
 - :mod:`tui.core.parse_common` makes entries the same way for every format: identity,
@@ -21,31 +23,26 @@ It never imports textual or rich.
 
 from __future__ import annotations
 
-import io
 import re
 import xml.sax
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import feedparser
+from feedparser.encodings import RE_XML_PI_ENCODING
 
+from tui.core.charsets import text_codec
 from tui.core.clean import clean_line
 from tui.core.errors import ParseError
-from tui.core.models import ParsedFeed
+from tui.core.models import ParsedEntry, ParsedFeed
 from tui.core.parse_common import FUTURE_SLACK as FUTURE_SLACK
-from tui.core.parse_common import UNTITLED, as_str, collect
+from tui.core.parse_common import UNTITLED, BadEntryError, collect
+from tui.core.parse_contained import DamagedEntry, run_feedparser
 from tui.core.parse_fast import parse_fast
-from tui.core.parse_feedparser import (
-    FEEDPARSER_OPTIONS,
-    XML_ENCODING,
-    codec_name,
-    fp_entry,
-    fp_get,
-    fp_line,
-    fp_link,
-)
+from tui.core.parse_feedparser import XML_ENCODING, codec_name, fp_entry, fp_get, fp_line, fp_link
 from tui.core.parse_json import parse_json_feed
-from tui.core.parse_xml_safety import defuse, scan_codec
+from tui.core.parse_xml_safety import declaration_head, defuse, scan_codec
 
 __all__ = ["EMPTY_DOCUMENT", "UNTITLED", "WEB_PAGE", "parse_feed", "parse_feed_safely"]
 
@@ -134,31 +131,41 @@ def _parse_xml_feed(
     response_headers = dict(headers)
     response_headers["content-location"] = url
     response_headers["content-type"] = _xml_content_type(body, charset, warnings)
-    # Bytes are wrapped in a stream on purpose: feedparser opens a ``bytes`` argument as a
-    # *file name* first, so a body reading ``/etc/passwd`` would be read from disk.
-    result = feedparser.parse(
-        io.BytesIO(body), response_headers=response_headers, **FEEDPARSER_OPTIONS
-    )
-    if result.get("bozo"):
-        warning = _bozo_warning(result.get("bozo_exception"))
-        if warning:
-            warnings.append(warning)
-    feed = fp_get(result, "feed") or {}
-    version = as_str(result.get("version"))
+    # feedparser's steps, run so that whatever one of its handlers raises costs at most
+    # the entry it was reading (and the body is never taken for a file name to open).
+    result = run_feedparser(body, response_headers)
+    warning = _bozo_warning(result.bozo_exception)
+    if warning:
+        warnings.append(warning)
+    if result.feed_failures:
+        warnings.append(
+            clean_line(
+                "Parts of the feed's own details could not be read "
+                f"({'; '.join(result.feed_failures)}); newsterm read the rest."
+            )[:500]
+        )
+    feed = result.feed
     title = fp_line(feed, "title")
-    raw_entries = fp_get(result, "entries") or []
-    if not raw_entries and not version and not title and not fp_get(feed, "link"):
+    if not result.entries and not result.version and not title and not fp_get(feed, "link"):
         if b"<html" in body[:2048].lower():
             raise ParseError(WEB_PAGE)
-        raise ParseError(_unreadable(result.get("bozo_exception")))
-    entries = collect(raw_entries, lambda item: fp_entry(item, url, now), warnings)
+        raise ParseError(_unreadable(result.bozo_exception))
+    entries = collect(
+        result.entries, lambda item: _xml_entry(item, url, now), warnings, need_one=True
+    )
     return ParsedFeed(
         title=title,
         site_url=fp_link(feed, url),
-        version=version,
+        version=result.version,
         entries=entries,
         warnings=tuple(warnings),
     )
+
+
+def _xml_entry(item: Any, url: str, now: datetime) -> ParsedEntry:
+    if isinstance(item, DamagedEntry):
+        raise BadEntryError(item.reason)
+    return fp_entry(item, url, now)
 
 
 def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
@@ -167,8 +174,29 @@ def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
     The real media type is ignored on purpose: RFC 3023 makes ``text/xml`` without a
     charset mean US-ASCII and feedparser assumes ISO-8859-1 when there is no header at all,
     both of which turn UTF-8 into mojibake. RFC 7303 (what browsers do) lets the XML
-    declaration decide instead.
+    declaration decide instead. Labels that name no text encoding (``zlib``, ``rot13``,
+    ``x-no-such-encoding``) are never handed on: feedparser would try to decode with them.
     """
+    if charset and text_codec(charset) is None:
+        warnings.append(
+            clean_line(
+                f"The server names a character encoding newsterm cannot use ({charset[:40]}); "
+                "newsterm went by the document instead."
+            )
+        )
+        charset = ""
+    declared = _feedparser_declared(body)
+    if declared is not None and text_codec(declared) is None:
+        # feedparser would try this label whenever the charset given first fails: give it
+        # one that cannot fail.
+        codec = _first_that_decodes(body, (charset, "utf-8", "cp1252", "latin-1"))
+        warnings.append(
+            clean_line(
+                f"The feed names a character encoding newsterm cannot use ({declared[:40]}); "
+                f"newsterm read it as {codec}."
+            )
+        )
+        return f"application/xml; charset={codec}"
     wide = scan_codec(body)
     if wide != "latin-1":
         # Told nothing, feedparser tries UTF-8 first on UTF-16 whose declaration names no
@@ -195,6 +223,25 @@ def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
                 )
             return "application/xml; charset=utf-8"
     return f"application/xml; charset={charset}" if charset else "application/xml"
+
+
+def _feedparser_declared(body: bytes) -> str | None:
+    """The encoding label feedparser finds in the XML declaration, if any, as text."""
+    found = RE_XML_PI_ENCODING.match(declaration_head(body).removeprefix(b"\xef\xbb\xbf"))
+    return found.group(1).decode("latin-1") if found else None
+
+
+def _first_that_decodes(body: bytes, labels: tuple[str, ...]) -> str:
+    """The first of ``labels`` that decodes ``body``; Latin-1 decodes anything."""
+    for label in labels:
+        codec = text_codec(label, widen=False)
+        if codec:
+            try:
+                body.decode(codec)
+            except UnicodeError:
+                continue
+            return codec
+    return "latin-1"
 
 
 def _bozo_warning(error: object) -> str:

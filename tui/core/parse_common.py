@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from tui.core.clean import clean_line, clean_text, clean_url, strip_controls
+from tui.core.errors import ParseError
 from tui.core.htmltext import html_to_text
 from tui.core.models import ParsedEntry
 from tui.core.parse_fast_urls import PLAIN_ABSOLUTE
@@ -58,9 +59,17 @@ class BadEntryError(ValueError):
 
 
 def collect(
-    items: Iterable[object], convert: Callable[[Any], ParsedEntry], warnings: list[str]
+    items: Iterable[object],
+    convert: Callable[[Any], ParsedEntry],
+    warnings: list[str],
+    *,
+    need_one: bool = False,
 ) -> tuple[ParsedEntry, ...]:
-    """Convert every item, skipping (and saying so) the ones that fail; first key wins."""
+    """Convert every item, skipping (and saying so) the ones that fail; first key wins.
+
+    ``need_one``: when there were items and not one could be read, that is the feed's
+    failure, raised as a :class:`ParseError` in one sentence, not an empty feed.
+    """
     entries: dict[str, ParsedEntry] = {}
     skipped: list[str] = []
     for position, item in enumerate(items, start=1):
@@ -76,6 +85,13 @@ def collect(
         listed = "; ".join(skipped[:_DETAILED_SKIPS])
         more = len(skipped) - _DETAILED_SKIPS
         tail = f"; and {more} more" if more > 0 else ""
+        if need_one and not entries:
+            what = (
+                "the feed's only entry"
+                if len(skipped) == 1
+                else f"any of the feed's {len(skipped)} entries"
+            )
+            raise ParseError(clean_line(f"newsterm could not read {what}: {listed}{tail}.")[:500])
         count = f"{len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'}"
         warnings.append(
             clean_line(f"newsterm skipped {count} it could not read: {listed}{tail}.")[:500]

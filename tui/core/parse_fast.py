@@ -48,7 +48,6 @@ from typing import NamedTuple
 from feedparser.encodings import RE_XML_PI_ENCODING
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
-from feedparser.util import FeedParserDict
 
 from tui.core.models import ParsedFeed
 from tui.core.parse_common import collect
@@ -56,13 +55,14 @@ from tui.core.parse_fast_namespaces import END_ALIASES, START_ALIASES, Namespace
 from tui.core.parse_fast_state import MATCH_NAMESPACES, FeedDict, UnsupportedError
 from tui.core.parse_feedparser import (
     FEEDPARSER_OPTIONS,
+    SENSITIVE_KEYS,
     XML_ENCODING,
     codec_name,
     fp_entry,
     fp_line,
     fp_link,
 )
-from tui.core.parse_xml_safety import defuse
+from tui.core.parse_xml_safety import declaration_head, defuse
 
 __all__ = ["parse_fast"]
 
@@ -82,22 +82,6 @@ _ASCII_SAFE_ENCODINGS = frozenset(
 )
 _FP_STARTS = frozenset(n[7:] for n in dir(_FeedParserMixin) if n.startswith("_start_"))
 _FP_ENDS = frozenset(n[5:] for n in dir(_FeedParserMixin) if n.startswith("_end_"))
-# Keys that an element with no feedparser handler must not write (feedparser files its text
-# or attributes under its own name): the ones parse_feedparser.py reads, the ones
-# feedparser's rules consult, and the FeedParserDict aliases that lead to them.
-_CONSULTED_KEYS = frozenset(
-    {"title", "title_detail", "link", "links", "id", "summary", "summary_detail"}
-    | {"content", "author", "author_detail", "authors", "published_parsed"}
-    | {"updated_parsed", "created_parsed", "tags", "image", "textinput", "contributors"}
-    | {"publisher", "publishers", "publisher_detail", "generator_detail", "media_content"}
-    | {"media_thumbnail", "media_rating", "media_credit", "media_restriction"}
-    | {"media_license", "media_player"}
-)
-_SENSITIVE_KEYS = _CONSULTED_KEYS | frozenset(
-    alias
-    for alias, target in FeedParserDict.keymap.items()
-    if _CONSULTED_KEYS.intersection(target if isinstance(target, list) else [target])
-)
 
 
 def parse_fast(body: bytes, *, url: str) -> ParsedFeed | None:
@@ -107,6 +91,13 @@ def parse_fast(body: bytes, *, url: str) -> ParsedFeed | None:
     DOCTYPE or entities, is not RSS 2.0/0.9x, RSS 1.0 or Atom 1.0, or uses something this
     reader does not copy from feedparser. ``url`` is where the document came from.
     """
+    try:
+        return _parse_fast(body, url)
+    except Exception:  # anything unexpected means "not sure": feedparser's turn, contained
+        return None
+
+
+def _parse_fast(body: bytes, url: str) -> ParsedFeed | None:
     if FEEDPARSER_OPTIONS != _SUPPORTED_OPTIONS:
         return None
     body = bytes(body)
@@ -125,7 +116,10 @@ def parse_fast(body: bytes, *, url: str) -> ParsedFeed | None:
     warnings: list[str] = []
     # The dicts become entries through the very functions parse.py uses on feedparser's,
     # so that both paths share every line of hygiene.
-    entries = collect(reader.entries, lambda item: fp_entry(item, url, now), warnings)
+    # A feed none of whose entries can be read raises ParseError: feedparser's path says so.
+    entries = collect(
+        reader.entries, lambda item: fp_entry(item, url, now), warnings, need_one=True
+    )
     return ParsedFeed(
         title=fp_line(reader.feeddata, "title"),
         site_url=fp_link(reader.feeddata, url),
@@ -140,7 +134,7 @@ def _encoding_is_plain(body: bytes) -> bool:
     if body.isascii():
         # Told "application/xml" and no charset, feedparser decodes with the encoding the
         # declaration names (its own pattern, lower-cased): harmless only if ASCII-safe.
-        found = RE_XML_PI_ENCODING.match(body)
+        found = RE_XML_PI_ENCODING.match(declaration_head(body))
         declared = found.group(1).decode("ascii").lower() if found else ""
         return declared in _ASCII_SAFE_ENCODINGS
     try:
@@ -305,7 +299,7 @@ class _Reader(NamespaceHandlers):
         if handler is None:
             if key in _FP_STARTS:
                 raise UnsupportedError(f"feedparser handles <{tag}> in ways not copied here")
-            if key in _SENSITIVE_KEYS:
+            if key in SENSITIVE_KEYS:
                 raise UnsupportedError(f"<{tag}> would overwrite {key}")
         found = self._start_names[name] = _Start(
             tag,

@@ -20,6 +20,7 @@ from feedparser.mixin import _FeedParserMixin
 from tui.core.parse_fast_dates import parse_date
 from tui.core.parse_fast_html import HTML_TYPES
 from tui.core.parse_fast_state import FeedDict, ReaderState, UnsupportedError
+from tui.core.parse_fast_urls import LINK_TEXT, WEB_URL
 
 __all__ = ["FeedHandlers"]
 
@@ -261,15 +262,32 @@ class FeedHandlers(ReaderState):
         if not (self.inentry and self.inimage):
             context["links"].append(dict(attrs_d))
         if "href" in attrs_d:
-            if (
+            alternate = (
                 attrs_d.get("rel") == "alternate"
                 and _map_content_type(attrs_d["type"]) in HTML_TYPES
-            ):
+            )
+            if alternate:
                 context["link"] = attrs_d["href"]
+            if not WEB_URL.match(attrs_d["href"]):
+                # newsterm's addition to feedparser (parse_feedparser._keep_link_text): the
+                # element's text is kept, in case it is the http(s) link.
+                link = context["links"][-1] if not (self.inentry and self.inimage) else None
+                self.text_link = (context, link, alternate)
+                self.push(LINK_TEXT, 0)
         else:
             self.push("link", expecting_text)
 
     def _end_link(self) -> None:
+        held, self.text_link = self.text_link, None
+        stack = self.elementstack
+        if held is not None and stack and stack[-1][0] == LINK_TEXT:
+            text = (self.pop(LINK_TEXT) or "").replace("&amp;", "&")
+            if WEB_URL.fullmatch(text):
+                context, link, alternate = held
+                if link is not None:
+                    link["href"] = text
+                if alternate:
+                    context["link"] = text
         self.pop("link")
 
     def _start_guid(self, attrs_d: FeedDict) -> None:

@@ -73,6 +73,8 @@ class ReaderState:
         self.entry_depths: dict[str, int] = {}  # feedparser's property_depth_map[entry]
         self.baseuri = url  # feedparser's Content-Location; see api.parse
         self.in_xhtml = False  # contentparams["type"] == "application/xhtml+xml"
+        # a <link> whose attribute is not http(s), whose text may be: (context, link, alternate)
+        self.text_link: tuple[FeedDict, FeedDict | None, bool] | None = None
 
     # --- feedparser's mixin: stack, storage, context --------------------------------------
 

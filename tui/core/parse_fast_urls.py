@@ -17,7 +17,14 @@ from urllib.parse import urlsplit, uses_relative
 
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
-__all__ = ["join_uri", "safe_absolute_uri"]
+__all__ = ["LINK_TEXT", "WEB_URL", "join_uri", "safe_absolute_uri"]
+
+#: A URL a browser opens: http(s). A link with another scheme (``at://``, ``urn:``) gives way
+#: to an http(s) one written right beside it.
+WEB_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://\S+")
+#: The element-stack frame that keeps the text of ``<link uri="at://…">http://…</link>``,
+#: which feedparser drops; the space keeps it apart from every element name.
+LINK_TEXT = "link text"
 
 # An absolute http(s) URL that ``urlsplit``/``urlunsplit`` give back unchanged: a lower-case
 # scheme, a plain host, no ``;`` params, no empty ``?`` or ``#``, no spaces or controls.

@@ -19,13 +19,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from feedparser.datetimes import _parse_date
+from feedparser.util import FeedParserDict
+
 from tui.core.clean import clean_line, clean_url
 from tui.core.htmltext import html_to_text
 from tui.core.models import ParsedEntry
 from tui.core.parse_common import absolute, as_str, make_entry, summary_text, text_as_html
+from tui.core.parse_fast_urls import WEB_URL
 
 __all__ = [
     "FEEDPARSER_OPTIONS",
+    "SENSITIVE_KEYS",
     "XML_ENCODING",
     "codec_name",
     "fp_entry",
@@ -44,15 +49,43 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 # costs ~18 ms of the 40, because relative links and images in bodies would be dead.
 FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": True}
 
+# Keys that an element with no feedparser handler must not write (feedparser files its text
+# or attributes under its own name): the ones this module reads, the ones feedparser's
+# rules consult, and the FeedParserDict aliases that lead to them (its rules read through
+# them; this module does not, so the dates as written need no aliases).
+_CONSULTED_KEYS = frozenset(
+    {"title", "title_detail", "link", "links", "id", "summary", "summary_detail"}
+    | {"content", "author", "author_detail", "authors", "published_parsed"}
+    | {"updated_parsed", "created_parsed", "tags", "image", "textinput", "contributors"}
+    | {"publisher", "publishers", "publisher_detail", "generator_detail", "media_content"}
+    | {"media_thumbnail", "media_rating", "media_credit", "media_restriction"}
+    | {"media_license", "media_player"}
+)
+SENSITIVE_KEYS = (
+    _CONSULTED_KEYS
+    | {"published", "updated", "created"}
+    | frozenset(
+        alias
+        for alias, target in FeedParserDict.keymap.items()
+        if _CONSULTED_KEYS.intersection(target if isinstance(target, list) else [target])
+    )
+)
+
+# A leading weekday in any language: a word and a comma, or a word before "16 nov".
+_WEEKDAY = re.compile(r"\s*[^\W\d_]{1,12}\.?(?:\s*,|\s+(?=[0-9]{1,2}\s+[^\W\d_]))\s*")
+
 #: The encoding an XML declaration names, if it names one.
 XML_ENCODING = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)")
 
 
 def codec_name(label: str) -> str:
-    """The codec's own name for an encoding label ("UTF8" → "utf-8"); unknown ones lower-cased."""
+    """The codec's own name for an encoding label ("UTF8" → "utf-8"); unknown ones lower-cased.
+
+    For comparing labels only; :func:`tui.core.charsets.text_codec` says which may decode.
+    """
     try:
         return codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the label
         return label.lower()
 
 
@@ -72,10 +105,9 @@ def fp_entry(entry: Any, base: str, now: datetime) -> ParsedEntry:
         content_html = value if is_html else text_as_html(value)
     if not content_html and summary_raw:
         content_html = summary_raw if summary_is_html else text_as_html(summary_raw)
+    updated = _fp_date(entry, "updated")
     published_raw = _struct_time_to_datetime(
-        fp_get(entry, "published_parsed")
-        or fp_get(entry, "updated_parsed")
-        or fp_get(entry, "created_parsed")
+        _fp_date(entry, "published") or updated or _fp_date(entry, "created")
     )
     tags = fp_get(entry, "tags") or ()
     return make_entry(
@@ -86,7 +118,7 @@ def fp_entry(entry: Any, base: str, now: datetime) -> ParsedEntry:
         content_html=content_html,
         author=_fp_author(entry),
         published_raw=published_raw,
-        updated_raw=_struct_time_to_datetime(fp_get(entry, "updated_parsed")),
+        updated_raw=_struct_time_to_datetime(updated),
         categories=(as_str(fp_get(tag, "label")) or as_str(fp_get(tag, "term")) for tag in tags),
         now=now,
     )
@@ -121,13 +153,41 @@ def fp_line(item: Any, key: str) -> str:
 
 
 def fp_link(item: Any, base: str) -> str:
-    """The first alternate link of a feedparser dict, else its ``link``, made absolute."""
-    for link in fp_get(item, "links") or ():
+    """The first alternate link of a feedparser dict, else its ``link``, made absolute.
+
+    An http(s) link wins over one with another scheme (``at://``, ``urn:``) that comes
+    first: only the former opens in a browser.
+    """
+    found = ""
+    links = fp_get(item, "links")
+    for link in links if isinstance(links, list) else ():
         if as_str(fp_get(link, "rel")) in ("alternate", ""):
             href = absolute(fp_get(link, "href"), base)
-            if href:
+            if href and WEB_URL.match(href):
                 return href
-    return absolute(fp_get(item, "link"), base)
+            found = found or href
+    href = absolute(fp_get(item, "link"), base)
+    return href if href and WEB_URL.match(href) else found or href
+
+
+def _fp_date(entry: Any, key: str) -> Any:
+    """``<key>_parsed``, or the date as written read again without its weekday.
+
+    feedparser gives up on a weekday it does not know ("mer, 16 nov 2022 00:38:15 +0100");
+    the weekday says nothing the date does not, so it is dropped and the rest is read.
+    """
+    parsed = fp_get(entry, f"{key}_parsed")
+    if parsed:
+        return parsed
+    written = as_str(fp_get(entry, key))
+    weekday = _WEEKDAY.match(written)
+    without = written[weekday.end() :] if weekday else ""
+    if not without:
+        return None
+    try:
+        return _parse_date(without)
+    except Exception:  # feedparser's date handlers are not meant to raise; a date is optional
+        return None
 
 
 def _struct_time_to_datetime(value: object) -> datetime | None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from tui.core.charsets import text_codec
 from tui.core.clean import clean_line, clean_url
 from tui.core.errors import ParseError
 from tui.core.htmltext import html_to_text
@@ -37,6 +38,8 @@ __all__ = ["parse_json_feed"]
 _NOT_JSON_FEED = "The address serves JSON data, not a JSON Feed."
 _ITEMS_KEY = re.compile(r'"items"\s*:\s*\[')
 _JSON_SEPARATORS = re.compile(r"[\s,]*")
+# A JSON string (skipped whole, brackets and all) or a bracket.
+_JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def parse_json_feed(body: bytes, url: str, charset: str, now: datetime) -> ParsedFeed:
@@ -44,19 +47,19 @@ def parse_json_feed(body: bytes, url: str, charset: str, now: datetime) -> Parse
     text = _decode_json(body, charset)
     warnings: list[str] = []
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        where = f"{error.msg.removesuffix(' at')} at line {error.lineno}, column {error.colno}"
-        document = _salvage_json_feed(text)
-        if document is None:
+        document = _DECODER.decode(text)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        where = _where(error)
+        salvaged = _salvage_json_feed(text)
+        if salvaged is None:
             raise ParseError(f"The feed is not valid JSON ({where}).") from None
-        count = len(document["items"])
-        warnings.append(
-            f"The JSON Feed is cut short or broken ({where}); newsterm read the "
-            f"{count} complete item{'s' if count != 1 else ''} before that point."
-        )
-    except (ValueError, RecursionError):
-        raise ParseError("The feed is not valid JSON.") from None
+        document, complete = salvaged
+        if not complete:
+            count = len(document["items"])
+            warnings.append(
+                f"The JSON Feed is cut short or broken ({where}); newsterm read the "
+                f"{count} complete item{'s' if count != 1 else ''} before that point."
+            )
     if not isinstance(document, dict):
         raise ParseError(_NOT_JSON_FEED)
     rss = document.get("rss")
@@ -75,7 +78,9 @@ def parse_json_feed(body: bytes, url: str, charset: str, now: datetime) -> Parse
         warnings.append("The JSON Feed has no list of items.")
         items = []
     feed_author = _json_author(document)
-    entries = collect(items, lambda item: _json_entry(item, url, feed_author, now), warnings)
+    entries = collect(
+        items, lambda item: _json_entry(item, url, feed_author, now), warnings, need_one=True
+    )
     version = declared.rstrip("/").rpartition("/version/")[2]
     return ParsedFeed(
         title=clean_line(as_str(document.get("title"))),
@@ -86,36 +91,95 @@ def parse_json_feed(body: bytes, url: str, charset: str, now: datetime) -> Parse
     )
 
 
-def _salvage_json_feed(text: str) -> dict[str, Any] | None:
-    """The top-level keys before ``items`` and the complete items of a cut-off JSON Feed.
+def _json_int(digits: str) -> int | str:
+    """A JSON integer; one past int()'s digit limit stays text instead of failing the feed."""
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else digits
+
+
+_MAX_INT_DIGITS = 4000  # Python refuses to turn more than 4,300 digits into an int
+_DECODER = json.JSONDecoder(parse_int=_json_int)
+
+
+def _where(error: BaseException) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg.removesuffix(' at')} at line {error.lineno}, column {error.colno}"
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply"
+    return clean_line(str(error))[:100] or type(error).__name__
+
+
+class _BrokenItem:
+    """An item of a JSON Feed that is not valid JSON itself, skipped over."""
+
+
+_BROKEN_ITEM = _BrokenItem()
+
+
+def _salvage_json_feed(text: str) -> tuple[dict[str, Any], bool] | None:
+    """The top-level keys and the readable items of a broken JSON Feed, and whether the
+    list of items was read to its end.
 
     A download cut short (or a size limit) leaves the last item unfinished; the ones before
-    it are still good. ``None`` when there is nothing to salvage.
+    it are still good. An item that is not valid JSON (nested too deeply, a syntax error)
+    is skipped to its closing bracket and the rest are read. ``None`` when there is
+    nothing to salvage.
     """
     found = _ITEMS_KEY.search(text)
     if not found:
         return None
     try:  # the keys before "items"; this also proves "items" is a top-level key
-        document = json.loads(text[: found.start()].rstrip().rstrip(",") + "}")
+        document = _DECODER.decode(text[: found.start()].rstrip().rstrip(",") + "}")
     except (ValueError, RecursionError):
         return None
     if not isinstance(document, dict):
         return None
-    decoder = json.JSONDecoder()
     items: list[object] = []
     position = found.end()
+    complete = False
     while True:
         gap = _JSON_SEPARATORS.match(text, position)
         position = gap.end() if gap else position
-        try:
-            item, position = decoder.raw_decode(text, position)
-        except (ValueError, RecursionError):
+        if text.startswith("]", position):
+            complete = True
             break
+        try:
+            item, position = _DECODER.raw_decode(text, position)
+        except (ValueError, RecursionError):
+            end = _value_end(text, position)
+            if end is None:
+                break
+            item, position = _BROKEN_ITEM, end
         items.append(item)
-    if not items:
+    if not any(item is not _BROKEN_ITEM for item in items) and not complete:
         return None
+    if complete:  # the keys after the items, if they can be read
+        try:
+            after = _DECODER.decode("{" + text[position + 1 :].lstrip().lstrip(","))
+        except (ValueError, RecursionError):
+            after = None
+        if isinstance(after, dict):
+            document = {**after, **document}
     document["items"] = items
-    return document
+    return document, complete
+
+
+def _value_end(text: str, start: int) -> int | None:
+    """Where the JSON array or object at ``start`` ends, counting brackets outside strings.
+
+    Iterative, so that any depth costs only time in proportion to its length.
+    """
+    if not text.startswith(("[", "{"), start):
+        return None
+    depth = 0
+    for token in _JSON_BRACKETS.finditer(text, start):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+        elif bracket in "]}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return None
 
 
 def _parse_rss_in_json(channel: dict[str, Any], url: str, now: datetime) -> ParsedFeed:
@@ -128,6 +192,7 @@ def _parse_rss_in_json(channel: dict[str, Any], url: str, now: datetime) -> Pars
         items if isinstance(items, list) else [],
         lambda item: _rss_in_json_entry(item, url, now),
         warnings,
+        need_one=True,
     )
     return ParsedFeed(
         title=clean_line(html_to_text(as_str(channel.get("title")))),
@@ -160,16 +225,20 @@ def _rss_in_json_entry(item: object, base: str, now: datetime) -> ParsedEntry:
 
 
 def _decode_json(body: bytes, charset: str) -> str:
-    for encoding in (json.detect_encoding(body), charset, "windows-1252"):
+    # The server's label is outside input: only a text encoding may decode (never zlib,
+    # rot13 or "undefined", whose decoders raise or rewrite).
+    for encoding in (json.detect_encoding(body), text_codec(charset), "windows-1252"):
         if encoding:
             try:
                 return body.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
+            except UnicodeError:
                 continue
     return body.decode("utf-8", "replace")
 
 
 def _json_entry(item: object, base: str, feed_author: str, now: datetime) -> ParsedEntry:
+    if item is _BROKEN_ITEM:
+        raise BadEntryError("it is not valid JSON")
     if not isinstance(item, dict):
         raise BadEntryError("it is not a JSON object")
     content_html = as_str(item.get("content_html"))

@@ -13,9 +13,22 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["defuse", "scan_codec"]
+__all__ = ["declaration_head", "defuse", "scan_codec"]
 
 _ENTITY_BUDGET = 100_000  # characters that a feed's own XML entities may add, in all
+# feedparser finds the declared encoding with ``^<\?.*encoding=['"](.*?)['"].*\?>`` over the
+# document's first line, which backtracks without end on a long first line full of
+# ``encoding="x"`` (13 KB took 22 s, 26 KB two minutes). Real declarations are short, so a
+# longer first line starting with ``<?`` is broken after its first ``?>`` (or here).
+_FIRST_LINE_LIMIT = 1024
+# feedparser looks for DOCTYPE and ENTITY declarations before the first element with
+# ``^\s*<!ENTITY([^>]*?)>`` (MULTILINE), whose cost grows with the square of that part's
+# length when it is made of blank lines or unclosed declarations (100 KB of newlines took
+# 50 s). A prolog longer than this holds nothing newsterm reads but the XML declaration
+# (entities are rebuilt apart, below), so the rest of it is dropped.
+_PROLOG_LIMIT = 8192
+_BOMS = {"utf-32-le": b"\xff\xfe\x00\x00", "utf-32-be": b"\x00\x00\xfe\xff"}
+_BOMS |= {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "latin-1": b"\xef\xbb\xbf"}
 # Only refs that can be out of range: feedparser's loose parser crashes on surrogates,
 # code points past U+10FFFF and digit strings too long for int().
 _BIG_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));?")
@@ -25,6 +38,8 @@ _BOM = re.compile("\ufeff|\xef\xbb\xbf")
 _MISC = re.compile(r"(?:\s|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 _DOCTYPE_PART = re.compile(r"\"[^\"]*\"|'[^']*'|<!--.*?-->|<\?.*?\?>|[^\"'<\[\]>]+|.", re.DOTALL)
 _FIRST_ELEMENT = re.compile(r"<\w")
+_FIRST_ELEMENT_BYTES = re.compile(rb"<\w")  # as feedparser's replace_doctype finds it
+_XML_DECLARATION_ONLY = re.compile(r"<\?xml[^>]*\?>")
 _XML_DECLARATION = re.compile(r"(?:\ufeff|\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?")
 _SAFE_ENTITY = re.compile(
     r"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"&%<>]{0,200}|&\#\w+;)"|'([^'&%<>]{0,200}|&\#\w+;)')\s*>"""
@@ -42,7 +57,12 @@ def defuse(body: bytes, warnings: list[str]) -> bytes:
     character reference to a surrogate or past U+10FFFF crashes its loose parser.
     """
     codec = scan_codec(body)
+    cut = _first_line_cut(body, codec)
+    if cut is not None:
+        body = body[:cut] + "\n".encode(codec) + body[cut:]
     has_entities = "<!ENTITY".encode(codec) in body
+    if not has_entities:
+        body = _short_prolog(body, codec)
     has_refs = "&#".encode(codec) in body
     if not has_entities and not has_refs:
         return body
@@ -53,6 +73,49 @@ def defuse(body: bytes, warnings: list[str]) -> bytes:
     if has_entities:
         changed = _rebuild_doctype(changed, warnings)
     return body if changed is text else changed.encode(codec, "replace")
+
+
+def _short_prolog(body: bytes, codec: str) -> bytes:
+    """``body`` with what comes before its first element cut to the XML declaration, when
+    that part is longer than :data:`_PROLOG_LIMIT` (feedparser's own reading of it is
+    quadratic); unchanged otherwise."""
+    if codec == "latin-1":  # ASCII-compatible: look without decoding a byte
+        first_byte = _FIRST_ELEMENT_BYTES.search(body)
+        if first_byte is None or first_byte.start() <= _PROLOG_LIMIT:
+            return body
+    text = body.decode(codec, "replace")
+    first = _FIRST_ELEMENT.search(text)
+    if first is None or first.start() <= _PROLOG_LIMIT:
+        return body
+    bom = _BOM.match(text)
+    start = bom.end() if bom else 0
+    declaration = _XML_DECLARATION_ONLY.match(text, start, start + _FIRST_LINE_LIMIT)
+    kept = f"{text[: declaration.end()]}\n" if declaration else text[:start]
+    # Nothing before the first element when there is no declaration: a UTF-16 document
+    # without a byte order mark is known by its first "<".
+    return f"{kept}{text[first.start() :]}".encode(codec, "replace")
+
+
+def declaration_head(body: bytes) -> bytes:
+    """The part of ``body`` a declaration pattern may look at: all of it, unless its first
+    line is long enough to make feedparser's pattern backtrack, and then the part of it
+    :func:`defuse` leaves on the first line."""
+    cut = _first_line_cut(body, scan_codec(body))
+    return body if cut is None else body[:cut]
+
+
+def _first_line_cut(body: bytes, codec: str) -> int | None:
+    """Where :func:`defuse` breaks a long first line that starts with ``<?``, or None."""
+    unit = 4 if "32" in codec else 2 if "16" in codec else 1
+    bom = len(_BOMS[codec]) if body.startswith(_BOMS[codec]) else 0
+    if not body.startswith("<?".encode(codec), bom):
+        return None
+    head = body[bom : bom + (_FIRST_LINE_LIMIT + 1) * unit].decode(codec, "replace")
+    if len(head) <= _FIRST_LINE_LIMIT or "\n" in head[:_FIRST_LINE_LIMIT]:
+        return None
+    close = head.find("?>", 0, _FIRST_LINE_LIMIT)
+    kept = head[: close + 2] if close != -1 else head[:_FIRST_LINE_LIMIT]
+    return bom + len(kept.encode(codec, "replace")) // unit * unit
 
 
 def scan_codec(body: bytes) -> str:
