@@ -29,7 +29,6 @@ their text kept. Decisions worth knowing:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,10 +36,10 @@ from tui.core.article_parse import BLOCK_MARKUP, NESTED_MARKER, ArticleParser
 from tui.core.article_render import render_text
 from tui.core.htmltext import defuse_html
 from tui.core.models import Block, Section
+from tui.core.reading import WORDS_PER_MINUTE, read_minutes
+from tui.core.reading import word_count as count_words
 
 __all__ = ["WORDS_PER_MINUTE", "Article", "parse_article", "read_minutes", "render_text"]
-
-WORDS_PER_MINUTE = 230
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +48,18 @@ class Article:
 
     lead: tuple[Block, ...] = ()
     sections: tuple[Section, ...] = ()
+    #: Words, CJK characters counted as readers read them (:func:`tui.core.reading.word_count`).
     word_count: int = 0
 
     @property
     def read_minutes(self) -> int:
-        """Minutes to read at :data:`WORDS_PER_MINUTE`, never less than one."""
+        """Minutes to read at :data:`WORDS_PER_MINUTE` (CJK at 500 characters), at least one."""
         return read_minutes(self.word_count)
 
     @property
     def text(self) -> str:
         """All the words, headings included, blocks apart by blank lines: for search and counts."""
         return _text_of(self.lead, self.sections)
-
-
-def read_minutes(word_count: int) -> int:
-    """``ceil(words / 230)``, at least 1: a short story still takes a minute to open and read."""
-    return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
 
 
 def parse_article(html: str, *, base_url: str = "") -> Article:
@@ -84,7 +79,7 @@ def parse_article(html: str, *, base_url: str = "") -> Article:
         else:
             sections.append((event[0], event[1], []))
     done = tuple(Section(heading, tuple(blocks), level) for heading, level, blocks in sections)
-    return Article(tuple(lead), done, word_count=len(_text_of(lead, done).split()))
+    return Article(tuple(lead), done, word_count=count_words(_text_of(lead, done)))
 
 
 def _text_of(lead: Sequence[Block], sections: Sequence[Section]) -> str:

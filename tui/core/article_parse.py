@@ -46,6 +46,9 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 NESTED_MARKER = re.compile(r"^\s+(?:-|\d+\.)\s", re.MULTILINE)
 _RULE = Block("rule")
 _MAX_INDENT = 8
+# Open skipped elements and lists kept track of; deeper ones are only counted, so that a
+# page nesting 300,000 of them costs neither memory nor a scan of the stack per tag.
+_MAX_OPEN = 64
 
 _Heading = tuple[str, int]
 
@@ -85,6 +88,7 @@ class ArticleParser(HTMLParser):
         self._text_breaks = text_breaks
         self._events: list[Block | _Heading] = []
         self._skip: list[str] = []  # open skipped elements, innermost last
+        self._skip_deeper = 0  # skipped elements opened past _MAX_OPEN
         self._buf: list[str] = []
         self._links: list[tuple[str, str]] = []  # for the block being collected
         self._href: str | None = None  # the open <a>'s URL, when it has a usable one
@@ -94,6 +98,7 @@ class ArticleParser(HTMLParser):
         self._code = False  # a <code> that may turn out to be a code block
         self._caption = False  # in a <figcaption>
         self._lists: list[_OpenList] = []
+        self._lists_deeper = 0  # lists opened past _MAX_OPEN: read as part of the deepest
         self._list_kind = "list"
         self._items: list[str] = []
         self._quote = 0
@@ -105,9 +110,13 @@ class ArticleParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skip or tag in SKIPPED_ELEMENTS:
             if tag in SKIPPED_ELEMENTS and tag != "embed":  # embed is void: no end tag
-                self._skip.append(tag)
+                if len(self._skip) < _MAX_OPEN:
+                    self._skip.append(tag)
+                else:
+                    self._skip_deeper += 1
             elif tag == "body" and "head" in self._skip:  # <head> left unclosed
                 del self._skip[self._skip.index("head") :]
+                self._skip_deeper = 0
         elif tag not in _STRUCTURE:
             return  # inline formatting (span, em, b ...): only its text matters
         elif tag in _BLOCK_TAGS:
@@ -140,7 +149,9 @@ class ArticleParser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self._skip or tag in SKIPPED_ELEMENTS:
-            if tag in self._skip:  # close up to the match: a stray </iframe> in <noscript>
+            if self._skip_deeper and tag in SKIPPED_ELEMENTS:
+                self._skip_deeper -= 1
+            elif tag in self._skip:  # close up to the match: a stray </iframe> in <noscript>
                 del self._skip[len(self._skip) - 1 - self._skip[::-1].index(tag) :]
         elif tag not in _STRUCTURE:
             return
@@ -274,7 +285,10 @@ class ArticleParser(HTMLParser):
         else:
             self._block_boundary()
             self._list_kind = "ordered" if ordered else "list"
-        self._lists.append(_OpenList(ordered))
+        if len(self._lists) < _MAX_OPEN:
+            self._lists.append(_OpenList(ordered))
+        else:
+            self._lists_deeper += 1
 
     def _start_item(self) -> None:
         if self._pre:
@@ -302,6 +316,9 @@ class ArticleParser(HTMLParser):
             self._block_boundary()
             return
         self._end_item()
+        if self._lists_deeper:
+            self._lists_deeper -= 1
+            return
         self._lists.pop()
         if not self._lists and self._items:
             items, self._items = tuple(self._items), []

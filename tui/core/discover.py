@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -25,6 +24,7 @@ from tui.core.clean import clean_line, openable_url
 from tui.core.errors import DiscoveryError
 from tui.core.fetch import Fetcher, FetchKind, FetchResult
 from tui.core.models import ParsedFeed
+from tui.core.page_decode import decode_page
 from tui.core.parse import parse_feed_safely
 
 #: Feed media types a page may announce, and the name a user knows each by.
@@ -39,9 +39,6 @@ FEED_TYPES: Mapping[str, str] = {
 COMMON_PATHS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json")
 #: The <head> is near the top; a multi-megabyte page is not read to its end.
 MAX_HTML_CHARS = 512 * 1024
-
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,16 +136,8 @@ async def _as_feed(result: FetchResult, url: str) -> FeedLink | None:
 
 
 def _decode_page(result: FetchResult) -> str:
-    body = result.body[:MAX_HTML_CHARS]
-    match = _CHARSET.search(result.headers.get("content-type", ""))
-    meta = _META_CHARSET.search(body[:4096])
-    for name in (match.group(1) if match else None, meta.group(1).decode() if meta else None):
-        if name:
-            try:
-                return body.decode(name, errors="replace")
-            except LookupError:  # a charset Python does not know
-                continue
-    return body.decode("utf-8", errors="replace")
+    body = result.body[: MAX_HTML_CHARS * 4]  # four bytes a character at most (UTF-8)
+    return decode_page(body, result.headers.get("content-type", ""))[:MAX_HTML_CHARS]
 
 
 def _unreadable(url: str, result: FetchResult) -> DiscoveryError:

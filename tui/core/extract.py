@@ -15,16 +15,21 @@ exception: pages are hostile, broken, huge, or not pages at all.
 Decisions worth knowing:
 
 * The charset comes from a byte-order mark, else the Content-Type header, else a
-  ``<meta>`` in the first 4 KB, else UTF-8; undecodable bytes become U+FFFD. ISO-8859-1
-  and ASCII are read as windows-1252, as browsers do.
+  ``<meta>`` in the first 4 KB, else UTF-8 (:func:`tui.core.page_decode.decode_page`);
+  a label naming no text encoding (``zlib``, ``base64``) counts as no label.
 * Control characters are removed from the parsed tree before trafilatura sees it: one
   ``&#27;`` in a page made trafilatura 2.3 discard the whole page (lxml refuses to set
   text with controls, and trafilatura treats that ValueError as "no content").
-* Only the first :data:`MAX_CHARS` characters of a page are read, which bounds the time
-  a huge page costs; articles come first in real pages. Past :data:`FAST_FROM`
-  characters trafilatura runs without its fallback extractors, and past
-  :data:`MAX_OUTPUT_CHARS` of output the article is cut at a block. lxml stops reading
-  elements nested deeper than 255 levels: an article inside them is not found.
+* Only the first :data:`MAX_CHARS` characters of a page are read, and of those only
+  what comes before the :data:`MAX_TAGS`-th ``<``: articles come first in real pages, and
+  this bounds the time and memory a page costs. trafilatura's cost grows faster than its
+  element count (100,000 empty ``<a>`` took 4 s and 110 MB, 300,000 took 6 s and 250 MB;
+  50,000 take 1 s and 40 MB) where the largest of 60 real news pages has 3,000 tags.
+  Past :data:`FAST_FROM` characters, :data:`FAST_FROM_TAGS` tags or
+  :data:`FAST_FROM_BLOCKS` block elements trafilatura runs without its fallback
+  extractors (readability, jusText), and past :data:`MAX_OUTPUT_CHARS` of output the
+  article is cut at a block. lxml stops reading elements nested deeper than 255 levels:
+  an article inside them is not found.
 * The title is the page's own: ``og:title``, else ``<title>``, else the first ``<h1>``;
   a ``<title>`` that is the ``<h1>`` plus a site name ("Headline | Site") gives the
   ``<h1>``. A leading body ``<h1>`` that matches it is dropped, as the reader shows the title
@@ -43,7 +48,6 @@ furniture) takes about 4 ms, a 4 KB one 2 ms; a 1 MB page of article-like filler
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,11 +57,15 @@ from urllib.parse import urlsplit
 from tui.core.article import parse_article
 from tui.core.clean import clean_line, strip_controls
 from tui.core.extract_html import MAX_OUTPUT_CHARS, OUTPUT_TAGS, ArticleWriter, join_url
+from tui.core.page_decode import decode_page
 
 __all__ = [
     "FAST_FROM",
+    "FAST_FROM_BLOCKS",
+    "FAST_FROM_TAGS",
     "MAX_CHARS",
     "MAX_OUTPUT_CHARS",
+    "MAX_TAGS",
     "MIN_WORDS",
     "OUTPUT_TAGS",
     "Extracted",
@@ -66,9 +74,23 @@ __all__ = [
 
 #: The most of a page (in characters, after decoding) that is read.
 MAX_CHARS = 3_000_000
+#: The most tags (``<`` characters, in truth) read of a page: the rest is left out.
+MAX_TAGS = 50_000
 #: Pages longer than this (in characters) are extracted without trafilatura's fallbacks.
 FAST_FROM = 1_000_000
-#: Fewer words than this after extraction is not an article (a cookie wall, a stub).
+#: ... and so are pages with more tags than this (jusText took 2 s over 20,000 cells),
+FAST_FROM_TAGS = 10_000
+#: ... or more block elements: jusText's time grows with the square of a run of short
+#: paragraphs (5,900 ``<p>`` of a word took 3.8 s). Real pages have under 1,000.
+FAST_FROM_BLOCKS = 2_000
+# The elements jusText starts a paragraph at (justext.core.PARAGRAPH_TAGS, less body).
+_BLOCKS = (
+    *("blockquote", "caption", "center", "col", "colgroup", "dd", "div", "dl", "dt"),
+    *("fieldset", "form", "legend", "optgroup", "option", "p", "pre", "table", "td"),
+    *("textarea", "tfoot", "th", "thead", "tr", "ul", "li", "h1", "h2", "h3", "h4", "h5", "h6"),
+)
+#: Fewer words than this after extraction is not an article (a cookie wall, a stub); CJK
+#: characters count as readers read them (:func:`tui.core.reading.word_count`).
 MIN_WORDS = 40
 
 NO_TEXT = "The page had no article text newsterm could find."
@@ -85,12 +107,6 @@ _TYPE_NAMES = {
     "text/plain": "a plain text file",
 }
 _TYPE_FAMILIES = {"image": "an image", "video": "a video", "audio": "an audio file"}
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (b"\xfe\xff", "utf-16"))
-# What "ISO-8859-1" and "ASCII" mean on the web (WHATWG Encoding). (And a <meta> that
-# says UTF-16 is wrong: its page was readable as ASCII. _decode reads it as UTF-8.)
-_WEB_CHARSETS = {"latin_1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
 _HAS_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _BLANK = re.compile(r"\s+")
 _SEPARATORS = frozenset("|-–—:·•»/")
@@ -113,18 +129,20 @@ def extract_article(body: bytes, url: str, headers: Mapping[str, str]) -> Extrac
         mime = "application/pdf"  # servers label PDFs text/html or octet-stream too
     if mime not in _HTML_TYPES:
         return _not_a_page(mime)
-    text = _decode(body[: MAX_CHARS * 4], content_type)[:MAX_CHARS]
+    text = _first_tags(decode_page(body[: MAX_CHARS * 4], content_type)[:MAX_CHARS], MAX_TAGS)
     if not text.strip():
         return NO_TEXT
+    # A big page skips the second opinions (readability, jusText): they double its time.
+    fast = len(text) > FAST_FROM or text.count("<") > FAST_FROM_TAGS
     try:
-        return _extract(text, url)
+        return _extract(text, url, fast=fast)
     except ImportError:
         raise  # a broken install is not the page's fault: say so loudly
     except Exception:  # lxml and trafilatura on hostile input: ValueError, RecursionError ...
         return UNREADABLE
 
 
-def _extract(text: str, url: str) -> Extracted | str:
+def _extract(text: str, url: str, *, fast: bool) -> Extracted | str:
     import trafilatura
 
     tree = trafilatura.load_html(strip_controls(text))
@@ -133,11 +151,11 @@ def _extract(text: str, url: str) -> Extracted | str:
     _strip_tree_controls(tree)
     _absolute_links(tree, url)
     title = _page_title(tree)
+    fast = fast or sum(1 for _ in tree.iter(*_BLOCKS)) > FAST_FROM_BLOCKS
     document = trafilatura.bare_extraction(
         tree,
         url=url or None,
-        # A big page skips the second opinions (readability, jusText): they double its time.
-        fast=len(text) > FAST_FROM,
+        fast=fast,
         output_format="xml",  # the tree only: "python" also renders a text we don't use
         include_comments=False,
         include_tables=True,
@@ -170,24 +188,14 @@ def _not_a_page(mime: str) -> str:
     return f"The story's link is {what}, not a web page; newsterm cannot read it in the terminal."
 
 
-def _decode(body: bytes, content_type: str) -> str:
-    """Text of the page, in its charset (BOM, header, meta: the HTML standard's order)."""
-    encoding = next((name for bom, name in _BOMS if body.startswith(bom)), None)
-    if encoding is None and (declared := _HEADER_CHARSET.search(content_type)):
-        encoding = _codec(declared.group(1))
-    if encoding is None and (meta := _META_CHARSET.search(body[:4096])):
-        encoding = _codec(meta.group(1).decode("ascii"))
-        if encoding is not None and encoding.startswith("utf-16"):
-            encoding = "utf-8"
-    return body.decode(encoding or "utf-8", errors="replace")
-
-
-def _codec(label: str) -> str | None:
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _WEB_CHARSETS.get(name, name)
+def _first_tags(text: str, limit: int) -> str:
+    """``text`` up to its ``limit``-th ``<``: no more elements than that can be parsed."""
+    if text.count("<") <= limit:
+        return text
+    at = -1
+    for _ in range(limit):
+        at = text.find("<", at + 1)
+    return text[:at]
 
 
 def _strip_tree_controls(tree: Any) -> None:

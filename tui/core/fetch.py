@@ -47,6 +47,8 @@ MAX_REDIRECTS = 5
 # not silence a feed for a year.
 MAX_RETRY_AFTER = timedelta(days=7)
 _CHUNK = 64 * 1024
+# The setting that raises the size cap, named in the "too large" sentence for each noun.
+_SIZE_SETTINGS = {"feed": " ([fetch] max_body_mb)", "page": " ([articles] max_page_mb)"}
 
 
 class FetchKind(StrEnum):
@@ -211,7 +213,7 @@ class Fetcher:
                 FetchKind.ERROR,
                 url,
                 error=f"{self.noun.capitalize()} too large: over {self.settings.max_body_mb} MB"
-                " once decompressed.",
+                f" once decompressed{_SIZE_SETTINGS.get(self.noun, '')}.",
             )
         except _GiveUpError as error:
             return FetchResult(FetchKind.ERROR, url, error=str(error), network_error=error.network)

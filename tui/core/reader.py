@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from tui.core.article import Article, parse_article
 from tui.core.article_render import render_text
+from tui.core.clean import clean_line
 from tui.core.htmltext import html_to_text
 from tui.core.models import StoredArticle, Story, slugify
 from tui.core.timeutil import relative_age
@@ -119,7 +120,8 @@ def reader_view(
                 "showing the feed's text."
             )
     elif article is not None:
-        note = f"Full article unavailable: {article.note} Showing the feed's text."
+        # Cleaned again: an older newsterm stored URLs a server sent in some notes, as sent.
+        note = f"Full article unavailable: {clean_line(article.note)} Showing the feed's text."
     published = story.published or story.first_seen
     return ReaderView(
         story=story,

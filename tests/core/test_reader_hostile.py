@@ -1,0 +1,321 @@
+"""Reader mode under hostile pages: charsets that are no text encoding, deep and wide markup,
+and mutated real pages. Every case here once raised, hung or leaked a control character."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import gzip
+import html
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+from feedserver import FeedServer, Reply
+from hygiene import BAD_CHARS, BAD_CHARS_OR_TAB, strings
+from pages import DEFAULT_TITLE, article_page, hostile_page
+
+from tui.core.article import parse_article, render_text
+from tui.core.discover import FeedLink, discover
+from tui.core.extract import FAST_FROM_BLOCKS, MAX_TAGS, NO_TEXT, Extracted, extract_article
+from tui.core.fetch import Fetcher
+from tui.core.htmltext import html_to_text
+
+URL = "https://news.example.com/2026/11/riverside-tram"
+REPRO = CORPUS / "fuzz-repro"
+ROOT = Path(__file__).resolve().parents[2]
+
+# Codecs Python knows that turn bytes into bytes (or text into other text): no web page is
+# written in them, and codecs.lookup() used to hand them to bytes.decode(), which raised.
+NOT_TEXT = ["zlib", "base64", "hex", "rot13", "bz2", "uu", "quopri"]
+NOT_TEXT += ["unicode_escape", "idna", "punycode"]  # text codecs no web page is written in
+
+
+def _extracted(page: bytes, content_type: str) -> Extracted:
+    result = extract_article(page, URL, {"Content-Type": content_type})
+    assert isinstance(result, Extracted), result
+    return result
+
+
+# --- charsets that name no text encoding --------------------------------------------------
+
+
+@pytest.mark.parametrize("label", NOT_TEXT)
+def test_a_header_naming_no_text_encoding_falls_back_to_utf8(label: str) -> None:
+    title = "Café owners in Zürich welcome the tram"
+    result = _extracted(article_page(title, meta_charset=False), f"text/html; charset={label}")
+    assert result.title == title
+
+
+@pytest.mark.parametrize("label", NOT_TEXT)
+def test_a_meta_naming_no_text_encoding_falls_back_to_utf8(label: str) -> None:
+    title = "Café owners in Zürich welcome the tram"
+    page = article_page(title).replace(b'charset="utf-8"', f'charset="{label}"'.encode())
+    assert _extracted(page, "text/html").title == title
+
+
+@pytest.mark.parametrize("label", NOT_TEXT)
+def test_a_bad_label_in_the_header_leaves_the_meta_to_decide(label: str) -> None:
+    title = "Café owners in Zürich welcome the tram"
+    page = article_page(title, charset="iso-8859-1")
+    assert _extracted(page, f"text/html; charset={label}").title == title
+
+
+@pytest.mark.parametrize(
+    "label", ["", "utf-8\x00", "\x1b[31m", "é", "a" * 5000, "utf-7", "x-user-defined"]
+)
+def test_odd_labels_fall_back_too(label: str) -> None:
+    assert _extracted(article_page(), f"text/html; charset={label}").title == DEFAULT_TITLE
+
+
+def test_the_fuzzers_page_reads_whatever_codec_it_is_labelled_with() -> None:
+    repro = REPRO / "extract-exc-a373fec86de4.bin"
+    if not repro.exists():
+        pytest.skip(f"the shared corpus is not here ({REPRO})")
+    body = repro.read_bytes()
+    expected = _extracted(body, "text/html")
+    for label in NOT_TEXT:
+        assert _extracted(body, f"text/html; charset={label}") == expected
+        meta = body.replace(b"<head>", f'<head><meta charset="{label}">'.encode(), 1)
+        assert _extracted(meta, "text/html") == expected
+
+
+def _discover(url: str) -> list[FeedLink]:
+    async def run() -> list[FeedLink]:
+        async with Fetcher() as fetcher:
+            return await discover(url, fetcher)
+
+    return asyncio.run(run())
+
+
+def _feed_link_page(title: str) -> str:
+    return (
+        "<!doctype html><html><head>"
+        f'<link rel="alternate" type="application/rss+xml" title="{title}" href="/rss.xml">'
+        "</head><body><p>Hello</p></body></html>"
+    )
+
+
+def test_discovery_reads_a_page_labelled_unicode_escape_as_utf8(server: FeedServer) -> None:
+    # unicode_escape would turn the six characters "\u00e9" into "é" (and "\x1b" into ESC).
+    page = _feed_link_page("Caf\\u00e9 news").encode()
+    server.route("/", Reply(200, page, {"Content-Type": "text/html; charset=unicode_escape"}))
+    (link,) = _discover(server.url("/"))
+    assert link.title == "Caf\\u00e9 news"
+
+
+def test_discovery_honours_a_utf16_byte_order_mark(server: FeedServer) -> None:
+    page = codecs.BOM_UTF16_LE + _feed_link_page("Café news").encode("utf-16-le")
+    server.route("/", Reply(200, page, {"Content-Type": "text/html"}))
+    (link,) = _discover(server.url("/"))
+    assert link.title == "Café news"
+    assert link.url == server.url("/rss.xml")
+
+
+@pytest.mark.parametrize("label", ["zlib", "rot13", "hex", "base64"])
+def test_discovery_reads_a_meta_naming_no_text_encoding_as_utf8(
+    server: FeedServer, label: str
+) -> None:
+    page = f'<meta charset="{label}">'.encode() + _feed_link_page("Café news").encode()
+    server.route("/", Reply(200, page, {"Content-Type": "text/html"}))
+    (link,) = _discover(server.url("/"))
+    assert link.title == "Café news"
+
+
+# --- pages nested 300,000 deep --------------------------------------------------------------
+
+DEPTH = 300_000
+# One element nested DEPTH deep (and closed again: "svg/"), then a real article
+# (tests/pages.py). lxml stops at 255 levels; nothing of ours may keep a stack as deep as
+# the page, or scan it at each tag. "ul" comes first: each figure is what a page adds to
+# the most the process ever held.
+NESTING_TAGS = ["ul", "ul/", "div", "a", "td", "blockquote", "svg", "svg/", "pre", "pre/"]
+SKIPPED = {"svg"}  # never closed, so all that follows is inside it, and not text
+_MEASURE = """
+import json, resource, sys, time
+sys.path.insert(0, "tests")
+from pages import nested_page
+from tui.core.article import parse_article, render_text
+from tui.core.extract import extract_article
+from tui.core.htmltext import html_to_text
+
+what, depth, tags = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+URL = "https://news.example.com/a"
+
+def page(tag):
+    # "svg/" closes each element again (DEPTH end tags) before the article.
+    name = tag.rstrip("/")
+    nested = f"<{name}>" * depth + (f"</{name}>" * depth if tag.endswith("/") else "")
+    return nested_page(1).replace(b"<div>", nested.encode())
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+if what == "extract":
+    extract_article(nested_page(10), URL, HTML)  # imports, and the first call's caches
+parse_article(nested_page(10).decode())
+html_to_text(nested_page(10).decode())
+out = {}
+for tag in tags:
+    body = page(tag)
+    text = body.decode()
+    before = rss_mb()
+    started = time.process_time()
+    if what == "extract":
+        result = extract_article(body, URL, HTML)
+        got = 0 if isinstance(result, str) else result.words
+    elif what == "sections":
+        article = parse_article(text, base_url=URL)
+        render_text(article)
+        got = article.word_count
+    else:
+        got = len(html_to_text(text))
+    del body, text
+    # The peak this page added to what the process ever held.
+    seconds = time.process_time() - started
+    out[tag] = {"mb": round(rss_mb() - before, 1), "s": round(seconds, 2), "got": got}
+print(json.dumps(out))
+"""
+
+
+def _measure(what: str, tags: list[str]) -> dict[str, dict[str, float]]:
+    """Run one of the parsers over 300,000-deep pages in a fresh process: time and memory."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, what, str(DEPTH), ",".join(tags)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,  # a hang, not a measure: each page takes about a second
+        check=True,
+    )
+    measured: dict[str, dict[str, float]] = json.loads(done.stdout)
+    return measured
+
+
+def test_extraction_of_a_300k_deep_page_is_bounded() -> None:
+    # Before the page was cut at MAX_TAGS tags: 209 MB and 3.4 s of CPU for <a>.
+    for tag, figures in _measure("extract", ["a", "li", "td", "div", "svg"]).items():
+        assert figures["mb"] < 60, (tag, figures)
+
+
+def test_sections_of_a_300k_deep_page_are_bounded() -> None:
+    # Before: <svg> took minutes (each end tag copied the stack of open ones) and <ul> kept
+    # 300,000 open lists (16 MB).
+    for tag, figures in _measure("sections", NESTING_TAGS).items():
+        assert figures["mb"] < 10, (tag, figures)
+        if tag not in SKIPPED:
+            assert figures["got"] > 250, (tag, figures)  # the article after the nesting
+
+
+def test_text_of_a_300k_deep_page_is_bounded() -> None:
+    for tag, figures in _measure("text", NESTING_TAGS).items():
+        assert figures["mb"] < 10, (tag, figures)
+        if tag not in SKIPPED:
+            assert figures["got"] > 1000, (tag, figures)
+
+
+# --- pages of many short blocks ----------------------------------------------------------------
+
+
+def test_justext_never_sees_thousands_of_short_paragraphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # jusText (trafilatura's second opinion) looks for each short paragraph's neighbours one
+    # by one: 5,900 paragraphs of one word took 3.8 s, 9,000 took 9 s. Such pages are read
+    # without it. The spy only counts what the real function is given.
+    external = pytest.importorskip("trafilatura.external")
+    if not hasattr(external, "revise_paragraph_classification"):
+        pytest.skip("trafilatura no longer calls jusText this way")
+    seen: list[int] = []
+    real = external.revise_paragraph_classification
+
+    def counting(paragraphs: list[object], *args: object) -> object:
+        seen.append(len(paragraphs))
+        return real(paragraphs, *args)
+
+    monkeypatch.setattr(external, "revise_paragraph_classification", counting)
+    for count in (3_000, 9_000):
+        page = ("<html><body>" + '<p class="footer">x' * count + "</body></html>").encode()
+        extract_article(page, URL, {"Content-Type": "text/html"})
+    assert max(seen, default=0) <= 2 * FAST_FROM_BLOCKS + 10, seen
+    # The control: a real page still gets jusText's opinion when it needs one.
+    extract_article(article_page(sections=[], lead=["Too short."]), URL, {})
+    assert seen
+
+
+def test_only_the_first_tags_of_a_page_are_read() -> None:
+    body = b"<p>" + b"<b>x</b>" * MAX_TAGS
+    early = article_page().replace(b"<body>", b"<body>" + body)
+    late = article_page().replace(b"</body>", body + b"</body>")
+    assert _extracted(late, "text/html").title == DEFAULT_TITLE
+    assert extract_article(early, URL, {"Content-Type": "text/html"}) == NO_TEXT
+
+
+# --- mutated real pages ---------------------------------------------------------------------
+
+ESCAPES = [
+    b"\x1b[2J\x1b[31m",  # clear the screen, red
+    b"\x1b]52;c;Y2xpcGJvYXJk\x07",  # OSC 52: write the clipboard
+    b"\x1b]8;;http://evil.example/\x1b\\",  # OSC 8 hyperlink
+    b"\xc2\x9b2J",  # CSI in its 8-bit spelling, as UTF-8
+    b"&#27;[2J&#x9b;31m&#x1b;]52;c;eA==&#7;",  # the same as character references
+    b"&#x202e;\xe2\x80\xae&#x2066;",  # bidi overrides
+    b"\x00&#0;\x07\x08\x0b\x0c\r\x7f",
+]
+
+
+def _mutations(page: bytes) -> list[tuple[str, bytes]]:
+    middle = len(page) // 2
+    escapes = b"".join(ESCAPES)
+    return [
+        ("truncated", page[: middle + 7]),
+        ("escapes in text", page.replace(b"<p>", b"<p>" + escapes)),
+        ("escapes in attributes", page.replace(b'href="', b'href="' + escapes[:20])),
+        ("escapes in the title", page.replace(b"<title>", b"<title>" + escapes)),
+        ("NULs for spaces", page.replace(b" ", b"\x00", 2000)),
+        ("latin-1 bytes", page.replace(b"e", b"\xe9", 500)),
+        ("utf-16 claimed", page.replace(b"<head>", b'<head><meta charset="utf-16">')),
+        ("garbage", page[:middle] + bytes(range(256)) * 4 + page[middle:]),
+    ]
+
+
+def _corpus_pages() -> list[tuple[str, bytes]]:
+    pages = [("built-in", article_page()), ("hostile", hostile_page())]
+    for name in ("DaringFireball.html", "inessential.html"):
+        if (path := CORPUS / "real-world" / name).exists():
+            pages.append((name, path.read_bytes()))
+    aeb = CORPUS / "peers" / "aeb" / "html"
+    for page_id in ("85439e26c41c", "c7e39ac49fa1"):  # Japanese; the BBC
+        for path in sorted(aeb.glob(f"{page_id}*.html.gz")):
+            pages.append((path.name[:12], gzip.decompress(path.read_bytes())))
+    return pages
+
+
+def _assert_clean(where: str, texts: Iterable[str], bad: re.Pattern[str]) -> None:
+    for text in texts:
+        found = bad.search(text)
+        assert found is None, (where, text[max(0, found.start() - 30) : found.end() + 30])
+
+
+PAGES = _corpus_pages()
+
+
+@pytest.mark.parametrize(("name", "page"), PAGES, ids=[name for name, _page in PAGES])
+def test_mutated_pages_give_clean_text_or_a_sentence(name: str, page: bytes) -> None:
+    for mutation, body in _mutations(page):
+        where = f"{name}, {mutation}"
+        result = extract_article(body, URL, {"Content-Type": "text/html"})
+        if isinstance(result, str):
+            _assert_clean(where, [result], BAD_CHARS)
+        else:
+            _assert_clean(where, [html.unescape(result.html), result.title], BAD_CHARS)
+            _assert_clean(where, strings(parse_article(result.html)), BAD_CHARS_OR_TAB)
+        text = body.decode("utf-8", errors="replace")
+        article = parse_article(text, base_url=URL)
+        _assert_clean(where, strings(article), BAD_CHARS_OR_TAB)
+        _assert_clean(where, render_text(article, width=60), BAD_CHARS_OR_TAB)
+        _assert_clean(where, [html_to_text(text)], BAD_CHARS)
