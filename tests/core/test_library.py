@@ -26,6 +26,7 @@ from feeds import Item, items, rss
 from feedserver import FeedServer, Reply, Request, feed_reply
 
 from tui.core.errors import (
+    FeedNotFoundError,
     LibraryError,
     LibraryTooNewError,
     SearchQueryError,
@@ -876,3 +877,9 @@ async def test_kill_9_in_the_middle_of_a_refresh_loses_nothing_committed(
     with sqlite3.connect(db_path) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     check.close()
+
+
+@pytest.mark.parametrize("ref", ["²", "99999999999999999999999", "٣", " 7 "])
+def test_a_feed_reference_past_reason_is_not_found_not_a_crash(library: Library, ref: str) -> None:
+    with pytest.raises(FeedNotFoundError):
+        library.feed(ref)

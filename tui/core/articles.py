@@ -12,28 +12,36 @@ import asyncio
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 
 from tui.config import Settings
 from tui.core.clean import openable_url
+from tui.core.errors import WorkerLostError
 from tui.core.fetch import Fetcher, FetchKind
 from tui.core.models import ArticleOutcome
+from tui.core.page_notes import page_fetch_note
+from tui.core.pool import WorkerPool
+from tui.core.reading import word_count
 from tui.core.store import articles as article_queries
 from tui.core.store.database import Database
 from tui.core.timeutil import utcnow
 from tui.core.worker_tasks import PageRequest, extract_and_store
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.3"
-_TAG = re.compile(r"<[^>]*>")
+PAGE_WORKER_LOST = (
+    "The page could not be read: the worker process reading it stopped unexpectedly twice "
+    "(out of memory, or killed); try again."
+)
+_TAG = re.compile(r"<[^<>]*>")  # not [^>]*: "<" * 50_000 would take seconds
 
 #: Called after each story's page: ``(done, total, outcome)``.
 PageProgress = Callable[[int, int, ArticleOutcome], None]
 
 
 def feed_word_count(summary: str, content_html: str) -> int:
-    """About how many words the feed gave a story: a quick strip, enough to tell "short"."""
+    """About how many words the feed gave a story: a quick strip, enough to tell "short".
+    CJK characters count as readers read them (:func:`tui.core.reading.word_count`)."""
     body = content_html if len(content_html) >= len(summary) else summary
-    return len(_TAG.sub(" ", body).split())
+    return word_count(_TAG.sub(" ", body))
 
 
 def stories_wanting_pages(db: Database, story_ids: Sequence[int], min_words: int) -> list[int]:
@@ -52,10 +60,10 @@ def stories_wanting_pages(db: Database, story_ids: Sequence[int], min_words: int
 class PageFetch:
     """Fetch, extract and store the pages of some stories, a few at a time."""
 
-    def __init__(self, db: Database, settings: Settings, executor: Callable[[], Executor]) -> None:
+    def __init__(self, db: Database, settings: Settings, pool: WorkerPool) -> None:
         self._db = db
         self._settings = settings
-        self._executor = executor
+        self._pool = pool
 
     async def run(
         self,
@@ -103,7 +111,7 @@ class PageFetch:
             )
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
         if result.kind is not FetchKind.OK:
-            note = result.error or "The page could not be fetched."
+            note = page_fetch_note(result)  # the fetcher's HTTP sentences are a feed's
             if not result.network_error:  # offline is not the page's fault: try again later
                 await asyncio.to_thread(
                     self._db.write,
@@ -123,6 +131,9 @@ class PageFetch:
             feed_url=feed_url,
             story_title=title,
         )
-        loop = asyncio.get_running_loop()
-        ok, note, words = await loop.run_in_executor(self._executor(), extract_and_store, request)
+        try:
+            extracted = self._pool.submit(extract_and_store, request)
+            ok, note, words = await asyncio.wrap_future(extracted)
+        except WorkerLostError:  # not the page's doing: nothing is stored against it
+            return ArticleOutcome(story_id, False, PAGE_WORKER_LOST)
         return ArticleOutcome(story_id, ok, note, words=words)

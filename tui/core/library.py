@@ -9,12 +9,9 @@ thread workers so that no SQLite call runs on its event loop.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +21,12 @@ from urllib.parse import urlsplit
 from tui.config import Settings
 from tui.core import opml
 from tui.core.clean import clean_line, clean_url
-from tui.core.errors import FeedNotFoundError, InvalidFeedURLError, LibraryError
+from tui.core.errors import (
+    FeedNotFoundError,
+    InvalidFeedURLError,
+    LibraryDamagedError,
+    LibraryError,
+)
 from tui.core.marks import MarkKind, MarkQueue, MarkResult
 from tui.core.models import (
     ArticleOutcome,
@@ -40,15 +42,21 @@ from tui.core.models import (
     Subscription,
     Topic,
 )
+from tui.core.pool import WorkerPool
 from tui.core.store import articles as article_queries
 from tui.core.store import feeds as feed_queries
 from tui.core.store import search as search_queries
 from tui.core.store import stories as story_queries
+from tui.core.store.backup import Backup as Backup
+from tui.core.store.backup import Backups
+from tui.core.store.backup import Restored as Restored
+from tui.core.store.backup import backup_story_count as backup_story_count
+from tui.core.store.backup import list_backups as list_backups
+from tui.core.store.backup import restore_backup as restore_backup
 from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.store.stories import StoryFilter, TopicCount
 from tui.core.timeutil import utcnow
-from tui.core.worker_tasks import lower_priority
 
 if TYPE_CHECKING:
     from tui.core.articles import PageProgress
@@ -85,12 +93,13 @@ class Library:
         self.path = path
         self.settings = settings or Settings()
         self._db = Database(path)
-        self._executor: Executor | None = None
+        self._pool = WorkerPool()  # parsing, page extraction, labels: see tui.core.pool
         # Marks have their own writer and connection: see tui.core.marks.
         self._marks = MarkQueue(lambda: Database(path))
         self._search_db: Database | None = None  # opened by the first search
         self._search_lock = threading.Lock()
         self._closed = False
+        self._backups = Backups(path)
 
     # -- lifetime --------------------------------------------------------------------
 
@@ -102,10 +111,42 @@ class Library:
             search_db.interrupt()  # a long search must not hold up quitting
             search_db.close()
         self._marks.close()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        self._backups.cancel()  # a backup being made stops, leaving nothing behind
+        self._pool.close()  # waits for the workers to go: nothing left to race the exit
         self._db.close()
+
+    @property
+    def read_only(self) -> bool:
+        """The library cannot be written (file, folder or file system): it was opened
+        read-only, user changes raise :class:`LibraryReadOnlyError` and optional writes
+        (sentiment labels, remembered state, backups) are skipped."""
+        return self._db.read_only
+
+    @property
+    def read_only_note(self) -> str | None:
+        """A sentence to show once when the library was opened read-only."""
+        return self._db.read_only_note
+
+    def back_up_if_due(self, *, now: datetime | None = None) -> Backup | None:
+        """Make the daily backup when the newest is a day old. Blocking (about 5 s for
+        100k stories): call it after a refresh or from a thread, never at start-up.
+
+        None when not due, read-only, or cancelled by :meth:`close`. Raises
+        :class:`LibraryDamagedError` (no backup of a damaged library: the older ones are
+        kept, and nothing more is written to it) or :class:`LibraryFullError` (no room).
+        """
+        if self._db.read_only:
+            return None
+        damage = self._db.damage
+        if damage is not None:
+            raise LibraryDamagedError(damage)
+        if not self._backups.due(now or utcnow()):
+            return None
+        try:
+            return self._backups.make(now)
+        except LibraryDamagedError as error:
+            self._db.mark_damaged(error)
+            raise
 
     def __enter__(self) -> Library:
         return self
@@ -117,25 +158,6 @@ class Library:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _parse_executor(self) -> Executor:
-        # A process pool: feedparser is pure Python and CPU-bound, and in a thread it
-        # would hold the GIL against the UI. forkserver, not fork: the UI process has
-        # threads, and forking a threaded process can deadlock the child.
-        if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["tui.core.parse_worker", "tui.core.worker_tasks"])
-            self._executor = ProcessPoolExecutor(
-                max_workers=max(1, min(4, os.cpu_count() or 1)),
-                mp_context=context,
-                initializer=lower_priority,
-            )
-        return self._executor
-
-    def _started_executor(self) -> Executor:
-        executor = self._parse_executor()
-        executor.submit(int).result()  # a no-op that makes the pool start its processes
-        return executor
 
     # -- subscriptions ---------------------------------------------------------------
 
@@ -201,21 +223,39 @@ class Library:
     def subscribe_all(
         self, subscriptions: Iterable[Subscription], refused: Sequence[str] = ()
     ) -> ImportReport:
-        added: list[Feed] = []
-        existing: list[str] = []
+        """Subscribe to them all in one transaction: on a full disk none is added and the
+        error says why, rather than the import stopping somewhere in the middle."""
+        wanted: list[tuple[str, Subscription]] = []
         problems = list(refused)
         for sub in subscriptions:
             try:
-                url = normalise_feed_url(sub.url)
+                wanted.append((normalise_feed_url(sub.url), sub))
             except InvalidFeedURLError as error:
                 problems.append(str(error))
-                continue
-            if self.is_subscribed(url):
+        existing: list[str] = []
+
+        def subscribe(conn: sqlite3.Connection) -> list[int]:
+            existing.clear()
+            new_ids = []
+            for url, sub in wanted:
+                try:
+                    feed_queries.find_feed_id(conn, url)
+                except FeedNotFoundError:
+                    topic = clean_line(sub.topic) if sub.topic and sub.topic.strip() else ""
+                    feed_id = feed_queries.insert_feed(
+                        conn,
+                        url,
+                        title=clean_line(sub.title or None),
+                        topic=Topic.from_name(topic) if topic else None,
+                        tags=[clean_line(t) for t in sub.tags if clean_line(t)],
+                    )
+                    if feed_id is not None:
+                        new_ids.append(feed_id)
+                        continue
                 existing.append(url)
-                continue
-            added.append(
-                self.add_feed(url, topic=sub.topic or None, title=sub.title or None, tags=sub.tags)
-            )
+            return new_ids
+
+        added = [self._db.read(feed_queries.get_feed, i) for i in self._db.write(subscribe)]
         return ImportReport(added=tuple(added), existing=tuple(existing), refused=tuple(problems))
 
     def export_opml(self) -> str:
@@ -376,9 +416,7 @@ class Library:
         def stopped() -> bool:
             return self._closed or (stop is not None and stop())
 
-        return db.read(
-            search_queries.search, query, limit=limit, forgiving=forgiving, stop=stopped
-        )
+        return db.read(search_queries.search, query, limit=limit, forgiving=forgiving, stop=stopped)
 
     # -- refresh ---------------------------------------------------------------------
 
@@ -393,12 +431,14 @@ class Library:
         # are installed (for its own command line), which would slow every start-up.
         from tui.core.refresh import Refresh
 
+        self._db.require_writable()  # read-only or damaged: said before anything is fetched
+
         feed_ids = None
         if feeds is not None:
             feed_ids = [
                 await asyncio.to_thread(self._db.read, feed_queries.find_feed_id, f) for f in feeds
             ]
-        run = Refresh(self._db, self.settings, self._started_executor, progress)
+        run = Refresh(self._db, self.settings, self._pool, progress)
         return await run.run(feed_ids)
 
     # -- reader mode: pages, verified, sentiment ------------------------------------------
@@ -425,7 +465,8 @@ class Library:
         )
         if story.sentiment is None:
             label, score = analyse(story.title, view.article.text)
-            self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
+            if self._db.writable:  # read-only or damaged: shown, not kept
+                self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
             story = replace(story, sentiment=label.value)
             view = replace(view, story=story, meta_line=meta_line(story))
         return view
@@ -435,6 +476,8 @@ class Library:
         has not been fetched: the ones reader mode fetches without being asked."""
         from tui.core.articles import stories_wanting_pages
 
+        if not self._db.writable:
+            return []  # a page fetched now could not be kept
         return stories_wanting_pages(self._db, story_ids, self.settings.articles.min_words)
 
     async def fetch_pages(
@@ -449,7 +492,8 @@ class Library:
         ``force``); one outcome per story, never raising for what a server does."""
         from tui.core.articles import PageFetch
 
-        run = PageFetch(self._db, self.settings, self._parse_executor)
+        self._db.require_writable()
+        run = PageFetch(self._db, self.settings, self._pool)
         return await run.run(story_ids, force=force, concurrency=concurrency, progress=progress)
 
     def warm_up_pages(self) -> None:
@@ -458,9 +502,8 @@ class Library:
         import tui.core.articles  # noqa: F401  (httpx: ~40 ms, here rather than on Enter)
         from tui.core.worker_tasks import warm_up
 
-        executor = self._parse_executor()
         # One task per worker: a worker busy importing leaves the next task to another.
-        warm = [executor.submit(warm_up) for _ in range(max(1, min(4, os.cpu_count() or 1)))]
+        warm = [self._pool.submit(warm_up) for _ in range(self._pool.workers)]
         for done in warm:
             done.result()
 
@@ -474,21 +517,24 @@ class Library:
 
         Each worker takes its own share of the stories (by id), so all cores label at once.
         """
-        from tui.core.worker_tasks import analyse_pending
+        from tui.core.worker_tasks import LibraryFault, analyse_pending
 
-        executor = self._parse_executor()
-        parts = max(1, min(4, os.cpu_count() or 1))
+        if not self._db.writable:
+            return 0  # worked out when a story is read instead, and not kept
+        parts = self._pool.workers
         active = list(range(parts))
         done = 0
         while active and (limit is None or done < limit):
             left = None if limit is None else limit - done
             step = batch if left is None else max(1, min(batch, -(-left // len(active))))
             rounds = {
-                part: executor.submit(analyse_pending, str(self.path), step, part, parts)
+                part: self._pool.submit(analyse_pending, str(self.path), step, part, parts)
                 for part in active
             }
             for part, future in rounds.items():
                 labelled = future.result()
+                if isinstance(labelled, LibraryFault):  # the library's problem, as an error
+                    raise labelled.error()
                 done += labelled
                 if labelled < step:
                     active.remove(part)  # this share is all labelled
@@ -506,7 +552,10 @@ class Library:
         return self._db.read(query)
 
     def set_state(self, key: str, value: str) -> None:
-        """Remember ``value`` under ``key`` in the library's ``app_state`` table."""
+        """Remember ``value`` under ``key`` in the library's ``app_state`` table; not at
+        all when the library is read-only or damaged (it is only a convenience)."""
+        if not self._db.writable:
+            return
 
         def change(conn: sqlite3.Connection) -> None:
             conn.execute(

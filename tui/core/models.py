@@ -165,6 +165,11 @@ class RefreshReport:
 
     feeds: tuple[FeedRefresh, ...] = ()
     seconds: float = 0.0
+    #: What went wrong that was no feed's doing and left feeds unstored (a full disk, worker
+    #: processes lost twice), one sentence each, for the summary.
+    problems: tuple[str, ...] = ()
+    #: What went wrong and was mended (a worker lost once, and its feeds stored after all).
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tui.core.clean import clean_line
-from tui.core.errors import NewstermError
+from tui.core.errors import LibraryError, NewstermError
 from tui.core.htmltext import BLOCK_ELEMENTS, SKIPPED_ELEMENTS, defuse_html
 from tui.core.models import ParsedFeed
 from tui.core.parse import parse_feed_safely
@@ -25,7 +25,7 @@ from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.timeutil import utcnow
-from tui.core.worker_tasks import Stored, StoreRequest
+from tui.core.worker_tasks import LibraryFault, Stored, StoreRequest
 
 _SKIPPED_OPENER = re.compile(r"<({})\b".format("|".join(sorted(SKIPPED_ELEMENTS))), re.IGNORECASE)
 _BLOCK_TAG = re.compile(
@@ -100,8 +100,9 @@ def database(path: str) -> Database:
     return db
 
 
-def store_request(request: StoreRequest) -> Stored | str:
-    """Parse a feed body and store its stories; or a sentence saying why not."""
+def store_request(request: StoreRequest) -> Stored | str | LibraryFault:
+    """Parse a feed body and store its stories; or a sentence saying why not (the feed's
+    problem), or a :class:`LibraryFault` (the library's)."""
     parsed = parse_for_library(request.body, request.url, request.headers)
     if isinstance(parsed, str):
         return parsed
@@ -115,6 +116,8 @@ def store_request(request: StoreRequest) -> Stored | str:
 
     try:
         new = database(request.library).write_relaxed(change)
-    except NewstermError as error:  # e.g. the disk is full: the feed's failure, said plainly
+    except LibraryError as error:  # a full disk, a read-only file: nothing the feed did
+        return LibraryFault.of(error)
+    except NewstermError as error:
         return str(error)
     return Stored(new_stories=new, warnings=parsed.warnings)

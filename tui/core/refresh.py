@@ -10,14 +10,16 @@ short transaction from a thread. One feed's failure never stops the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.config import Settings
+from tui.core.errors import LibraryError, WorkerLostError
 from tui.core.fetch import Fetcher, FetchKind, FetchResult
 from tui.core.models import (
     FeedOutcome,
@@ -25,11 +27,12 @@ from tui.core.models import (
     FeedStatus,
     RefreshReport,
 )
+from tui.core.pool import WorkerPool
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.feeds import FetchState
 from tui.core.timeutil import utcnow
-from tui.core.worker_tasks import StoreRequest, parse_and_store
+from tui.core.worker_tasks import LibraryFault, StoreRequest, parse_and_store
 
 #: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
 ProgressCallback = Callable[[int, int, FeedRefresh], None]
@@ -69,9 +72,10 @@ def _plan(states: Sequence[FetchState], now: datetime, explicit: bool) -> _Plan:
 
 def backoff_delay(settings: Settings, failures_before: int) -> timedelta:
     """15 min, 30 min, 1 h, … doubling per consecutive failure, capped."""
-    base = timedelta(minutes=settings.refresh.backoff_minutes)
-    cap = timedelta(hours=settings.refresh.max_backoff_hours)
-    return min(base * (1 << min(failures_before, 16)), cap)
+    minutes = settings.refresh.backoff_minutes * (1 << min(failures_before, 16))
+    # In whole minutes (ints cannot overflow), a year at most: timedelta can, and a config's
+    # range check is not the only way settings are made.
+    return timedelta(minutes=min(minutes, settings.refresh.max_backoff_hours * 60, 527_040))
 
 
 class Refresh:
@@ -81,22 +85,31 @@ class Refresh:
         self,
         db: Database,
         settings: Settings,
-        start_workers: Callable[[], Executor],
+        pool: WorkerPool,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.start_workers = start_workers
+        self.pool = pool
         self.progress = progress
-        self._workers: asyncio.Future[Executor] | None = None
+        self._starting: asyncio.Task[None] | None = None
         self._writer = _BatchWriter(db)
+        self._problem = ""  # the library cannot be written: why (the first to say so)
+        self._lost = 0  # feeds the worker processes failed (died twice, or never started)
+        self._lost_to: WorkerLostError | None = None
+        self._restarts = pool.restarts
 
-    async def _executor(self) -> Executor:
-        """The worker processes, started on first need (a refresh of 304s never needs
-        them) from a thread (starting the forkserver would hold the event loop)."""
-        if self._workers is None:
-            self._workers = asyncio.ensure_future(asyncio.to_thread(self.start_workers))
-        return await self._workers
+    def _start_workers(self) -> asyncio.Task[None]:
+        """Start the worker processes from a thread (starting the fork server would hold
+        the event loop), once; a pool that cannot start says so with the first task."""
+        if self._starting is None:
+
+            async def start() -> None:
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self.pool.start)
+
+            self._starting = asyncio.ensure_future(start())
+        return self._starting
 
     async def run(self, feed_ids: Sequence[int] | None = None) -> RefreshReport:
         started = asyncio.get_running_loop().time()
@@ -107,34 +120,99 @@ class Refresh:
         if any(state.body_hash is None for state in plan.to_fetch):
             # A feed never parsed will need the workers: start them alongside the first
             # downloads. Otherwise (mostly 304s) they start on first need, if ever.
-            self._workers = asyncio.ensure_future(asyncio.to_thread(self.start_workers))
+            self._start_workers()
         if plan.to_fetch:
             async with Fetcher(self.settings.fetch) as fetcher:
-                tasks = [asyncio.create_task(self._one(fetcher, s)) for s in plan.to_fetch]
+                finished: asyncio.Queue[tuple[FetchState, asyncio.Task[FeedRefresh]]]
+                finished = asyncio.Queue()
+                tasks = []
+                for state in plan.to_fetch:
+                    task = asyncio.create_task(self._one(fetcher, state))
+                    task.add_done_callback(functools.partial(_put, finished, state))
+                    tasks.append(task)
+                stopped = False
                 try:
-                    for done, task in enumerate(asyncio.as_completed(tasks), start=1):
-                        result = await task
+                    for done in range(1, total + 1):
+                        state, task = await finished.get()
+                        result = self._not_refreshed(state) if task.cancelled() else task.result()
                         results.append(result)
                         if self.progress is not None:
                             self.progress(done, total, result)
+                        if self._problem and not stopped:
+                            stopped = True  # the library cannot take more: stop fetching
+                            for other in tasks:
+                                other.cancel()
                 finally:
                     for task in tasks:
                         task.cancel()
         seconds = asyncio.get_running_loop().time() - started
-        return RefreshReport(feeds=tuple(results + plan.skipped), seconds=seconds)
+        return RefreshReport(
+            feeds=tuple(results + plan.skipped),
+            seconds=seconds,
+            problems=self._problems(),
+            notes=self._notes(),
+        )
+
+    def _problems(self) -> tuple[str, ...]:
+        problems = [self._problem] if self._problem else []
+        if self._lost:
+            cause = self._lost_to.__cause__ if self._lost_to else None
+            why = (
+                f"newsterm could not start its worker processes ({cause})"
+                if cause is not None
+                else "A worker process of newsterm stopped unexpectedly twice (out of memory, "
+                "or killed)"
+            )
+            problems.append(
+                f"{why}: {self._lost} feeds were not stored and will be tried again at the "
+                "next refresh."
+            )
+        return tuple(problems)
+
+    def _notes(self) -> tuple[str, ...]:
+        if self._lost or self.pool.restarts == self._restarts:
+            return ()
+        return (
+            "A worker process of newsterm stopped unexpectedly (out of memory, or killed); "
+            "newsterm started another and stored its feeds after all.",
+        )
+
+    def _not_refreshed(self, state: FetchState, why: str = "") -> FeedRefresh:
+        """A feed left alone for a reason of ours: nothing is written about it, and it is
+        fetched again next time as if this refresh had not happened."""
+        why = why or "Not refreshed: the library could not be written."
+        return FeedRefresh(state.feed_id, state.url, state.title, FeedOutcome.SKIPPED, error=why)
+
+    def _library_failed(self, error: LibraryError | LibraryFault) -> None:
+        if not self._problem:
+            self._problem = error.message if isinstance(error, LibraryFault) else str(error)
 
     async def _one(self, fetcher: Fetcher, state: FetchState) -> FeedRefresh:
+        if self._problem:
+            return self._not_refreshed(state)
         try:
             fetched = await fetcher.fetch(
                 state.url, etag=state.etag, last_modified=state.last_modified
             )
+            if self._problem:  # meanwhile: its result could not be stored either
+                return self._not_refreshed(state)
             return await self._settle(state, fetched)
         except asyncio.CancelledError:
             raise
+        except LibraryError as error:  # a write of ours failed: the library's problem
+            self._library_failed(error)
+            return self._not_refreshed(state)
+        except WorkerLostError as error:  # not the feed's doing: no failure is recorded
+            self._lost += 1
+            self._lost_to = self._lost_to or error
+            return self._not_refreshed(state, "Not refreshed: newsterm's worker process failed.")
         except Exception as error:
             detail = (str(error).strip().splitlines() or [""])[0][:200]
             message = f"newsterm failed on this feed ({type(error).__name__}: {detail})."
-            await self._writer.write(self._failure, state, FeedStatus.ERROR, message, None)
+            try:
+                await self._writer.write(self._failure, state, FeedStatus.ERROR, message, None)
+            except LibraryError as library_error:
+                self._library_failed(library_error)
             return FeedRefresh(
                 state.feed_id, state.url, state.title, FeedOutcome.FAILED, error=message
             )
@@ -159,10 +237,11 @@ class Refresh:
                 body_hash=body_hash,
                 permanent_url=fetched.permanent_url,
             )
-            executor = await self._executor()
-            stored = await asyncio.get_running_loop().run_in_executor(
-                executor, parse_and_store, request
-            )
+            await asyncio.shield(self._start_workers())  # shared: one feed's cancel is not all
+            stored = await asyncio.wrap_future(self.pool.submit(parse_and_store, request))
+            if isinstance(stored, LibraryFault):
+                self._library_failed(stored)
+                return self._not_refreshed(state)
             if isinstance(stored, str):
                 await self._writer.write(self._failure, state, FeedStatus.ERROR, stored, None)
                 return outcome(FeedOutcome.FAILED, error=stored)
@@ -225,6 +304,14 @@ class Refresh:
 
 
 _Change = Callable[[sqlite3.Connection], None]
+
+
+def _put(
+    finished: asyncio.Queue[tuple[FetchState, asyncio.Task[FeedRefresh]]],
+    state: FetchState,
+    task: asyncio.Task[FeedRefresh],
+) -> None:
+    finished.put_nowait((state, task))
 
 
 class _BatchWriter:

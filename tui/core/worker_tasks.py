@@ -7,8 +7,9 @@ Only the request and result types and a trampoline live here, so that the main p
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass
+
+from tui.core import errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +33,37 @@ class Stored:
     warnings: tuple[str, ...]
 
 
-def parse_and_store(request: StoreRequest) -> Stored | str:
+@dataclass(frozen=True, slots=True)
+class LibraryFault:
+    """A worker could not write the library (a full disk, a read-only or damaged file).
+
+    That is the library's problem, not the task's: it travels back as this value rather
+    than as the task's error string (which would be held against the feed), and rather
+    than as the exception itself, whose class may not unpickle (an exception that fails
+    to unpickle breaks the whole pool).
+    """
+
+    kind: str  # the name of the LibraryError class in tui.core.errors
+    message: str
+
+    @classmethod
+    def of(cls, error: errors.LibraryError) -> LibraryFault:
+        return cls(type(error).__name__, str(error))
+
+    def error(self) -> errors.LibraryError:
+        """The error again, to raise in the main process."""
+        kind = getattr(errors, self.kind, None)
+        if isinstance(kind, type) and issubclass(kind, errors.LibraryError):
+            with contextlib.suppress(TypeError):  # a class that wants other arguments
+                return kind(self.message)
+        return errors.LibraryError(self.message)
+
+
+def parse_and_store(request: StoreRequest) -> Stored | str | LibraryFault:
     """Run in a worker: parse the body and store its stories, or say why not."""
     from tui.core.parse_worker import store_request  # heavy; imported in workers only
 
     return store_request(request)
-
-
-def lower_priority() -> None:
-    """Worker start-up: yield the CPU to the process people are looking at.
-
-    Parsing is batch work; on a two-core machine two busy workers would otherwise take the
-    cores from the terminal UI while a refresh runs, and key presses would wait.
-    """
-    with contextlib.suppress(AttributeError, OSError):  # no nice() on Windows
-        os.nice(10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +86,15 @@ def extract_and_store(request: PageRequest) -> tuple[bool, str, int]:
     return store_page(request)
 
 
-def analyse_pending(library: str, limit: int, part: int = 0, parts: int = 1) -> int:
+def analyse_pending(library: str, limit: int, part: int = 0, parts: int = 1) -> int | LibraryFault:
     """Run in a worker: label up to ``limit`` stories' sentiment (those whose id leaves
     ``part`` when divided by ``parts``); how many were labelled."""
     from tui.core.article_worker import label_pending
 
-    return label_pending(library, limit, part, parts)
+    try:
+        return label_pending(library, limit, part, parts)
+    except errors.LibraryError as error:
+        return LibraryFault.of(error)
 
 
 def warm_up() -> None:

@@ -100,8 +100,11 @@ def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
 def find_feed_id(conn: sqlite3.Connection, ref: str | int) -> int:
     """A feed by id (``12``) or by URL."""
     text = str(ref).strip()
-    if text.isdigit():
-        row = conn.execute("SELECT id FROM feeds WHERE id = ?", (int(text),)).fetchone()
+    # isascii: isdigit() also takes "²" and other digits int() refuses; and an id past
+    # SQLite's integer range matches no feed rather than overflowing.
+    if text.isascii() and text.isdigit():
+        number = int(text) if len(text) < 19 else -1
+        row = conn.execute("SELECT id FROM feeds WHERE id = ?", (number,)).fetchone()
     else:
         row = conn.execute("SELECT id FROM feeds WHERE url = ?", (text,)).fetchone()
         if row is None:  # forgive a trailing slash either way
