@@ -43,7 +43,7 @@ class Terminal:
             env=env,
             cwd=cwd,
             start_new_session=True,
-            preexec_fn=_take_terminal,  # noqa: PLW1509 (no threads started in the child)
+            preexec_fn=_take_terminal,  # runs before exec; the child has no threads
         )
         os.close(slave)
         self.master = master
@@ -69,6 +69,15 @@ class Terminal:
                 return True
             if not self.read() and self.proc.poll() is not None:
                 return found(bytes(self.output))
+        return False
+
+    def wait_quiet(self, quiet: float = 0.3, timeout: float = 10.0) -> bool:
+        """Read until the app has written nothing for ``quiet`` seconds (it has drawn
+        what the last keys asked for); False when it never went quiet."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.read(quiet):
+                return True
         return False
 
     def wait_for_text(self, text: str, timeout: float = 30.0, *, after: int = 0) -> bool:

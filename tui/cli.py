@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
+import contextlib
 import json
 import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,10 +43,60 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufef
 
 
 def _print_json(data: Any) -> None:
-    # ensure_ascii=False keeps titles readable; the rest is escaped above.
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # ensure_ascii=False keeps titles readable; the rest is escaped above. Where the output
+    # cannot carry every character, all of them become escapes: the JSON means the same.
+    text = json.dumps(data, ensure_ascii=not _stdout_is_utf8(), indent=2)
     text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     sys.stdout.write(text + "\n")
+
+
+# -- output where the terminal's encoding lacks characters -------------------------------
+
+# Look-alikes for the marks newsterm itself prints; other characters lose their accents
+# (NFKD) or become "?". Never an exception: PYTHONIOENCODING=ascii crashed on "●".
+_LOOK_ALIKES = str.maketrans(
+    {"●": "*", "★": "*", "·": "-", "…": "...", "✗": "x", "█": "#", "░": "-", "—": "-",
+     "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "*", "→": "->", "←": "<-"}
+)  # fmt: skip
+
+
+def _degrade(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    shown = []
+    for char in error.object[error.start : error.end].translate(_LOOK_ALIKES):
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+        shown.append(plain or "?")
+    return "".join(shown), error.end
+
+
+codecs.register_error("newsterm-degrade", _degrade)
+
+
+def _degrade_output() -> None:
+    for stream, errors in (
+        (sys.stdout, "newsterm-degrade"),
+        (sys.stderr, "newsterm-degrade"),
+        (sys.stdin, "replace"),
+    ):
+        if hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+
+def _stdout_is_utf8() -> bool:
+    try:
+        return codecs.lookup(sys.stdout.encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _write_markup(text: str) -> None:
+    """OPML and HTML declare UTF-8: elsewhere they go out as ASCII with character
+    references, which keeps the document valid and every character in it."""
+    if not _stdout_is_utf8():
+        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    sys.stdout.write(text)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -53,21 +107,71 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _open(args: argparse.Namespace) -> Any:
+@contextmanager
+def _open(args: argparse.Namespace) -> Iterator[Any]:
+    """The library, open for one command. A read-only one is said once, after the command
+    (a change it refused has already said so itself)."""
     from tui.core.library import Library
 
     db = Path(args.db) if args.db else paths.default_db_path()
-    return Library(db, _settings(args))
+    with Library(db, _settings(args)) as library:
+        yield library
+        note = library.read_only_note
+    if note:
+        _print(f"newsterm: note: {note}", sys.stderr)
+
+
+# SQLite's largest integer: no row has a larger id, and a larger number does not fit in
+# a query (OverflowError). 19 digits are checked before int(), which refuses 4,300.
+_MAX_ROW_ID = 2**63 - 1
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number, in any script's decimal digits ("²" is no digit to
+    int()); None if it is not one, or too long to be any id."""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > 19 or int(text) > _MAX_ROW_ID:
+        return None
+    return int(text)
 
 
 def _story_ids(values: Sequence[str]) -> list[int]:
     ids = []
     for value in values:
-        text = value.strip().removeprefix("art-")
-        if not text.isdigit():
+        number = _whole_number(value.strip().removeprefix("art-"))
+        if number is None:
             raise NewstermError(f"{value!r} is not a story id; `newsterm list` shows ids.")
-        ids.append(int(text))
+        ids.append(number)
     return ids
+
+
+def _feed_ref(value: str) -> str:
+    """A feed id or URL as given, once it is clear that digits are an id a feed can have."""
+    if value.strip().isdigit() and _whole_number(value) is None:
+        raise NewstermError(
+            f"No subscribed feed matches {value!r}; `newsterm feeds` lists ids and URLs."
+        )
+    return value
+
+
+def _limit(text: str) -> int:
+    """``--limit N``: from 1 up; a number past any library's size means all of them."""
+    digits = text.strip()
+    if not digits.isdecimal():
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 up, not {text!r}")
+    number = int(digits) if len(digits) <= 19 else _MAX_ROW_ID
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return min(number, _MAX_ROW_ID)
+
+
+def _file_name(text: str) -> str:
+    """A path argument the system can at least be asked about."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name, not an empty string")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("a file name cannot contain a NUL character")
+    return text
 
 
 # -- refresh output ----------------------------------------------------------------------
@@ -102,6 +206,8 @@ def _print_report(report: RefreshReport) -> None:
         + (f", {len(waiting)} skipped" if waiting else "")
         + f", {report.new_stories} new stories in {report.seconds:.1f} s"
     )
+    for problem in (*report.problems, *report.notes):  # no feed's doing: a full disk, a
+        _print(f"  ! {problem}")  # lost worker
     for failed in report.failed:
         _print(f"  ✗ {failed.title}: {failed.error}")
     for feed in report.feeds:
@@ -203,7 +309,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        feed = library.remove_feed(args.feed)
+        feed = library.remove_feed(_feed_ref(args.feed))
         _print(f"Removed [{feed.id}] {feed.title}; its bookmarked stories were kept.")
     return 0
 
@@ -253,7 +359,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise NewstermError(f"Cannot write {args.file}: {error.strerror or error}.") from None
         _print(f"Wrote {args.file}.", sys.stderr)
     else:
-        sys.stdout.write(text)
+        _write_markup(text)
     return 0
 
 
@@ -262,10 +368,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if not library.feeds():
             _print("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
             return 0
-        report = _refresh(library, args.feed or None)
+        report = _refresh(library, [_feed_ref(feed) for feed in args.feed or ()] or None)
         _print_report(report)
+        if report.problems:  # the library itself failed (a full disk): cron should hear it
+            return 1
         if args.pages:
             _fetch_short_pages(library)
+        _daily_backup(library)
     return 0
 
 
@@ -401,9 +510,65 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json([export.story_record(s) for s in stories])
     elif args.format == "html":
-        sys.stdout.write(strip_controls(export.bookmarks_netscape_html(stories)))
+        _write_markup(strip_controls(export.bookmarks_netscape_html(stories)))
     else:
         sys.stdout.write(strip_controls(export.bookmarks_markdown(stories)))
+    return 0
+
+
+# -- backups -----------------------------------------------------------------------------
+
+
+def _daily_backup(library: Any) -> None:
+    """After a refresh, the day's backup if it is due (seconds on a big library, once a
+    day; the app makes its own in the background). Only damage is an error here."""
+    from tui.core.errors import LibraryDamagedError, LibraryError
+
+    try:
+        library.back_up_if_due()
+    except LibraryDamagedError:
+        raise
+    except LibraryError as error:
+        _print(f"newsterm: note: {error}", sys.stderr)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tui.core.library import backup_story_count, list_backups, restore_backup
+
+    db = Path(args.db) if args.db else paths.default_db_path()
+    backups = list_backups(db)
+    if args.list:
+        if not backups:
+            _print(f"No backups of {db} yet: newsterm makes one a day, after a refresh.")
+            return 0
+        _print(f"Backups of {db}, newest first:")
+        for number, backup in enumerate(backups, 1):
+            count = backup_story_count(backup.path)
+            stories = "unreadable" if count is None else f"{count} stories"
+            _print(
+                f"  {number}. {backup.taken:%Y-%m-%d %H:%M} UTC · {stories} · "
+                f"{backup.size / 1_000_000:.1f} MB  {backup.path.name}"
+            )
+        return 0
+    chosen = None
+    if args.backup:
+        wanted = args.backup.strip()
+        if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(backups):
+            chosen = backups[int(wanted) - 1]
+        else:
+            chosen = next((b for b in backups if b.path.name == Path(wanted).name), None)
+        if chosen is None:
+            raise NewstermError(
+                f"{args.backup!r} is not one of the backups of {db}; "
+                "`newsterm restore --list` lists them."
+            )
+    restored = restore_backup(db, chosen)
+    _print(
+        f"Restored {db} from its backup of {restored.backup.taken:%Y-%m-%d %H:%M} UTC "
+        f"({restored.backup.path.name})."
+    )
+    if restored.moved_aside is not None:
+        _print(f"The file that was there was moved aside, unchanged, to {restored.moved_aside}.")
     return 0
 
 
@@ -417,11 +582,18 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def cmd_config(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else paths.default_config_path()
-    _settings(args)  # validates the file, if any
+    settings = _settings(args)  # validates the file, if any
     _print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")
     _print(f"# library:     {Path(args.db) if args.db else paths.default_db_path()}")
     sys.stdout.write(DEFAULT_CONFIG_TOML)
-    return 0
+    # [keys] and ui.theme as the app will judge them (the app starts with the defaults for
+    # what it refuses); textual is imported for this command only.
+    from tui.ui.app import ui_settings_problems
+
+    problems = ui_settings_problems(settings)
+    for problem in problems:
+        _print(f"newsterm: {problem}", sys.stderr)
+    return 1 if problems else 0
 
 
 # -- parser ------------------------------------------------------------------------------
@@ -435,12 +607,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsterm {__version__}")
     parser.add_argument(
         "--db",
+        type=_file_name,
         metavar="PATH",
         help="library file (default: newsterm.db in the user data dir)",
         default=None,
     )
     parser.add_argument(
         "--config",
+        type=_file_name,
         metavar="PATH",
         help="config file (default: config.toml in the user config dir)",
         default=None,
@@ -475,10 +649,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("import", cmd_import, "import an OPML or newsboat urls file")
-    p.add_argument("file", help="OPML or urls file")
+    p.add_argument("file", type=_file_name, help="OPML or urls file")
 
     p = command("export", cmd_export, "export subscriptions as OPML 2.0")
-    p.add_argument("file", nargs="?", help="output file (default: standard output)")
+    p.add_argument(
+        "file", nargs="?", type=_file_name, help="output file (default: standard output)"
+    )
 
     p = command("refresh", cmd_refresh, "fetch feeds now")
     p.add_argument("--feed", action="append", metavar="FEED", help="only this feed (repeatable)")
@@ -498,12 +674,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("positive", "neutral", "negative"),
         help="only stories of this tone (labelled once, offline)",
     )
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    p.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N (default 50)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("search", cmd_search, "full-text search (SQLite FTS5 syntax)")
     p.add_argument("query", help='words, "a phrase", title:word, word*, a AND b, a OR b')
-    p.add_argument("--limit", type=int, default=30, metavar="N", help="at most N (default 30)")
+    p.add_argument("--limit", type=_limit, default=30, metavar="N", help="at most N (default 30)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("show", cmd_show, "show a story as readable text, in sections")
@@ -535,10 +711,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     command("config", cmd_config, "show the config and library paths and every setting")
+
+    p = command(
+        "restore",
+        cmd_restore,
+        "put back a backup of the library (newsterm keeps one a day, two in all); the "
+        "current file is moved aside, never deleted",
+    )
+    p.add_argument("backup", nargs="?", help="number from --list, or file name (default: newest)")
+    p.add_argument("--list", action="store_true", help="list the backups, restore nothing")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _degrade_output()  # first: a usage message may need it too
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -546,8 +732,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_app  # no command: the terminal UI
     elif args.demo:
         parser.error("--demo opens the app on the demo library; use it without a command")
-    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
-        parser.error("--limit must be at least 1")
     try:
         return handler(args)
     except NewstermError as error:
@@ -558,3 +742,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `newsterm list | head`
         return 0
+    except OSError as error:  # a path the system refuses (name too long, …) in a check's stead
+        where = f" {error.filename}" if error.filename else ""
+        _print(f"newsterm: cannot use{where}: {error.strerror or error}.", sys.stderr)
+        return 1

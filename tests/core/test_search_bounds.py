@@ -21,7 +21,20 @@ from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed
 from tui.core.store.search import MAX_QUERY_CHARS, MAX_TERMS
 
-WORDS = "orbit survey ring signal model rust python kernel climate river policy market".split()
+WORDS = [
+    "orbit",
+    "survey",
+    "ring",
+    "signal",
+    "model",
+    "rust",
+    "python",
+    "kernel",
+    "climate",
+    "river",
+    "policy",
+    "market",
+]
 
 
 @pytest.fixture
@@ -54,7 +67,7 @@ def test_a_pasted_page_is_refused_in_a_sentence_at_once(filled: Library) -> None
 
 def test_queries_within_the_bounds_still_search(filled: Library) -> None:
     assert filled.search(" ".join(WORDS[:4]))
-    assert filled.search(" ".join(WORDS * 2)[: MAX_QUERY_CHARS], forgiving=True) is not None
+    assert filled.search(" ".join(WORDS * 2)[:MAX_QUERY_CHARS], forgiving=True) is not None
 
 
 def test_a_bad_query_blames_the_query_not_the_library(filled: Library) -> None:

@@ -95,6 +95,7 @@ def test_app_cron_refreshes_and_cli_marks_at_once(tmp_path: Path, server: FeedSe
     presses = 0
     with Terminal(["--db", str(db), "--config", str(config)], lines=40) as app:
         assert app.wait_for_text("indexed:", 30), bytes(app.output[-2000:])
+        app.wait_quiet()
         for loop in loops:
             loop.start()
         try:

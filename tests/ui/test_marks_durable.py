@@ -132,7 +132,9 @@ def _kill_at_the_star(template: Path, config: Path, trial: int, *, refreshing: b
     shutil.copyfile(template, db)
     with Terminal(["--db", str(db), "--config", str(config)]) as app:
         assert app.wait_for_text("indexed:", 30), bytes(app.output[-2000:])
+        app.wait_quiet()  # the list is drawn: the keys below land on its rows
         app.type("j" * (1 + trial))
+        app.wait_quiet()
         if refreshing:
             mark = len(app.output)
             app.type("R")

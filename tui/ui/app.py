@@ -33,6 +33,7 @@ from tui.core.library import Library
 from tui.core.models import Feed, FeedRefresh, RefreshReport
 from tui.ui.add_feed_flow import AddFeedFlow, open_demo_library
 from tui.ui.commands import NewstermCommands
+from tui.ui.keys import Scope, binding_scopes, check_keymap, few, settings_problems, theme_problem
 from tui.ui.screens.add_feed import AddFeedScreen
 from tui.ui.screens.choose_feed import ChooseFeedScreen
 from tui.ui.screens.confirm import ConfirmScreen
@@ -50,6 +51,10 @@ from tui.ui.widgets.story_list import StoryList
 
 THEME_KEY = "ui.theme"  # app_state: the theme last chosen in the app
 THEME_CONFIG_KEY = "ui.theme.config"  # app_state: settings.ui.theme when it was chosen
+#: The daily backup is looked at this long after start (and after each refresh): not at
+#: start-up itself, which it would slow.
+BACKUP_AFTER_SECONDS = 120
+
 _ALWAYS_ALLOWED = {"command_palette", "quit"}
 
 
@@ -89,6 +94,7 @@ class NewstermApp(AddFeedFlow, App[None]):
         )
         self._owned: list[Library] = []  # libraries the app opened itself (the demo)
         self._temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
+        self._keymap: dict[str, str] = {}  # [keys] as applied: the entries not refused
         # The remembered theme is read here, before the app runs: one small read that
         # would otherwise be I/O on the event loop, or a visible theme switch after start.
         self._start_theme = self._theme_to_use()
@@ -108,6 +114,8 @@ class NewstermApp(AddFeedFlow, App[None]):
         minutes = self.session.settings.refresh.auto_minutes
         if minutes and not self.session.demo:
             self.set_interval(minutes * 60, self._timed_refresh, name="auto-refresh")
+        if not self.session.demo:
+            self.set_timer(BACKUP_AFTER_SECONDS, self._back_up, name="backup")
         self._check_library()
 
     def on_unmount(self) -> None:
@@ -128,6 +136,10 @@ class NewstermApp(AddFeedFlow, App[None]):
         """Welcome an empty library; refresh on start when feeds are due."""
         library = self.session.library
         auto = self.session.settings.refresh.auto_minutes and not self.session.demo
+        note = library.read_only_note
+        if note:  # said once; nothing is refreshed into a library that cannot store it
+            deliver(self, self.notify, note, severity="warning", markup=False, timeout=20)
+            auto = False
         try:
             stories = library.counts()[0]
             # feeds() is the slower call: only made when its answer matters.
@@ -162,12 +174,14 @@ class NewstermApp(AddFeedFlow, App[None]):
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
             self.theme = name
-        else:
-            self.notify(
-                f"Unknown theme {name!r} in the config; using {self.theme}.",
-                severity="warning",
-                markup=False,
-            )
+            return
+        settings = self.session.settings
+        if name == settings.ui.theme:
+            problem = theme_problem(name, self.available_themes, self.theme, settings.source)
+        else:  # the theme last chosen in the app, gone with an older Textual
+            problem = f"The theme last chosen, {name}, is gone; using {self.theme}."
+        if problem:
+            self.notify(problem, severity="warning", markup=False, timeout=20)
 
     def _theme_changed(self, theme: Theme) -> None:
         self._remember_theme(theme.name)
@@ -180,7 +194,8 @@ class NewstermApp(AddFeedFlow, App[None]):
         except NewstermError as error:
             deliver(self, self.notify, str(error), severity="warning", markup=False)
 
-    def binding_owners(self) -> list[tuple[str, type[DOMNode]]]:
+    @classmethod
+    def binding_owners(cls) -> list[tuple[str, type[DOMNode]]]:
         """Where key bindings live, for the help screen and keymap checks."""
         return [
             ("everywhere", NewstermApp),
@@ -198,17 +213,20 @@ class NewstermApp(AddFeedFlow, App[None]):
             ("welcome", WelcomeScreen),
         ]
 
+    @classmethod
+    def binding_scopes(cls) -> list[Scope]:
+        """Bindings that act at once: a key may do one thing in each (:mod:`tui.ui.keys`)."""
+        return binding_scopes(cls, cls.binding_owners())
+
     def _apply_keymap(self) -> None:
-        keymap = dict(self.session.settings.keys)
-        known = {row.binding_id for row in key_rows(self.binding_owners(), {})}
-        for unknown in sorted(set(keymap) - known):
-            self.notify(
-                f"[keys] in the config names no binding {unknown!r}; see ? for ids.",
-                severity="warning",
-                markup=False,
-            )
-            del keymap[unknown]
-        self.set_keymap(keymap)
+        # Refused entries keep their default keys: a typo in [keys] should not lock anyone
+        # out of their news, and the notification says which entry and why.
+        settings = self.session.settings
+        check = check_keymap(type(self), self.binding_scopes(), settings.keys, settings.source)
+        self._keymap = check.keymap
+        for notice in few(check.problems):
+            self.notify(notice, severity="warning", markup=False, timeout=20)
+        self.set_keymap(check.keymap)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The app's keys act on the main screen; over a dialog they would act behind it.
@@ -221,10 +239,13 @@ class NewstermApp(AddFeedFlow, App[None]):
         mode = "LIVE" if minutes and not self.session.demo else "PAUSED"
         if self.last_report is not None and self.last_report.offline:
             mode = "OFFLINE"
+        if self.session.library.read_only:
+            mode = "READ-ONLY"
         self.main.status.mode = mode
 
     def _timed_refresh(self) -> None:
-        self.refresh_feeds(None)
+        if not self.session.library.read_only:  # it could store nothing
+            self.refresh_feeds(None)
 
     def action_refresh_all(self) -> None:
         self.refresh_feeds(None)
@@ -279,6 +300,15 @@ class NewstermApp(AddFeedFlow, App[None]):
             problem = f"The refresh failed: {error}. Stories already here are still readable."
         deliver(self, self._refresh_finished, report, problem)
 
+    @work(thread=True, exclusive=True, group="backup")
+    def _back_up(self) -> None:
+        """The library's daily backup, when one is due (see ``Library.back_up_if_due``):
+        after a refresh, and a while after start; quitting cancels one being made."""
+        try:
+            self.session.library.back_up_if_due()
+        except NewstermError as error:
+            deliver(self, self.notify, str(error), severity="error", markup=False, timeout=20)
+
     def _show_progress(self, progress: tuple[int, int] | None) -> None:
         self.main.status.progress = progress
 
@@ -295,6 +325,7 @@ class NewstermApp(AddFeedFlow, App[None]):
             self.main.pages.resume()  # prefetching waits for this after a network error
         if report.new_stories:
             self.main.label_new_stories()
+        self._back_up()
         self.main.reload()
         for screen in self.screen_stack:
             if isinstance(screen, FeedsScreen):
@@ -308,6 +339,11 @@ class NewstermApp(AddFeedFlow, App[None]):
         if report.offline:
             summary = "Offline: no feed could be reached. Stories already here are still readable."
         self.notify(summary, severity="warning" if failed else "information", markup=False)
+        # A fault of the library's own (a full disk): no feed is to blame, so it comes first.
+        for problem in report.problems:
+            self.notify(problem, severity="error", markup=False, timeout=20)
+        for note in report.notes:
+            self.notify(note, severity="warning", markup=False, timeout=10)
         # Offline, every feed failed the same way: one notification says it all.
         for feed in () if report.offline else failed[:3]:
             self.notify(
@@ -317,7 +353,7 @@ class NewstermApp(AddFeedFlow, App[None]):
     # -- dialogs -------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        rows = key_rows(self.binding_owners(), self.session.settings.keys, self._key_display)
+        rows = key_rows(self.binding_owners(), self._keymap, self._key_display)
         self.push_screen(HelpScreen(rows))
 
     def _key_display(self, key: str) -> str:
@@ -359,6 +395,11 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
     except (OSError, ValueError):
         pass  # the refresh reports its own failure if the pool cannot start
+
+
+def ui_settings_problems(settings: Settings) -> list[str]:
+    """What the app would refuse in ``[keys]`` and ``ui.theme``, for `newsterm config`."""
+    return settings_problems(NewstermApp, NewstermApp.binding_scopes(), settings)
 
 
 def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> int:

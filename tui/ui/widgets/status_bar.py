@@ -29,8 +29,8 @@ class StatusBar(Widget):
     """
 
     mode: reactive[str] = reactive("PAUSED")
-    """``LIVE`` (auto-refresh on), ``PAUSED`` (off) or ``OFFLINE`` (the last refresh could
-    not reach any feed)."""
+    """``LIVE`` (auto-refresh on), ``PAUSED`` (off), ``OFFLINE`` (the last refresh could
+    not reach any feed) or ``READ-ONLY`` (the library cannot be written)."""
     path: reactive[str] = reactive("news/")
     """``news/<topic>/<story-slug>`` of the open story, or the list's view."""
     indexed: reactive[int] = reactive(0)
@@ -48,6 +48,7 @@ class StatusBar(Widget):
         mode_style = {
             "LIVE": "bold $text-success on $success-muted",
             "OFFLINE": "bold $text-error on $error-muted",
+            "READ-ONLY": "bold $text-warning on $warning-muted",
         }.get(self.mode, "bold $foreground-muted")
         counts = f" indexed:{self.indexed} unread:{self.unread}"
         tone: list[Content | tuple[str, str] | str] = []
