@@ -294,6 +294,11 @@ def test_refresh_makes_the_daily_backup_and_restore_lists_and_restores_it(
     assert newsterm("add", "--no-fetch", server.url("/feed")).code == 0
     refreshed = newsterm("refresh")
     assert refreshed.code == 0, refreshed.err
+    # Nothing yet that the feed could not give back: no copy of what was just fetched.
+    assert list_backups(tmp_path / "library.db") == []
+    assert newsterm("bookmark", "1").code == 0
+    refreshed = newsterm("refresh")
+    assert refreshed.code == 0, refreshed.err
     (made,) = list_backups(tmp_path / "library.db")
     assert made.path.parent == tmp_path
 

@@ -142,6 +142,10 @@ class Library:
             raise LibraryDamagedError(damage)
         if not self._backups.due(now or utcnow()):
             return None
+        if not list_backups(self.path) and not self._db.read(story_queries.has_marks):
+            # Nothing here yet that the feeds could not give back: a new library's first
+            # refresh is not slowed by a copy of what it just fetched.
+            return None
         try:
             return self._backups.make(now)
         except LibraryDamagedError as error:

@@ -455,3 +455,12 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
                 also or "",
             )
     return result
+
+
+def has_marks(conn: sqlite3.Connection) -> bool:
+    """Whether any story is read or bookmarked: what a refresh could not fetch back."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM stories WHERE bookmarked = 1)"
+        " OR EXISTS (SELECT 1 FROM stories WHERE read = 1)"
+    ).fetchone()
+    return bool(row[0])
