@@ -343,3 +343,21 @@ def test_a_backup_file_is_self_contained(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert not Path(f"{made.path}-wal").exists()
+
+
+def test_looking_for_marks_never_scans_the_stories_table(tmp_path: Path) -> None:
+    """Asked after every refresh until the first backup: at 100k unread stories a scan of
+    the rows (with their bodies) cost a refresh more than its fetching."""
+    from tui.core.store.stories import has_marks
+
+    db = tmp_path / "library.db"
+    Library(db).close()
+    with sqlite3.connect(db) as conn:
+        assert not has_marks(conn)
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        has_marks(conn)
+        conn.set_trace_callback(None)
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statements[-1]}")]
+    scans = [step for step in plan if step.startswith("SCAN") and "CONSTANT ROW" not in step]
+    assert all("INDEX" in step for step in scans), plan

@@ -459,8 +459,11 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
 
 def has_marks(conn: sqlite3.Connection) -> bool:
     """Whether any story is read or bookmarked: what a refresh could not fetch back."""
+    # The narrow listed index, not the wide rows: with nothing read this looks at every
+    # story, and the rows carry their bodies (a copy's marks are its original's too).
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM stories WHERE bookmarked = 1)"
-        " OR EXISTS (SELECT 1 FROM stories WHERE read = 1)"
+        " OR EXISTS (SELECT 1 FROM stories INDEXED BY stories_listed"
+        " WHERE dup_of IS NULL AND read = 1)"
     ).fetchone()
     return bool(row[0])
