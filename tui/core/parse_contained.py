@@ -40,7 +40,7 @@ from feedparser.util import FeedParserDict
 from tui.core.charsets import text_codec
 from tui.core.clean import clean_line
 from tui.core.parse_common import as_str
-from tui.core.parse_fast_urls import LINK_TEXT, WEB_URL
+from tui.core.parse_fast_urls import LINK_TEXT, WEB_URL, end_text_link
 from tui.core.parse_feedparser import FEEDPARSER_OPTIONS, SENSITIVE_KEYS, XML_ENCODING
 
 __all__ = ["DamagedEntry", "FeedparserResult", "run_feedparser"]
@@ -366,15 +366,7 @@ def _keep_link_text(start: Callable[..., Any], end: Callable[..., Any]) -> dict[
 
     def _end_link(self: Any) -> None:
         held, self.newsterm_text_link = self.newsterm_text_link, None
-        stack = self.elementstack
-        if held is not None and stack and stack[-1][0] == LINK_TEXT:
-            text = (self.pop(LINK_TEXT) or "").replace("&amp;", "&")
-            if WEB_URL.fullmatch(text):
-                context, link, alternate = held
-                if link is not None:
-                    link["href"] = text
-                if alternate:
-                    context["link"] = text
+        end_text_link(self, held)
         end(self)
 
     return {"_start_link": _start_link, "_end_link": _end_link}

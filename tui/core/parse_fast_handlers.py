@@ -20,7 +20,7 @@ from feedparser.mixin import _FeedParserMixin
 from tui.core.parse_fast_dates import parse_date
 from tui.core.parse_fast_html import HTML_TYPES
 from tui.core.parse_fast_state import FeedDict, ReaderState, UnsupportedError
-from tui.core.parse_fast_urls import LINK_TEXT, WEB_URL
+from tui.core.parse_fast_urls import LINK_TEXT, WEB_URL, end_text_link
 
 __all__ = ["FeedHandlers"]
 
@@ -279,15 +279,7 @@ class FeedHandlers(ReaderState):
 
     def _end_link(self) -> None:
         held, self.text_link = self.text_link, None
-        stack = self.elementstack
-        if held is not None and stack and stack[-1][0] == LINK_TEXT:
-            text = (self.pop(LINK_TEXT) or "").replace("&amp;", "&")
-            if WEB_URL.fullmatch(text):
-                context, link, alternate = held
-                if link is not None:
-                    link["href"] = text
-                if alternate:
-                    context["link"] = text
+        end_text_link(self, held)
         self.pop("link")
 
     def _start_guid(self, attrs_d: FeedDict) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit, uses_relative
 
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
-__all__ = ["LINK_TEXT", "WEB_URL", "join_uri", "safe_absolute_uri"]
+__all__ = ["LINK_TEXT", "WEB_URL", "end_text_link", "join_uri", "safe_absolute_uri"]
 
 #: A URL a browser opens: http(s). A link with another scheme (``at://``, ``urn:``) gives way
 #: to an http(s) one written right beside it.
@@ -25,6 +26,23 @@ WEB_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://\S+")
 #: The element-stack frame that keeps the text of ``<link uri="at://…">http://…</link>``,
 #: which feedparser drops; the space keeps it apart from every element name.
 LINK_TEXT = "link text"
+
+
+def end_text_link(parser: Any, held: tuple[Any, Any, bool] | None) -> None:
+    """At ``</link>``: an http(s) URL written as the link's text wins over the ``href``
+    (or ``uri``) the start tag held. Shared by feedparser's path and the fast reader, which
+    must agree; ``held`` is ``(context, link dict, is the page link)`` from the start tag."""
+    stack = parser.elementstack
+    if held is None or not stack or stack[-1][0] != LINK_TEXT:
+        return
+    text = (parser.pop(LINK_TEXT) or "").replace("&amp;", "&")
+    if WEB_URL.fullmatch(text):
+        context, link, alternate = held
+        if link is not None:
+            link["href"] = text
+        if alternate:
+            context["link"] = text
+
 
 # An absolute http(s) URL that ``urlsplit``/``urlunsplit`` give back unchanged: a lower-case
 # scheme, a plain host, no ``;`` params, no empty ``?`` or ``#``, no spaces or controls.
