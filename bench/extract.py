@@ -7,7 +7,7 @@ full article on screen in the real app.
 Not a test: it prints figures against targets and exits 1 when one is missed. It
 
 1. extracts ``--pages`` varied ~60 KB news pages (``extract_site.py``, built with
-   ``tests/pages.py``) with :func:`tui.core.extract.extract_article` in this process, one
+   ``tests/pages.py``) with :func:`tui.core.pages.extract.extract_article` in this process, one
    after the other (one core), and checks each result kept every section heading and none
    of the page's clutter: articles per second;
 2. serves ``--stories`` stories in ``--feeds`` feeds, each story one sentence in its feed
@@ -386,7 +386,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm)
-    from tui.config import Settings
+    from tui.core.settings import Settings
 
     default = Settings().articles.prefetch_concurrency
     load_before = os.getloadavg()

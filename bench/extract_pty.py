@@ -42,8 +42,8 @@ FETCHING = "Fetching the full article"
 _CONFIG = "[articles]\nprefetch = false\n"
 # What launching and opening a story import, in the app and in its workers.
 _IMPORTED = (
-    "tui.cli", "tui.ui.app", "tui.core.refresh", "tui.core.parse_worker", "tui.core.articles",
-    "tui.core.article_worker", "tui.core.reader", "trafilatura",
+    "tui.cli", "tui.ui.app", "tui.core.refresh", "tui.core.workers.feeds", "tui.core.pages.fetch",
+    "tui.core.pages.jobs", "tui.core.article.view", "trafilatura",
 )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Reader mode's throughput: extraction alone, and pages through ``Library.fetch_pages``.
 
-:func:`extraction_alone` calls :func:`tui.core.extract.extract_article` in this process
+:func:`extraction_alone` calls :func:`tui.core.pages.extract.extract_article` in this process
 (one thread: one core) over varied ~60 KB pages, after one untimed call that imports
 trafilatura, and checks what came out (every section heading of the page, none of its
 clutter).
@@ -29,10 +29,10 @@ from startup_keys import Spread
 from startup_library import copy_library
 from startup_pty import descendants
 
-from tui.config import Settings
-from tui.core.extract import Extracted, extract_article
 from tui.core.library import Library
 from tui.core.models import Subscription
+from tui.core.pages.extract import Extracted, extract_article
+from tui.core.settings import Settings
 
 _HEADERS = {"content-type": "text/html; charset=utf-8"}
 

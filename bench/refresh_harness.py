@@ -306,7 +306,7 @@ def warm_up(pycache: Path) -> float:
     The parse worker's modules are imported too: the forkserver preloads them.
     """
     subprocess.run(
-        [sys.executable, "-c", "import tui.cli, tui.core.library, tui.core.parse_worker"],
+        [sys.executable, "-c", "import tui.cli, tui.core.library, tui.core.workers.feeds"],
         env=child_env(pycache),
         check=True,
         timeout=120,

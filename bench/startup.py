@@ -174,7 +174,7 @@ class Bench:
             [
                 sys.executable,
                 "-c",
-                "import tui.cli, tui.ui.app, tui.core.refresh, tui.core.parse_worker",
+                "import tui.cli, tui.ui.app, tui.core.refresh, tui.core.workers.feeds",
             ],
             env=self.env,
             check=True,

@@ -27,7 +27,7 @@ from library_builder import build
 
 from tui.core.library import Library
 from tui.core.models import Subscription
-from tui.core.timeutil import to_iso, utcnow
+from tui.core.text.dates import to_iso, utcnow
 
 
 def build_library(path: Path, feeds: int, items: int) -> float:

@@ -18,9 +18,9 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tui.config import RefreshSettings, Settings
 from tui.core.demo import build_demo_library
 from tui.core.library import Library
+from tui.core.settings import RefreshSettings, Settings
 from tui.ui.app import NewstermApp
 
 HERE = Path(__file__).resolve().parent

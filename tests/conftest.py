@@ -14,8 +14,8 @@ pytest.register_assert_rewrite("hygiene")
 
 from feedserver import FeedServer  # noqa: E402
 
-from tui.config import Settings  # noqa: E402
 from tui.core.library import Library  # noqa: E402
+from tui.core.settings import Settings  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

@@ -23,11 +23,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui import __version__, paths
-from tui.config import DEFAULT_CONFIG_TOML, Settings, load_settings
-from tui.core.clean import strip_controls
-from tui.core.errors import NewstermError
-from tui.core.models import RefreshReport
-from tui.core.timeutil import relative_age
+from tui.core import (
+    DEFAULT_CONFIG_TOML,
+    NewstermError,
+    RefreshReport,
+    Settings,
+    load_settings,
+    relative_age,
+    strip_controls,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -111,7 +115,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open(args: argparse.Namespace) -> Iterator[Any]:
     """The library, open for one command. A read-only one is said once, after the command
     (a change it refused has already said so itself)."""
-    from tui.core.library import Library
+    from tui.core import Library
 
     db = Path(args.db) if args.db else paths.default_db_path()
     with Library(db, _settings(args)) as library:
@@ -228,7 +232,7 @@ def _refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
 
 
 def _is_web_address(url: str) -> bool:
-    from tui.core.library import normalise_feed_url
+    from tui.core import normalise_feed_url
 
     return normalise_feed_url(url).split(":", 1)[0].lower() in ("http", "https")
 
@@ -282,7 +286,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             and _is_web_address(url)
             and not library.is_subscribed(url)
         ):
-            from tui.core.library import normalise_feed_url
+            from tui.core import normalise_feed_url
 
             found = _discovered_feed(library, normalise_feed_url(url))
             if found is None:
@@ -315,7 +319,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from tui.core.export import feed_record
+    from tui.core import feed_record
 
     with _open(args) as library:
         feeds = library.feeds()
@@ -410,7 +414,7 @@ def _story_line(story: Any, width: int) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from tui.core.export import story_record
+    from tui.core import story_record
 
     with _open(args) as library:
         if args.sentiment:
@@ -434,7 +438,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from tui.core.export import search_record
+    from tui.core import search_record
 
     with _open(args) as library:
         results = library.search(args.query, limit=args.limit)
@@ -461,7 +465,7 @@ def _label_pending(library: Any) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from tui.core.reader import story_as_text
+    from tui.core import story_as_text
 
     (story_id,) = _story_ids([args.story])
     with _open(args) as library:
@@ -503,16 +507,16 @@ def _mark(what: str) -> Handler:
 
 
 def cmd_bookmarks(args: argparse.Namespace) -> int:
-    from tui.core import export
+    from tui.core import bookmarks_markdown, bookmarks_netscape_html, story_record
 
     with _open(args) as library:
         stories = library.stories(bookmarked=True)
     if args.format == "json":
-        _print_json([export.story_record(s) for s in stories])
+        _print_json([story_record(s) for s in stories])
     elif args.format == "html":
-        _write_markup(strip_controls(export.bookmarks_netscape_html(stories)))
+        _write_markup(strip_controls(bookmarks_netscape_html(stories)))
     else:
-        sys.stdout.write(strip_controls(export.bookmarks_markdown(stories)))
+        sys.stdout.write(strip_controls(bookmarks_markdown(stories)))
     return 0
 
 
@@ -522,7 +526,7 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
 def _daily_backup(library: Any) -> None:
     """After a refresh, the day's backup if it is due (seconds on a big library, once a
     day; the app makes its own in the background). Only damage is an error here."""
-    from tui.core.errors import LibraryDamagedError, LibraryError
+    from tui.core import LibraryDamagedError, LibraryError
 
     try:
         library.back_up_if_due()
@@ -533,7 +537,7 @@ def _daily_backup(library: Any) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from tui.core.library import backup_story_count, list_backups, restore_backup
+    from tui.core import backup_story_count, list_backups, restore_backup
 
     db = Path(args.db) if args.db else paths.default_db_path()
     backups = list_backups(db)

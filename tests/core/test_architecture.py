@@ -45,10 +45,10 @@ def test_the_walk_finds_the_core() -> None:
     for expected in (
         "tui.core.library",
         "tui.core.refresh",
-        "tui.core.store.db",
+        "tui.core.store.database",
         "tui.core.store.search",
         "tui.core.export",
-        "tui.core.parse_worker",
+        "tui.core.workers.feeds",
     ):
         assert expected in CORE_MODULES
     assert len(CORE_MODULES) >= 20
@@ -135,11 +135,11 @@ def test_the_core_contract_holds_and_has_teeth(tmp_path: Path) -> None:
     shutil.copytree(
         PROJECT_ROOT / "tui", copy / "tui", ignore=shutil.ignore_patterns("__pycache__")
     )
-    with (copy / "tui" / "core" / "clean.py").open("a", encoding="utf-8") as module:
+    with (copy / "tui" / "core" / "text" / "hygiene.py").open("a", encoding="utf-8") as module:
         module.write("\nimport textual  # noqa\n")
     broken = _run_lint("--config", str(config), cwd=copy)
     assert broken.returncode != 0
-    assert "tui.core.clean -> textual" in broken.stdout
+    assert "tui.core.text.hygiene -> textual" in broken.stdout
 
 
 def test_the_contract_forbids_what_the_style_guide_says() -> None:

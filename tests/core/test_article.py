@@ -1,4 +1,4 @@
-"""tui.core.article: story HTML → lead, sections and plain blocks; read time; plain-text lines."""
+"""Story HTML → lead, sections and plain blocks; read time; plain-text lines."""
 
 from __future__ import annotations
 
@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 from hygiene import BAD_CHARS_OR_TAB, strings
 
-from tui.core.article import (
-    WORDS_PER_MINUTE,
-    Article,
-    parse_article,
-    read_minutes,
-    render_text,
-)
+from tui.core.article.render import render_text
+from tui.core.article.sections import WORDS_PER_MINUTE, Article, parse_article, read_minutes
 from tui.core.models import Block, Section
 
 BASE = "https://example.org/news/orbit"

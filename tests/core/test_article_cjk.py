@@ -16,11 +16,11 @@ from feeds import Item, rss
 from feedserver import FeedServer, Reply
 from pages import article_page
 
-from tui.core.article import parse_article
-from tui.core.articles import feed_word_count
-from tui.core.extract import MIN_WORDS, NO_TEXT, Extracted, extract_article
+from tui.core.article.sections import parse_article
 from tui.core.library import Library
-from tui.core.reading import read_minutes, word_count
+from tui.core.pages.extract import MIN_WORDS, NO_TEXT, Extracted, extract_article
+from tui.core.pages.fetch import feed_word_count
+from tui.core.text.words import read_minutes, word_count
 
 AEB = CORPUS / "peers" / "aeb"
 URL = "https://news.example.jp/2026/11/tram"

@@ -25,8 +25,8 @@ from feedserver import FeedServer, feed_reply
 
 from tui.cli import main
 from tui.core.errors import LibraryDamagedError, LibraryError, LibraryFullError
-from tui.core.library import Library, list_backups, restore_backup
-from tui.core.store.backup import Backups
+from tui.core.library import Library
+from tui.core.store.backup import Backups, list_backups, restore_backup
 
 DAY1 = datetime(2030, 3, 1, 6, 0, 0, tzinfo=UTC)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.charsets import text_codec
-from tui.core.parse import parse_feed
+from tui.core.parse.feed import parse_feed
+from tui.core.text.charsets import text_codec
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import DEFAULT_CONFIG_TOML, ArticleSettings, Settings, parse_settings
 from tui.core.errors import ConfigError
+from tui.core.settings import DEFAULT_CONFIG_TOML, ArticleSettings, Settings, parse_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -12,7 +12,10 @@ import pytest
 from feeds import items, rss
 from feedserver import FeedServer, Reply, feed_reply
 
-from tui.config import (
+from tui.core.errors import ConfigError
+from tui.core.library import Library
+from tui.core.refresh import backoff_delay
+from tui.core.settings import (
     DEFAULT_CONFIG_TOML,
     SETTING_RANGES,
     RefreshSettings,
@@ -20,9 +23,6 @@ from tui.config import (
     load_settings,
     parse_settings,
 )
-from tui.core.errors import ConfigError
-from tui.core.library import Library
-from tui.core.refresh import backoff_delay
 
 
 def _refused(text: str, source: str = "/home/ann/.config/newsterm/config.toml") -> str:

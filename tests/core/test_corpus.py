@@ -17,7 +17,7 @@ import pytest
 from hygiene import BAD_CHARS, strings
 
 from tui.core.models import ParsedFeed
-from tui.core.parse import parse_feed_safely
+from tui.core.parse.feed import parse_feed_safely
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"

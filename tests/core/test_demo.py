@@ -22,8 +22,8 @@ from tui.core.errors import LibraryError
 from tui.core.export import story_record
 from tui.core.library import Library
 from tui.core.models import FeedOutcome, ParsedFeed
-from tui.core.opml import parse_opml
-from tui.core.parse_worker import parse_for_library
+from tui.core.parse.feed import parse_for_library
+from tui.core.subscriptions.opml import parse_opml
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HOSTILE_TITLE = "Parsing [@click=app.quit]markup[/] safely — why brackets are just text"

@@ -9,10 +9,10 @@ import pytest
 from feeds import items, rss
 from feedserver import FeedServer, Reply, feed_reply
 
-from tui.core.discover import FeedLink, discover, find_feed_links
 from tui.core.errors import DiscoveryError
-from tui.core.fetch import Fetcher
+from tui.core.fetch.http import Fetcher
 from tui.core.library import Library
+from tui.core.subscriptions.discover import FeedLink, discover, find_feed_links
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_WORLD = ROOT.parent / "shared" / "corpus" / "real-world"

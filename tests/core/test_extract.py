@@ -26,16 +26,16 @@ from pages import (
     typical_page,
 )
 
-from tui.core.article import Article, parse_article
-from tui.core.clean import clean_line
-from tui.core.extract import (
+from tui.core.article.sections import Article, parse_article
+from tui.core.models import Block
+from tui.core.pages.extract import (
     MAX_OUTPUT_CHARS,
     NO_TEXT,
     OUTPUT_TAGS,
     Extracted,
     extract_article,
 )
-from tui.core.models import Block
+from tui.core.text.hygiene import clean_line
 
 URL = "https://news.example.com/2026/11/riverside-tram"
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -25,8 +25,8 @@ from feeds import items, rss
 from feedserver import FeedServer, Reply, Request, feed_reply, gzipped
 
 import tui
-from tui.config import FetchSettings
-from tui.core.fetch import Fetcher, FetchKind, FetchResult
+from tui.core.fetch.http import Fetcher, FetchKind, FetchResult
+from tui.core.settings import FetchSettings
 
 FEED = rss(items(3))
 MB = 1024 * 1024

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import tui.core.opml as opml_module
+import tui.core.subscriptions.opml as opml_module
 from tui.core.errors import ImportFileError
 from tui.core.models import Feed, Topic
-from tui.core.opml import (
+from tui.core.subscriptions.opml import (
     SubscriptionFile,
     check_feed_url,
     parse_opml,
@@ -606,11 +606,11 @@ def test_module_cannot_run_anything() -> None:
         "pathlib",
         "typing",
         "urllib.parse",
-        "tui.core.charsets",  # codecs only: which labels name text encodings
-        "tui.core.clean",
+        "tui.core.text.charsets",  # codecs only: which labels name text encodings
+        "tui.core.text.hygiene",
         "tui.core.errors",
         "tui.core.models",
-        "tui.core.parse_xml_safety",  # re only: the byte layout of a document
+        "tui.core.parse.xml_safety",  # re only: the byte layout of a document
     }
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     names |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}

@@ -13,7 +13,7 @@ import pytest
 from conftest import CORPUS
 
 from tui.core.errors import ImportFileError
-from tui.core.opml import parse_opml, parse_urls_file, read_subscription_file
+from tui.core.subscriptions.opml import parse_opml, parse_urls_file, read_subscription_file
 
 FUZZ_REPRO = CORPUS / "fuzz-repro"
 

@@ -1,4 +1,4 @@
-"""tui.core.parse: feed bytes → ParsedFeed, with hygiene, identity, dates and XML defences."""
+"""tui.core.parse.feed: feed bytes → ParsedFeed, with hygiene, identity, dates and XML defences."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ import pytest
 from feeds import rss_document as rss
 from hygiene import BAD_CHARS, assert_feed_clean, strings
 
-from tui.core import parse as parse_module
-from tui.core import parse_feedparser
 from tui.core.errors import ParseError
 from tui.core.models import ParsedEntry, ParsedFeed
-from tui.core.parse import EMPTY_DOCUMENT, UNTITLED, WEB_PAGE, parse_feed, parse_feed_safely
-from tui.core.parse_common import make_entry
+from tui.core.parse import feed as parse_module
+from tui.core.parse import fields as parse_feedparser
+from tui.core.parse.entries import make_entry
+from tui.core.parse.feed import EMPTY_DOCUMENT, UNTITLED, WEB_PAGE, parse_feed, parse_feed_safely
 
 FEED_URL = "https://example.com/blog/feed.xml"
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}

@@ -24,7 +24,7 @@ HANG = 300  # seconds, under load: a hang detector, not a speed test
 _CHILD = r"""
 import json, resource, sys
 from tui.core.models import ParsedFeed
-from tui.core.parse import parse_feed_safely
+from tui.core.parse.feed import parse_feed_safely
 body = sys.stdin.buffer.read()
 outcome = parse_feed_safely(body, url="https://example.com/feed.xml")
 print(json.dumps({

@@ -1,4 +1,4 @@
-"""tui.core.parse_fast: parse_feed's result for ordinary feeds, or None — and much sooner.
+"""tui.core.parse.fast.reader: parse_feed's result for ordinary feeds, or None — and much sooner.
 
 The contract is equivalence: whenever ``parse_fast`` returns a ParsedFeed, it equals what
 ``parse_feed`` returns for the same bytes. The corpus (``../shared/corpus``; these tests skip
@@ -24,13 +24,15 @@ from feedparser.urls import _urljoin, make_safe_absolute_uri, resolve_relative_u
 from feeds import rss_document as rss
 from hygiene import assert_feed_clean
 
-from tui.core import parse as parse_module
-from tui.core import parse_fast as fast_module
-from tui.core import parse_fast_dates, parse_fast_html, parse_fast_urls
 from tui.core.models import ParsedEntry, ParsedFeed
-from tui.core.parse import parse_feed
-from tui.core.parse_fast import parse_fast
-from tui.core.parse_feedparser import FEEDPARSER_OPTIONS
+from tui.core.parse import feed as parse_module
+from tui.core.parse import urls as parse_fast_urls
+from tui.core.parse.fast import dates as parse_fast_dates
+from tui.core.parse.fast import html as parse_fast_html
+from tui.core.parse.fast import reader as fast_module
+from tui.core.parse.fast.reader import parse_fast
+from tui.core.parse.feed import parse_feed
+from tui.core.parse.fields import FEEDPARSER_OPTIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"

@@ -16,12 +16,12 @@ from conftest import CORPUS
 from feeds import rss_document as rss
 from hygiene import assert_feed_clean
 
-from tui.core import parse as parse_module
-from tui.core import parse_fast as fast_module
 from tui.core.errors import ParseError
 from tui.core.models import ParsedFeed
-from tui.core.parse import parse_feed, parse_feed_safely
-from tui.core.parse_fast import parse_fast
+from tui.core.parse import feed as parse_module
+from tui.core.parse.fast import reader as fast_module
+from tui.core.parse.fast.reader import parse_fast
+from tui.core.parse.feed import parse_feed, parse_feed_safely
 
 FEED_URL = "https://example.com/feed.xml"
 # A hang detector for what takes milliseconds (and took minutes before it was fixed).

@@ -14,8 +14,8 @@ from conftest import CORPUS
 from feeds import rss_document as rss
 
 from tui.core.models import ParsedFeed
-from tui.core.parse import parse_feed
-from tui.core.parse_fast import parse_fast
+from tui.core.parse.fast.reader import parse_fast
+from tui.core.parse.feed import parse_feed
 
 FEED_URL = "https://example.com/feed.xml"
 PEERS = CORPUS / "peers"

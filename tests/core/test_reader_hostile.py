@@ -20,11 +20,12 @@ from feedserver import FeedServer, Reply
 from hygiene import BAD_CHARS, BAD_CHARS_OR_TAB, strings
 from pages import DEFAULT_TITLE, article_page, hostile_page
 
-from tui.core.article import parse_article, render_text
-from tui.core.discover import FeedLink, discover
-from tui.core.extract import FAST_FROM_BLOCKS, MAX_TAGS, NO_TEXT, Extracted, extract_article
-from tui.core.fetch import Fetcher
-from tui.core.htmltext import html_to_text
+from tui.core.article.render import render_text
+from tui.core.article.sections import parse_article
+from tui.core.fetch.http import Fetcher
+from tui.core.pages.extract import FAST_FROM_BLOCKS, MAX_TAGS, NO_TEXT, Extracted, extract_article
+from tui.core.subscriptions.discover import FeedLink, discover
+from tui.core.text.html import html_to_text
 
 URL = "https://news.example.com/2026/11/riverside-tram"
 REPRO = CORPUS / "fuzz-repro"
@@ -140,9 +141,10 @@ _MEASURE = """
 import json, resource, sys, time
 sys.path.insert(0, "tests")
 from pages import nested_page
-from tui.core.article import parse_article, render_text
-from tui.core.extract import extract_article
-from tui.core.htmltext import html_to_text
+from tui.core.article.render import render_text
+from tui.core.article.sections import parse_article
+from tui.core.pages.extract import extract_article
+from tui.core.text.html import html_to_text
 
 what, depth, tags = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -17,9 +17,9 @@ from feedserver import FeedServer, Reply, Request
 from hygiene import BAD_CHARS
 from pages import CLUTTER, DEFAULT_SECTIONS, DEFAULT_TITLE, article_page, hostile_page, pdf_bytes
 
-from tui.config import ArticleSettings, Settings
+from tui.core.article.view import story_as_text
 from tui.core.library import Library
-from tui.core.reader import story_as_text
+from tui.core.settings import ArticleSettings, Settings
 from tui.core.store import schema
 
 SHORT = "<p>The first trams ran on the new line this morning.</p>"
@@ -362,8 +362,8 @@ def test_a_version_1_library_is_upgraded_keeping_marks_and_linking_copies(
 
 def test_duplicate_and_labelling_lookups_never_scan_the_stories_table(db_path: Path) -> None:
     """Run once per feed in a refresh: a table scan there costs seconds at 100k stories."""
-    from tui.core.store.articles import unanalysed
     from tui.core.store.duplicates import copies_of, find_originals, sources_of
+    from tui.core.store.pages import unanalysed
 
     Library(db_path).close()
     conn = sqlite3.connect(db_path)

@@ -20,9 +20,9 @@ from feedserver import FeedServer, Reply
 from hygiene import BAD_CHARS
 from pages import pdf_bytes
 
-from tui.config import ArticleSettings, Settings
 from tui.core.library import Library
 from tui.core.models import ArticleOutcome
+from tui.core.settings import ArticleSettings, Settings
 
 SHORT = "<p>The first trams ran on the new line this morning.</p>"
 

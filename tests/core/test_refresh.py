@@ -12,9 +12,9 @@ import pytest
 from feeds import Item, items, rss
 from feedserver import FeedServer, Reply, feed_reply
 
-from tui.config import FetchSettings, Settings
 from tui.core.library import Library
 from tui.core.models import FeedOutcome, FeedRefresh, FeedStatus
+from tui.core.settings import FetchSettings, Settings
 
 
 @pytest.fixture

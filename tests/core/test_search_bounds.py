@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import Settings
 from tui.core.errors import LibraryError, SearchQueryError
 from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed
+from tui.core.settings import Settings
 from tui.core.store.search import MAX_QUERY_CHARS, MAX_TERMS
 
 WORDS = [

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tui.core.sentiment import MAX_WORDS, NEGATIVE_FROM, POSITIVE_FROM, Sentiment, analyse
+from tui.core.pages.sentiment import MAX_WORDS, NEGATIVE_FROM, POSITIVE_FROM, Sentiment, analyse
 
 BLAND = (
     "The council published the timetable for its spring meetings on Monday. The meetings "
@@ -87,7 +87,7 @@ def test_the_label_is_deterministic() -> None:
 def test_the_label_is_the_same_in_a_fresh_process() -> None:
     story = ("Earthquake kills hundreds, thousands left homeless", BLAND)
     probe = (
-        "import sys; from tui.core.sentiment import analyse; "
+        "import sys; from tui.core.pages.sentiment import analyse; "
         "print(repr(analyse(sys.argv[1], sys.argv[2])))"
     )
     out = subprocess.run(

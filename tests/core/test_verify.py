@@ -1,16 +1,11 @@
-"""The verified= verdict: one table per rule in tui.core.verify's docstring."""
+"""The verified= verdict: one table per rule in tui.core.pages.verify's docstring."""
 
 from __future__ import annotations
 
 import pytest
 
-from tui.core.verify import (
-    link_leaves_site,
-    registrable_domain,
-    same_site,
-    titles_match,
-    verdict,
-)
+from tui.core.pages.verify import titles_match, verdict
+from tui.core.text.urls import link_leaves_site, registrable_domain, same_site
 
 HEADLINE = "Riverside tram line opens after six years of work"
 

@@ -22,9 +22,9 @@ from feedserver import FeedServer, Reply, feed_reply
 from pages import article_page
 from processes import describe, wait_until, workers
 
-from tui.config import Settings
 from tui.core.library import Library
 from tui.core.models import FeedOutcome, FeedRefresh, FeedStatus
+from tui.core.settings import Settings
 from tui.ui.page_fetcher import PageDone, PageFetcher
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

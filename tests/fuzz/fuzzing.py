@@ -37,12 +37,13 @@ from pathlib import Path
 from hygiene import BAD_CHARS, BAD_CHARS_OR_TAB, strings
 from hypothesis import strategies as st
 
-from tui.core.article import parse_article, render_text
+from tui.core.article.render import render_text
+from tui.core.article.sections import parse_article
 from tui.core.errors import NewstermError
-from tui.core.extract import Extracted, extract_article
 from tui.core.models import ParsedFeed
-from tui.core.opml import SubscriptionFile, read_subscription_file
-from tui.core.parse import parse_feed, parse_feed_safely
+from tui.core.pages.extract import Extracted, extract_article
+from tui.core.parse.feed import parse_feed, parse_feed_safely
+from tui.core.subscriptions.opml import SubscriptionFile, read_subscription_file
 
 REGRESSIONS = Path(__file__).resolve().parents[1] / "data" / "fuzz"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"  # as tests/conftest.py

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from ui_helpers import NOW, quiet_settings
 
-from tui.config import Settings
 from tui.core.demo import build_demo_library
 from tui.core.library import Library
+from tui.core.settings import Settings
 
 
 @pytest.fixture

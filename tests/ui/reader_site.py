@@ -23,8 +23,8 @@ from pages import DEFAULT_TITLE, article_page, hostile_page
 from textual.pilot import Pilot
 from ui_helpers import settle
 
-from tui.config import ArticleSettings, RefreshSettings, Settings
 from tui.core.library import Library
+from tui.core.settings import ArticleSettings, RefreshSettings, Settings
 from tui.ui.app import NewstermApp
 from tui.ui.screens.reader_mode import PREFETCH_DELAY
 

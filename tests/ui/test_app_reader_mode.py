@@ -31,7 +31,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from ui_helpers import settle
 
-from tui.core.reader import MetaLine
+from tui.core.article.view import MetaLine
 from tui.ui.app import NewstermApp
 from tui.ui.screens.outline import OutlineScreen
 from tui.ui.screens.reader_mode import FETCHING_NOTE, OFFLINE_NOTE

@@ -22,8 +22,8 @@ from feeds import items, rss
 from feedserver import FeedServer, Reply, Request, feed_reply
 from terminal import Terminal
 
-from tui.config import RefreshSettings, Settings
 from tui.core.library import Library
+from tui.core.settings import RefreshSettings, Settings
 
 SECONDS = float(os.environ.get("NEWSTERM_STRESS_SECONDS", "60"))
 FEEDS = 20

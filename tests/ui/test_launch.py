@@ -8,7 +8,7 @@ import pytest
 
 import tui.ui.app as app_module
 from tui import cli
-from tui.config import Settings
+from tui.core.settings import Settings
 
 
 def _capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Settings, bool]]:

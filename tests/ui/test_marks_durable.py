@@ -23,8 +23,8 @@ from feedserver import FeedServer, Reply, Request, feed_reply
 from terminal import Terminal
 from ui_helpers import make_app, settle
 
-from tui.config import RefreshSettings, Settings
 from tui.core.library import Library
+from tui.core.settings import RefreshSettings, Settings
 from tui.ui.widgets.story_list import StoryList
 
 ROWS = 12

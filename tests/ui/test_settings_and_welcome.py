@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.widgets import DataTable
 from ui_helpers import NOW, make_app, quiet_settings, rows, settle
 
-from tui.config import Settings, UISettings
 from tui.core.library import Library
+from tui.core.settings import Settings, UISettings
 from tui.ui.app import THEME_KEY, NewstermApp
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.main import MainScreen
@@ -110,7 +110,7 @@ async def test_welcome_starter_set_imports_feeds(tmp_path: Path, monkeypatch: ob
 async def test_auto_refresh_is_live_and_refreshes_feeds_that_are_due(demo_db: Path) -> None:
     from datetime import timedelta
 
-    from tui.config import RefreshSettings
+    from tui.core.settings import RefreshSettings
 
     settings = Settings(refresh=RefreshSettings(auto_minutes=30))
     with Library(demo_db, settings) as library:

@@ -11,8 +11,8 @@ import pytest
 from textual.widgets import DataTable
 from ui_helpers import make_app, quiet_settings, rows, settle
 
-from tui.config import Settings, UISettings
 from tui.core.library import Library
+from tui.core.settings import Settings, UISettings
 from tui.ui.app import NewstermApp, ui_settings_problems
 from tui.ui.keys import check_keymap, normal_key
 from tui.ui.screens.help import HelpScreen
@@ -256,7 +256,7 @@ def test_newsterms_config_command_sees_the_same_problems() -> None:
 async def test_the_longest_auto_refresh_the_config_allows_starts_live(demo_db: Path) -> None:
     # auto_minutes = 1000000000000 killed the app at start; the config now stops at a
     # week (tests/core/test_config_ranges.py), and a week must work.
-    from tui.config import SETTING_RANGES, RefreshSettings
+    from tui.core.settings import SETTING_RANGES, RefreshSettings
 
     longest = int(SETTING_RANGES["refresh.auto_minutes"][1])
     settings = dataclasses.replace(quiet_settings(), refresh=RefreshSettings(auto_minutes=longest))

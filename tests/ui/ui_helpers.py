@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from textual.pilot import Pilot
 
-from tui.config import ArticleSettings, RefreshSettings, Settings
 from tui.core.library import Library
 from tui.core.models import StoryRow
+from tui.core.settings import ArticleSettings, RefreshSettings, Settings
 from tui.ui.app import NewstermApp
 
 #: The fixed "now" of every UI test: the demo library is built at it and the app's clock

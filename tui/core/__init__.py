@@ -1,5 +1,299 @@
-"""The headless core of newsterm: feeds, fetching, parsing and the local library.
+"""The core of newsterm: everything but the screen. The command line and the terminal UI
+import only what this module exports; :class:`Library` is the way in.
 
-Nothing under ``tui.core`` imports textual, rich or the UI; the command line and the
-terminal UI are both thin clients of :class:`tui.core.library.Library`.
+The core never imports textual, rich, :mod:`tui.ui` or :mod:`tui.cli` (import-linter checks
+it, and that nothing outside reaches past this surface). Its packages, from the top:
+
+- :mod:`.library` — the facade: one open library file; every client call starts there.
+- :mod:`.refresh`, :mod:`.pages` (reader mode), :mod:`.subscriptions` (OPML, discovery).
+- :mod:`.workers` — the process pool and the jobs it runs.
+- :mod:`.fetch` (HTTP), :mod:`.parse` (feeds), :mod:`.article` (a body → sections),
+  :mod:`.store` (SQLite).
+- :mod:`.text` — untrusted text: hygiene, HTML, charsets, URL rules.
+- :mod:`.models`, :mod:`.errors`, :mod:`.settings`.
+
+Names are loaded on first use (PEP 562), so ``import tui.core`` costs nothing: the command
+line answers ``--version`` without loading the library, and worker processes, which import
+their jobs through this package, do not load the facade.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.core.article.view import (
+        MetaLine as MetaLine,
+    )
+    from tui.core.article.view import (
+        ReaderView as ReaderView,
+    )
+    from tui.core.article.view import (
+        dek as dek,
+    )
+    from tui.core.article.view import (
+        source_domain as source_domain,
+    )
+    from tui.core.article.view import (
+        story_as_text as story_as_text,
+    )
+    from tui.core.article.view import (
+        story_slug as story_slug,
+    )
+    from tui.core.demo import (
+        build_demo_library as build_demo_library,
+    )
+    from tui.core.demo import (
+        starter_opml_path as starter_opml_path,
+    )
+    from tui.core.errors import (
+        ConfigError as ConfigError,
+    )
+    from tui.core.errors import (
+        LibraryDamagedError as LibraryDamagedError,
+    )
+    from tui.core.errors import (
+        LibraryError as LibraryError,
+    )
+    from tui.core.errors import (
+        LibraryFullError as LibraryFullError,
+    )
+    from tui.core.errors import (
+        LibraryReadOnlyError as LibraryReadOnlyError,
+    )
+    from tui.core.errors import (
+        NewstermError as NewstermError,
+    )
+    from tui.core.errors import (
+        SearchQueryError as SearchQueryError,
+    )
+    from tui.core.export import (
+        bookmarks_markdown as bookmarks_markdown,
+    )
+    from tui.core.export import (
+        bookmarks_netscape_html as bookmarks_netscape_html,
+    )
+    from tui.core.export import (
+        feed_record as feed_record,
+    )
+    from tui.core.export import (
+        search_record as search_record,
+    )
+    from tui.core.export import (
+        story_record as story_record,
+    )
+    from tui.core.library import (
+        Library as Library,
+    )
+    from tui.core.models import (
+        ArticleOutcome as ArticleOutcome,
+    )
+    from tui.core.models import (
+        Block as Block,
+    )
+    from tui.core.models import (
+        Feed as Feed,
+    )
+    from tui.core.models import (
+        FeedRefresh as FeedRefresh,
+    )
+    from tui.core.models import (
+        FeedStatus as FeedStatus,
+    )
+    from tui.core.models import (
+        RefreshReport as RefreshReport,
+    )
+    from tui.core.models import (
+        SearchResult as SearchResult,
+    )
+    from tui.core.models import (
+        Story as Story,
+    )
+    from tui.core.models import (
+        StoryIndex as StoryIndex,
+    )
+    from tui.core.models import (
+        StoryRow as StoryRow,
+    )
+    from tui.core.models import (
+        TopicCount as TopicCount,
+    )
+    from tui.core.models import (
+        TopicGroup as TopicGroup,
+    )
+    from tui.core.settings import (
+        DEFAULT_CONFIG_TOML as DEFAULT_CONFIG_TOML,
+    )
+    from tui.core.settings import (
+        Settings as Settings,
+    )
+    from tui.core.settings import (
+        load_settings as load_settings,
+    )
+    from tui.core.store.backup import (
+        backup_story_count as backup_story_count,
+    )
+    from tui.core.store.backup import (
+        list_backups as list_backups,
+    )
+    from tui.core.store.backup import (
+        restore_backup as restore_backup,
+    )
+    from tui.core.store.marks import (
+        MarkKind as MarkKind,
+    )
+    from tui.core.store.marks import (
+        MarkResult as MarkResult,
+    )
+    from tui.core.subscriptions.discover import (
+        FeedLink as FeedLink,
+    )
+    from tui.core.text.dates import (
+        from_iso as from_iso,
+    )
+    from tui.core.text.dates import (
+        relative_age as relative_age,
+    )
+    from tui.core.text.dates import (
+        utcnow as utcnow,
+    )
+    from tui.core.text.hygiene import (
+        clean_line as clean_line,
+    )
+    from tui.core.text.hygiene import (
+        strip_controls as strip_controls,
+    )
+    from tui.core.text.urls import (
+        is_web_url as is_web_url,
+    )
+    from tui.core.text.urls import (
+        normalise_feed_url as normalise_feed_url,
+    )
+    from tui.core.text.urls import (
+        openable_url as openable_url,
+    )
+
+# Every public name, and the module it lives in.
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(
+        ["MetaLine", "ReaderView", "dek", "source_domain", "story_as_text", "story_slug"],
+        "tui.core.article.view",
+    ),
+    **dict.fromkeys(["build_demo_library", "starter_opml_path"], "tui.core.demo"),
+    **dict.fromkeys(
+        [
+            "ConfigError",
+            "LibraryDamagedError",
+            "LibraryError",
+            "LibraryFullError",
+            "LibraryReadOnlyError",
+            "NewstermError",
+            "SearchQueryError",
+        ],
+        "tui.core.errors",
+    ),
+    **dict.fromkeys(
+        [
+            "bookmarks_markdown",
+            "bookmarks_netscape_html",
+            "feed_record",
+            "search_record",
+            "story_record",
+        ],
+        "tui.core.export",
+    ),
+    "Library": "tui.core.library",
+    **dict.fromkeys(
+        [
+            "ArticleOutcome",
+            "Block",
+            "Feed",
+            "FeedRefresh",
+            "FeedStatus",
+            "RefreshReport",
+            "SearchResult",
+            "Story",
+            "StoryIndex",
+            "StoryRow",
+            "TopicCount",
+            "TopicGroup",
+        ],
+        "tui.core.models",
+    ),
+    **dict.fromkeys(["DEFAULT_CONFIG_TOML", "Settings", "load_settings"], "tui.core.settings"),
+    **dict.fromkeys(
+        ["backup_story_count", "list_backups", "restore_backup"], "tui.core.store.backup"
+    ),
+    **dict.fromkeys(["MarkKind", "MarkResult"], "tui.core.store.marks"),
+    "FeedLink": "tui.core.subscriptions.discover",
+    **dict.fromkeys(["from_iso", "relative_age", "utcnow"], "tui.core.text.dates"),
+    **dict.fromkeys(["clean_line", "strip_controls"], "tui.core.text.hygiene"),
+    **dict.fromkeys(["is_web_url", "normalise_feed_url", "openable_url"], "tui.core.text.urls"),
+}
+
+__all__ = [
+    "DEFAULT_CONFIG_TOML",
+    "ArticleOutcome",
+    "Block",
+    "ConfigError",
+    "Feed",
+    "FeedLink",
+    "FeedRefresh",
+    "FeedStatus",
+    "Library",
+    "LibraryDamagedError",
+    "LibraryError",
+    "LibraryFullError",
+    "LibraryReadOnlyError",
+    "MarkKind",
+    "MarkResult",
+    "MetaLine",
+    "NewstermError",
+    "ReaderView",
+    "RefreshReport",
+    "SearchQueryError",
+    "SearchResult",
+    "Settings",
+    "Story",
+    "StoryIndex",
+    "StoryRow",
+    "TopicCount",
+    "TopicGroup",
+    "backup_story_count",
+    "bookmarks_markdown",
+    "bookmarks_netscape_html",
+    "build_demo_library",
+    "clean_line",
+    "dek",
+    "feed_record",
+    "from_iso",
+    "is_web_url",
+    "list_backups",
+    "load_settings",
+    "normalise_feed_url",
+    "openable_url",
+    "relative_age",
+    "restore_backup",
+    "search_record",
+    "source_domain",
+    "starter_opml_path",
+    "story_as_text",
+    "story_record",
+    "story_slug",
+    "strip_controls",
+    "utcnow",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tui.core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found once, then an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

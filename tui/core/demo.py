@@ -25,8 +25,8 @@ from pathlib import Path
 from tui.core.errors import LibraryError
 from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed
-from tui.core.parse_worker import parse_for_library
-from tui.core.timeutil import utcnow
+from tui.core.parse.feed import parse_for_library
+from tui.core.text.dates import utcnow
 
 # Path(__file__) rather than importlib.resources: the feeds are subscribed by file:// URL,
 # so they must be real files on disk, which a wheel installed the usual way gives us.

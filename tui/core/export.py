@@ -11,9 +11,9 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
-from tui.core.clean import openable_url
 from tui.core.models import Feed, SearchResult, Story
-from tui.core.timeutil import to_iso
+from tui.core.text.dates import to_iso
+from tui.core.text.urls import openable_url
 
 
 def story_record(story: Story) -> dict[str, Any]:

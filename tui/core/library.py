@@ -9,25 +9,17 @@ thread workers so that no SQLite call runs on its event loop.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from tui.config import Settings
-from tui.core import opml
-from tui.core.clean import clean_line, clean_url
 from tui.core.errors import (
     FeedNotFoundError,
     InvalidFeedURLError,
     LibraryDamagedError,
-    LibraryError,
 )
-from tui.core.marks import MarkKind, MarkQueue, MarkResult
 from tui.core.models import (
     ArticleOutcome,
     Feed,
@@ -41,49 +33,30 @@ from tui.core.models import (
     StoryRow,
     Subscription,
     Topic,
+    TopicCount,
 )
-from tui.core.pool import WorkerPool
-from tui.core.store import articles as article_queries
+from tui.core.settings import Settings
 from tui.core.store import feeds as feed_queries
+from tui.core.store import pages as article_queries
 from tui.core.store import search as search_queries
+from tui.core.store import state as state_queries
 from tui.core.store import stories as story_queries
-from tui.core.store.backup import Backup as Backup
-from tui.core.store.backup import Backups
-from tui.core.store.backup import Restored as Restored
-from tui.core.store.backup import backup_story_count as backup_story_count
-from tui.core.store.backup import list_backups as list_backups
-from tui.core.store.backup import restore_backup as restore_backup
+from tui.core.store.backup import Backup, Backups, list_backups
 from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
-from tui.core.store.stories import StoryFilter, TopicCount
-from tui.core.timeutil import utcnow
+from tui.core.store.marks import MarkKind, MarkQueue, MarkResult
+from tui.core.store.stories import StoryFilter
+from tui.core.subscriptions import opml
+from tui.core.text.dates import utcnow
+from tui.core.text.hygiene import clean_line
+from tui.core.text.urls import normalise_feed_url
+from tui.core.workers.pool import WorkerPool
 
 if TYPE_CHECKING:
-    from tui.core.articles import PageProgress
-    from tui.core.discover import FeedLink
-    from tui.core.reader import ReaderView
+    from tui.core.article.view import ReaderView
+    from tui.core.pages.fetch import PageProgress
     from tui.core.refresh import ProgressCallback
-
-FEED_SCHEMES = ("http", "https", "file")
-
-
-def normalise_feed_url(url: str) -> str:
-    """Check and tidy a URL the user wants to subscribe to."""
-    cleaned = clean_url(url)
-    if "://" not in cleaned and not cleaned.startswith("file:"):
-        if cleaned.startswith("/") or cleaned.startswith("."):
-            cleaned = Path(cleaned).resolve().as_uri()
-        elif cleaned and "." in cleaned.split("/")[0]:
-            cleaned = "https://" + cleaned  # "example.com/feed.xml" means https
-    parts = urlsplit(cleaned)
-    if parts.scheme.lower() not in FEED_SCHEMES:
-        raise InvalidFeedURLError(
-            f"{url!r} is not a feed URL newsterm can subscribe to: use an http://, https:// "
-            "or file:// address."
-        )
-    if parts.scheme.lower() != "file" and not parts.hostname:
-        raise InvalidFeedURLError(f"{url!r} has no host name.")
-    return cleaned
+    from tui.core.subscriptions.discover import FeedLink
 
 
 class Library:
@@ -93,23 +66,16 @@ class Library:
         self.path = path
         self.settings = settings or Settings()
         self._db = Database(path)
-        self._pool = WorkerPool()  # parsing, page extraction, labels: see tui.core.pool
-        # Marks have their own writer and connection: see tui.core.marks.
+        self._pool = WorkerPool()  # parsing, page extraction, labels: see tui.core.workers.pool
+        # Marks have their own writer and connection: see tui.core.store.marks.
         self._marks = MarkQueue(lambda: Database(path))
-        self._search_db: Database | None = None  # opened by the first search
-        self._search_lock = threading.Lock()
-        self._closed = False
+        self._searcher = search_queries.Searcher(path)  # a connection of its own
         self._backups = Backups(path)
 
     # -- lifetime --------------------------------------------------------------------
 
     def close(self) -> None:
-        with self._search_lock:
-            self._closed = True
-            search_db, self._search_db = self._search_db, None
-        if search_db is not None:
-            search_db.interrupt()  # a long search must not hold up quitting
-            search_db.close()
+        self._searcher.close()  # a long search must not hold up quitting
         self._marks.close()
         self._backups.cancel()  # a backup being made stops, leaving nothing behind
         self._pool.close()  # waits for the workers to go: nothing left to race the exit
@@ -236,30 +202,8 @@ class Library:
                 wanted.append((normalise_feed_url(sub.url), sub))
             except InvalidFeedURLError as error:
                 problems.append(str(error))
-        existing: list[str] = []
-
-        def subscribe(conn: sqlite3.Connection) -> list[int]:
-            existing.clear()
-            new_ids = []
-            for url, sub in wanted:
-                try:
-                    feed_queries.find_feed_id(conn, url)
-                except FeedNotFoundError:
-                    topic = clean_line(sub.topic) if sub.topic and sub.topic.strip() else ""
-                    feed_id = feed_queries.insert_feed(
-                        conn,
-                        url,
-                        title=clean_line(sub.title or None),
-                        topic=Topic.from_name(topic) if topic else None,
-                        tags=[clean_line(t) for t in sub.tags if clean_line(t)],
-                    )
-                    if feed_id is not None:
-                        new_ids.append(feed_id)
-                        continue
-                existing.append(url)
-            return new_ids
-
-        added = [self._db.read(feed_queries.get_feed, i) for i in self._db.write(subscribe)]
+        new_ids, existing = self._db.write(feed_queries.subscribe_all, wanted)
+        added = [self._db.read(feed_queries.get_feed, i) for i in new_ids]
         return ImportReport(added=tuple(added), existing=tuple(existing), refused=tuple(problems))
 
     def export_opml(self) -> str:
@@ -281,7 +225,7 @@ class Library:
     ) -> list[Story]:
         """Stories newest first, optionally one topic (name or slug), feed or sentiment."""
         story_filter = StoryFilter(
-            topic_slug=Topic.from_name(topic).slug if topic else None,
+            topic_slug=_slug(topic),
             feed_id=self.feed(feed).id if feed is not None else None,
             unread_only=unread,
             bookmarked_only=bookmarked,
@@ -301,7 +245,7 @@ class Library:
     ) -> list[StoryRow]:
         """Lean rows for a list view, grouped by topic and newest first within each."""
         story_filter = StoryFilter(
-            topic_slug=Topic.from_name(topic).slug if topic else None,
+            topic_slug=_slug(topic),
             unread_only=unread,
             bookmarked_only=bookmarked,
         )
@@ -317,7 +261,7 @@ class Library:
     ) -> StoryIndex:
         """A list view's order (ids grouped by topic) without its rows: cheap at 100k."""
         story_filter = StoryFilter(
-            topic_slug=Topic.from_name(topic).slug if topic else None,
+            topic_slug=_slug(topic),
             unread_only=unread,
             bookmarked_only=bookmarked,
             sentiment=sentiment,
@@ -385,7 +329,7 @@ class Library:
         )
 
     def mark_topic_read(self, topic: str) -> int:
-        story_filter = StoryFilter(topic_slug=Topic.from_name(topic).slug)
+        story_filter = StoryFilter(topic_slug=_slug(topic))
         return self._db.write(story_queries.mark_filtered_read, story_filter, utcnow())
 
     def topics(self) -> list[TopicCount]:
@@ -409,18 +353,7 @@ class Library:
         Searches run on a connection of their own, so a long one never holds up opening
         stories or saving marks, and closing the library interrupts it.
         """
-        search_queries.check_size(query.strip())  # before waiting for another search
-        with self._search_lock:
-            if self._search_db is None:
-                if self._closed:
-                    raise LibraryError("The library is closed.")
-                self._search_db = Database(self.path)
-            db = self._search_db
-
-        def stopped() -> bool:
-            return self._closed or (stop is not None and stop())
-
-        return db.read(search_queries.search, query, limit=limit, forgiving=forgiving, stop=stopped)
+        return self._searcher.search(query, limit=limit, forgiving=forgiving, stop=stop)
 
     # -- refresh ---------------------------------------------------------------------
 
@@ -459,8 +392,8 @@ class Library:
         """
         from dataclasses import replace
 
-        from tui.core.reader import meta_line, reader_view
-        from tui.core.sentiment import analyse
+        from tui.core.article.view import meta_line, reader_view
+        from tui.core.pages.sentiment import analyse
 
         story = self.story(story_id)
         others = self.stories(topic=story.topic.slug, limit=related + 1)
@@ -478,7 +411,7 @@ class Library:
     def wants_page(self, story_ids: Sequence[int]) -> list[int]:
         """Those stories whose feed text is short (``articles.min_words``) and whose page
         has not been fetched: the ones reader mode fetches without being asked."""
-        from tui.core.articles import stories_wanting_pages
+        from tui.core.pages.fetch import stories_wanting_pages
 
         if not self._db.writable:
             return []  # a page fetched now could not be kept
@@ -494,7 +427,7 @@ class Library:
     ) -> list[ArticleOutcome]:
         """Fetch, extract and store the stories' web pages (skipping stored ones unless
         ``force``); one outcome per story, never raising for what a server does."""
-        from tui.core.articles import PageFetch
+        from tui.core.pages.fetch import PageFetch
 
         self._db.require_writable()
         run = PageFetch(self._db, self.settings, self._pool)
@@ -503,81 +436,49 @@ class Library:
     def warm_up_pages(self) -> None:
         """Start the worker processes and load the extractor in them, so that the first
         page a reader opens is not also the one that pays for starting them."""
-        import tui.core.articles  # noqa: F401  (httpx: ~40 ms, here rather than on Enter)
-        from tui.core.worker_tasks import warm_up
+        import tui.core.pages.fetch  # noqa: F401  (httpx: ~40 ms, here rather than on Enter)
+        from tui.core.pages.labels import warm_up
 
-        # One task per worker: a worker busy importing leaves the next task to another.
-        warm = [self._pool.submit(warm_up) for _ in range(self._pool.workers)]
-        for done in warm:
-            done.result()
+        warm_up(self._pool)
 
     def unlabelled(self) -> int:
         """How many listed stories have no sentiment label yet."""
         return self._db.read(article_queries.count_unanalysed)
 
     def label_pending(self, *, batch: int = 500, limit: int | None = None) -> int:
-        """Give stories without a sentiment label one, latest first, in the worker pool;
-        returns how many were labelled. Stops early when ``limit`` are done.
-
-        Each worker takes its own share of the stories (by id), so all cores label at once.
-        """
-        from tui.core.worker_tasks import LibraryFault, analyse_pending
+        """Give stories without a sentiment label one, latest first, in the worker pool
+        (every core at once); returns how many were labelled. Stops at ``limit``."""
+        from tui.core.pages.labels import label_pending
 
         if not self._db.writable:
             return 0  # worked out when a story is read instead, and not kept
-        parts = self._pool.workers
-        active = list(range(parts))
-        done = 0
-        while active and (limit is None or done < limit):
-            left = None if limit is None else limit - done
-            step = batch if left is None else max(1, min(batch, -(-left // len(active))))
-            rounds = {
-                part: self._pool.submit(analyse_pending, str(self.path), step, part, parts)
-                for part in active
-            }
-            for part, future in rounds.items():
-                labelled = future.result()
-                if isinstance(labelled, LibraryFault):  # the library's problem, as an error
-                    raise labelled.error()
-                done += labelled
-                if labelled < step:
-                    active.remove(part)  # this share is all labelled
-        return done
+        return label_pending(self._pool, str(self.path), batch=batch, limit=limit)
 
-    # -- small remembered settings (appended for the UI) -------------------------------
+    # -- small remembered settings (for the UI) ----------------------------------------
 
     def get_state(self, key: str) -> str | None:
         """A value the app remembered under ``key`` (e.g. the chosen theme), or None."""
-
-        def query(conn: sqlite3.Connection) -> str | None:
-            row = conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)).fetchone()
-            return None if row is None else str(row[0])
-
-        return self._db.read(query)
+        return self._db.read(state_queries.get_state, key)
 
     def set_state(self, key: str, value: str) -> None:
-        """Remember ``value`` under ``key`` in the library's ``app_state`` table; not at
-        all when the library is read-only or damaged (it is only a convenience)."""
-        if not self._db.writable:
-            return
+        """Remember ``value`` under ``key``; not at all when the library is read-only or
+        damaged (it is only a convenience)."""
+        if self._db.writable:
+            self._db.write(state_queries.set_state, key, value)
 
-        def change(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO app_state (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-        self._db.write(change)
-
-    # -- autodiscovery (appended) ----------------------------------------------------
+    # -- autodiscovery -----------------------------------------------------------------
 
     async def discover_feeds(self, url: str) -> list[FeedLink]:
         """The feeds at a site's address (or ``[url]`` when it is a feed itself); raises
         :class:`~tui.core.errors.DiscoveryError` with a sentence when there are none."""
         # Imported here for the reason refresh gives: httpx is slow to import.
-        from tui.core.discover import discover
-        from tui.core.fetch import Fetcher
+        from tui.core.fetch.http import Fetcher
+        from tui.core.subscriptions.discover import discover
 
         async with Fetcher(self.settings.fetch) as fetcher:
             return await discover(normalise_feed_url(url), fetcher)
+
+
+def _slug(topic: str | None) -> str | None:
+    """A topic given by name or slug, as its slug."""
+    return Topic.from_name(topic).slug if topic else None

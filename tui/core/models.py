@@ -1,7 +1,7 @@
 """Plain data the core hands to its clients: frozen dataclasses, no behaviour that does I/O.
 
 All datetimes are timezone-aware and in UTC. Every string field holds text that was
-cleaned at ingest (see :mod:`tui.core.clean`); it is still *data*, never markup.
+cleaned at ingest (see :mod:`tui.core.text.hygiene`); it is still *data*, never markup.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class Story:
     content_html: str = ""
     feed_url: str = ""
     #: True/False once the story's page was fetched and compared with the feed (see
-    #: :mod:`tui.core.verify`), None until then; the note says why.
+    #: :mod:`tui.core.pages.verify`), None until then; the note says why.
     verified: bool | None = None
     verified_note: str = ""
     #: "positive", "neutral" or "negative"; None until computed.
@@ -322,3 +322,12 @@ class ArticleOutcome:
     network_error: bool = False
     #: Not fetched: already stored (and not forced), or the story has no web link.
     skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    """A topic with how many of its stories are unread, and in all."""
+
+    topic: Topic
+    unread: int
+    total: int

@@ -2,7 +2,7 @@
 
 This is the one entry point both the CLI and the UI call (through
 :meth:`tui.core.library.Library.refresh`). Feeds are fetched concurrently on the event
-loop (bounded by the :class:`~tui.core.fetch.Fetcher`), parsed in a process pool so that
+loop (bounded by the :class:`~tui.core.fetch.http.Fetcher`), parsed in a process pool so that
 feedparser never holds the loop or the UI, and each feed's result is written in its own
 short transaction from a thread. One feed's failure never stops the others.
 """
@@ -18,21 +18,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tui.config import Settings
 from tui.core.errors import LibraryError, WorkerLostError
-from tui.core.fetch import Fetcher, FetchKind, FetchResult
+from tui.core.fetch.http import Fetcher, FetchKind, FetchResult
 from tui.core.models import (
     FeedOutcome,
     FeedRefresh,
     FeedStatus,
     RefreshReport,
 )
-from tui.core.pool import WorkerPool
+from tui.core.settings import Settings
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.feeds import FetchState
-from tui.core.timeutil import utcnow
-from tui.core.worker_tasks import LibraryFault, StoreRequest, parse_and_store
+from tui.core.text.dates import utcnow
+from tui.core.workers.jobs import parse_and_store
+from tui.core.workers.pool import WorkerPool
+from tui.core.workers.tasks import LibraryFault, StoreRequest
 
 #: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
 ProgressCallback = Callable[[int, int, FeedRefresh], None]

@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from tui.config import Settings
-from tui.core.errors import NewstermError
-from tui.core.library import Library, normalise_feed_url
+from tui.core import Library, NewstermError, Settings, normalise_feed_url
 from tui.ui.screens.add_feed import AddFeedScreen, NewFeed
 from tui.ui.screens.choose_feed import ChooseFeedScreen
 from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
@@ -27,8 +25,8 @@ from tui.ui.threads import deliver
 if TYPE_CHECKING:
     from textual.app import App
 
-    # Only for annotations: tui.core.discover imports httpx, which the app loads lazily.
-    from tui.core.discover import FeedLink
+    # Only for annotations: discovery imports httpx, which the app loads lazily.
+    from tui.core import FeedLink
     from tui.ui.screens.main import MainScreen
     from tui.ui.session import Session
 
@@ -128,14 +126,14 @@ class AddFeedFlow(_AppBase):
 
     @work(thread=True, group="subscribe")
     def _start_with(self, choice: str) -> None:
-        from tui.core import demo
+        from tui.core import starter_opml_path
 
         try:
             if choice == "demo":
                 library = open_demo_library(self.session.settings, self._temp_dirs)
                 deliver(self, self._switch_library, library)
                 return
-            report = self.session.library.import_subscriptions(demo.starter_opml_path())
+            report = self.session.library.import_subscriptions(starter_opml_path())
         except (NewstermError, OSError) as error:
             deliver(self, self.notify, str(error), severity="error", markup=False)
             return
@@ -157,7 +155,7 @@ def open_demo_library(
     settings: Settings, temp_dirs: list[tempfile.TemporaryDirectory[str]]
 ) -> Library:
     """Build a throwaway copy of the bundled demo library in a new temporary directory."""
-    from tui.core.demo import build_demo_library
+    from tui.core import build_demo_library
 
     directory = tempfile.TemporaryDirectory(prefix="newsterm-demo-")
     temp_dirs.append(directory)

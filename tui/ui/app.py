@@ -27,10 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.theme import Theme
 
-from tui.config import Settings
-from tui.core.errors import NewstermError
-from tui.core.library import Library
-from tui.core.models import Feed, FeedRefresh, RefreshReport
+from tui.core import Feed, FeedRefresh, Library, NewstermError, RefreshReport, Settings
 from tui.ui.add_feed_flow import AddFeedFlow, open_demo_library
 from tui.ui.commands import NewstermCommands
 from tui.ui.keys import Scope, binding_scopes, check_keymap, few, settings_problems, theme_problem

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.core.errors import NewstermError
-from tui.core.store.stories import TopicCount
+from tui.core import NewstermError, TopicCount
 
 if TYPE_CHECKING:
     from tui.ui.app import NewstermApp

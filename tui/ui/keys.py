@@ -28,8 +28,7 @@ from textual.keys import (
     key_to_character,
 )
 
-from tui.config import Settings
-from tui.core.clean import strip_controls
+from tui.core import Settings, strip_controls
 from tui.ui.screens.main import MainScreen
 from tui.ui.widgets.reader_pane import ReaderPane
 from tui.ui.widgets.story_list import StoryList

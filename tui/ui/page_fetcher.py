@@ -36,8 +36,7 @@ from collections.abc import Callable, Collection, Coroutine, Iterable, Iterator,
 from dataclasses import dataclass
 from typing import Literal
 
-from tui.core.library import Library
-from tui.core.models import ArticleOutcome
+from tui.core import ArticleOutcome, Library
 
 Reason = Literal["open", "manual", "prefetch"]
 

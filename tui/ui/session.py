@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from tui.config import Settings
-from tui.core.library import Library
-from tui.core.models import StoryIndex
-from tui.core.timeutil import utcnow
+from tui.core import Library, Settings, StoryIndex, utcnow
 
 ViewKind = Literal["all", "unread", "bookmarks", "topic"]
 #: The tones the ``s`` key cycles through ("" is every tone).

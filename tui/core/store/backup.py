@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tui.core.errors import LibraryDamagedError, LibraryError, LibraryFullError
-from tui.core.timeutil import utcnow
+from tui.core.text.dates import utcnow
 
 #: How many backups are kept, newest first.
 BACKUPS_KEPT = 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from tui.core.story_keys import guid_key, link_key
+from tui.core.text.keys import guid_key, link_key
 
 Original = tuple[int, int, str | None]  # (story id, read, read_at)
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tui.core.errors import FeedNotFoundError
-from tui.core.models import Feed, FeedStatus, Topic
+from tui.core.models import Feed, FeedStatus, Subscription, Topic
 from tui.core.store.duplicates import release_copies
-from tui.core.timeutil import from_iso, to_iso, utcnow
+from tui.core.text.dates import from_iso, to_iso, utcnow
+from tui.core.text.hygiene import clean_line
 
 _FEED_COLUMNS = """
     f.id, f.url, coalesce(f.user_title, nullif(f.title, ''), f.url), f.topic_name, f.topic_slug,
@@ -267,3 +268,30 @@ def move_url(conn: sqlite3.Connection, feed_id: int, new_url: str) -> bool:
         return False
     conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
     return True
+
+
+def subscribe_all(
+    conn: sqlite3.Connection, wanted: Sequence[tuple[str, Subscription]]
+) -> tuple[list[int], list[str]]:
+    """Subscribe to each (already tidied) URL not subscribed yet: the new feeds' ids, and
+    the URLs that were there already. One transaction for them all: an import on a full
+    disk adds nothing rather than stopping somewhere in the middle."""
+    new_ids: list[int] = []
+    existing: list[str] = []
+    for url, sub in wanted:
+        try:
+            find_feed_id(conn, url)
+        except FeedNotFoundError:
+            topic = clean_line(sub.topic) if sub.topic and sub.topic.strip() else ""
+            feed_id = insert_feed(
+                conn,
+                url,
+                title=clean_line(sub.title or None),
+                topic=Topic.from_name(topic) if topic else None,
+                tags=[clean_line(t) for t in sub.tags if clean_line(t)],
+            )
+            if feed_id is not None:
+                new_ids.append(feed_id)
+                continue
+        existing.append(url)
+    return new_ids, existing

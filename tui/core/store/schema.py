@@ -4,7 +4,7 @@ The version lives in ``PRAGMA user_version``. A new file is created at
 :data:`SCHEMA_VERSION` directly; an older one is brought forward by the functions in
 :data:`MIGRATIONS`, all in one transaction, so an upgrade that fails leaves the file as it
 was. A file whose version is *newer* than this code knows is refused before anything is
-written to it (see :func:`tui.core.store.db.connect`).
+written to it (see :func:`tui.core.store.database.connect`).
 
 Why no ORM: the queries that matter (the 100k-story list, FTS5 search, upserts during a
 refresh) are a handful of hand-written statements, and stdlib sqlite3 keeps start-up fast.

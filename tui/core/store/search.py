@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from tui.core.errors import SearchQueryError
+from tui.core.errors import LibraryError, SearchQueryError
 from tui.core.models import SearchResult
+from tui.core.store.database import Database
 from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, story_from_row
 
 #: Longest query read, in characters, and most words (terms) in one query.
@@ -166,3 +169,43 @@ def _run(conn: sqlite3.Connection, query: str, limit: int) -> list[SearchResult]
         for story_id in ids
         if (row := by_id.get(story_id)) is not None
     ]
+
+
+class Searcher:
+    """Searches on a connection of their own, opened by the first one: a long search never
+    holds up opening stories or saving marks, and :meth:`close` interrupts it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: Database | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        forgiving: bool = False,
+        stop: Callable[[], bool] | None = None,
+    ) -> list[SearchResult]:
+        check_size(query.strip())  # before waiting for another search
+        with self._lock:
+            if self._db is None:
+                if self._closed:
+                    raise LibraryError("The library is closed.")
+                self._db = Database(self.path)
+            db = self._db
+
+        def stopped() -> bool:
+            return self._closed or (stop is not None and stop())
+
+        return db.read(search, query, limit=limit, forgiving=forgiving, stop=stopped)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            db, self._db = self._db, None
+        if db is not None:
+            db.interrupt()
+            db.close()

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.core.errors import StoryNotFoundError
-from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicGroup
+from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicCount, TopicGroup
 from tui.core.store.duplicates import copies_of, find_originals, sources_of
-from tui.core.story_keys import guid_key, link_key
-from tui.core.timeutil import from_iso, to_iso
+from tui.core.text.dates import from_iso, to_iso
+from tui.core.text.keys import guid_key, link_key
 
 # Dates further ahead than this are not believed for sorting (a feed that says 2099
 # would otherwise sit at the top of every list forever).
@@ -330,13 +330,6 @@ def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now:
         (to_iso(now), *params),
     )
     return cursor.rowcount
-
-
-@dataclass(frozen=True, slots=True)
-class TopicCount:
-    topic: Topic
-    unread: int
-    total: int
 
 
 def topic_counts(conn: sqlite3.Connection) -> list[TopicCount]:

@@ -19,7 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from tui.core.discover import FeedLink
+    from tui.core import FeedLink
 
 
 class ChooseFeedScreen(ModalScreen[str | None]):

@@ -20,8 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tui.core.errors import NewstermError
-from tui.core.models import Feed, FeedStatus
+from tui.core import Feed, FeedStatus, NewstermError
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.screens.prompt import PromptScreen
 from tui.ui.session import Session

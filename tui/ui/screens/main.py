@@ -24,8 +24,7 @@ from textual.events import Resize
 from textual.widgets import Footer, OptionList
 from textual.worker import get_current_worker
 
-from tui.core.errors import NewstermError
-from tui.core.models import StoryIndex, StoryRow
+from tui.core import NewstermError, StoryIndex, StoryRow
 from tui.ui.screens.outline import OutlineScreen
 from tui.ui.screens.reader_mode import ReaderModeScreen
 from tui.ui.session import ListFilter, Session, ViewKind

@@ -27,9 +27,7 @@ from textual import work
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from tui.core.errors import NewstermError
-from tui.core.library import Library
-from tui.core.reader import ReaderView, story_slug
+from tui.core import Library, NewstermError, ReaderView, story_slug
 from tui.ui.page_fetcher import PageDone, PageFetcher
 from tui.ui.screens.story_actions import StoryActionsScreen
 from tui.ui.session import ListFilter, Session, next_tone

@@ -19,9 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tui.core.errors import NewstermError
-from tui.core.models import SearchResult
-from tui.core.timeutil import relative_age
+from tui.core import NewstermError, SearchResult, relative_age
 from tui.ui.session import Session
 from tui.ui.threads import deliver
 

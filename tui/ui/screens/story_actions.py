@@ -15,10 +15,7 @@ from textual import work
 from textual.message import Message
 from textual.screen import Screen
 
-from tui.core.clean import openable_url
-from tui.core.errors import NewstermError
-from tui.core.marks import MarkKind, MarkResult
-from tui.core.reader import ReaderView
+from tui.core import MarkKind, MarkResult, NewstermError, ReaderView, openable_url
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.session import Session
 from tui.ui.threads import deliver

@@ -1,6 +1,6 @@
 """An article's blocks as styled :class:`~textual.content.Content`, for the reader pane.
 
-The structure comes from :mod:`tui.core.article` (the same data ``newsterm show`` prints);
+The structure comes from :mod:`tui.core.article.sections` (the same data ``newsterm show`` prints);
 this module only decides how each block looks. Every piece of feed text enters a
 ``Content`` as plain text, with styles attached by span, so nothing in a story can be read
 as markup. Links are shown footnote style: ``[n]`` after the link's text, and the URLs in
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from tui.core.models import Block
+from tui.core import Block
 
 _MARKER_STYLE = "$accent"
 _URL_STYLE = "$foreground-muted"

@@ -7,7 +7,7 @@ mode's full text, or why the page could not be read); the body as a lead and sec
 (headings marked ``#``), then "more in #topic" with the topic's newest other stories,
 which can be opened.
 
-The pane is handed a ready :class:`~tui.core.reader.ReaderView` (built in a worker thread
+The pane is handed a ready :class:`~tui.core.article.view.ReaderView` (built in a worker thread
 from the library); it does no I/O. Every piece of story text is shown through
 ``Content``/``markup=False``, never as markup.
 """
@@ -27,9 +27,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core.models import Story
-from tui.core.reader import MetaLine, ReaderView, dek, source_domain
-from tui.core.timeutil import relative_age
+from tui.core import MetaLine, ReaderView, Story, dek, relative_age, source_domain
 from tui.ui.widgets.article_body import numbering, render_block, section_heading
 
 

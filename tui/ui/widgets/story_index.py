@@ -24,9 +24,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.core.marks import MarkKind
-from tui.core.models import StoryRow
-from tui.core.models import TopicGroup as CoreGroup
+from tui.core import MarkKind, StoryRow
+from tui.core import TopicGroup as CoreGroup
 
 ROW_CACHE = 4000  # rows kept in memory: many screens' worth, never the whole library
 SEEK_CHUNK = 500  # ids read at a time when looking for the next unread story

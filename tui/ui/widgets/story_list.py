@@ -31,8 +31,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core.marks import MarkKind
-from tui.core.models import StoryIndex, StoryRow
+from tui.core import MarkKind, StoryIndex, StoryRow
 from tui.ui.widgets.story_index import ListModel
 from tui.ui.widgets.story_rows import RowPainter
 

@@ -21,9 +21,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 
-from tui.core.models import StoryRow
-from tui.core.reader import source_domain
-from tui.core.timeutil import from_iso, relative_age
+from tui.core import StoryRow, from_iso, relative_age, source_domain
 from tui.ui.widgets.story_index import Group
 
 _NARROW = 40  # below this many columns a row shows its age, not its source

@@ -1,0 +1,302 @@
+"""newsterm's settings: one typed object read from ``config.toml``.
+
+The file is optional; every setting has a default, documented in :data:`DEFAULT_CONFIG_TOML`
+(which ``newsterm config`` prints and the README reproduces). Unknown keys are ignored with
+a warning so that an older newsterm can read a newer config. A value of the wrong type or
+out of its range (:data:`SETTING_RANGES`) is a :class:`~tui.core.errors.ConfigError`: one
+sentence naming the key, the file and what is allowed. Which ``[keys]`` ids, key names and
+themes exist is Textual's to know, so the UI checks those (:mod:`tui.ui.keys`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from tui.core.errors import ConfigError
+from tui.core.text.hygiene import strip_controls
+
+DEFAULT_CONFIG_TOML = """\
+# newsterm configuration. Every setting is optional; the values shown are the defaults.
+# A value out of its range stops newsterm with a sentence naming it. Bad [keys] entries
+# and an unknown theme are reported when the app starts (it uses the defaults for them)
+# and by `newsterm config`.
+
+[fetch]
+# Connections open at once during a refresh, over all hosts: 1 to 256.
+max_connections = 48
+# Connections open at once to any one host: 1 to 64.
+per_host = 6
+# Seconds to wait for a connection, and for each read from the server: 0.5 to 300.
+connect_timeout = 10.0
+read_timeout = 20.0
+# Seconds one feed may take in all, 1 to 3600: a server that drips one byte a second is
+# cut off here.
+deadline = 45.0
+# Largest feed body, in megabytes, after decompression ("feed too large" past it): 1 to 256.
+max_body_mb = 16
+
+[refresh]
+# Minutes between automatic refreshes while the UI is open, 0 to 10080 (a week);
+# 0 turns auto-refresh off.
+auto_minutes = 30
+# A failing feed waits this many minutes (0 to 1440) before it is tried again, doubling
+# each failure up to max_backoff_hours. `newsterm refresh --feed FEED` always tries.
+backoff_minutes = 15
+# The longest wait, in hours: 1 to 720 (30 days).
+max_backoff_hours = 24
+
+[articles]
+# Reader mode: a story whose feed text is shorter than this many words (0 to 10000) is
+# read from its web page instead (fetched once, kept for offline reading). 0 turns this
+# off; F in the reader and `newsterm show --full` still fetch on request. Chinese,
+# Japanese and Korean characters count as about half a word each (read 500 a minute,
+# against 230 words), here and in "read N min".
+min_words = 150
+# Fetch those pages ahead, in the background, for the unread stories on screen (true or
+# false). Turn it off on a metered connection: pages are then fetched only when a story
+# is opened.
+prefetch = true
+# Pages fetched at once in the background: 1 to 16.
+prefetch_concurrency = 2
+# Largest page, in megabytes, after decompression: 1 to 64.
+max_page_mb = 5
+# Seconds one page may take in all: 1 to 600.
+deadline = 20.0
+
+[ui]
+# Any Textual theme name, e.g. "textual-dark", "nord", "gruvbox", "tokyo-night".
+theme = "textual-dark"
+
+[keys]
+# Remap a key binding by its id (? in the app lists them), e.g.:
+# toggle_bookmark = "x"
+# Keys are names such as "x", "X", "ctrl+r", "f5", "question_mark"; several go
+# comma-separated ("x,ctrl+b"). A key another binding on the same screen uses is refused.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    max_connections: int = 48
+    per_host: int = 6
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 45.0
+    max_body_mb: int = 16
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_mb * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSettings:
+    auto_minutes: int = 30
+    backoff_minutes: int = 15
+    max_backoff_hours: int = 24
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSettings:
+    min_words: int = 150
+    prefetch: bool = True
+    prefetch_concurrency: int = 2
+    max_page_mb: int = 5
+    deadline: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class UISettings:
+    theme: str = "textual-dark"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, with defaults; ``warnings`` lists ignored keys, ``source``
+    names the file the settings came from, for messages about them."""
+
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    articles: ArticleSettings = field(default_factory=ArticleSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    keys: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    source: str = field(default="config.toml", compare=False)
+
+
+#: The allowed range of every number setting, inclusive. Past these a setting is not a
+#: preference but a fault: 0 connections hang a refresh, a back-off of 10**17 minutes
+#: overflows a date, a deadline of nan never ends.
+SETTING_RANGES: dict[str, tuple[int | float, int | float]] = {
+    "fetch.max_connections": (1, 256),
+    "fetch.per_host": (1, 64),
+    "fetch.connect_timeout": (0.5, 300.0),
+    "fetch.read_timeout": (0.5, 300.0),
+    "fetch.deadline": (1.0, 3600.0),
+    "fetch.max_body_mb": (1, 256),
+    "refresh.auto_minutes": (0, 10080),
+    "refresh.backoff_minutes": (0, 1440),
+    "refresh.max_backoff_hours": (1, 720),
+    "articles.min_words": (0, 10000),
+    "articles.prefetch_concurrency": (1, 16),
+    "articles.max_page_mb": (1, 64),
+    "articles.deadline": (1.0, 600.0),
+}
+
+# A newsterm config is a few kilobytes. tomllib's time and memory grow with the square of
+# a dotted key's length (a 100 KB key of a.a.a… took 60 s and 9 GB), so the file is
+# capped and long dotted keys are refused before it is parsed.
+MAX_CONFIG_BYTES = 256 * 1024
+_MAX_KEY_PARTS = 16
+# Possessive quantifiers and the look-behind (a match starts only where a key starts) keep
+# this check linear on hostile text too.
+_KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
+_LONG_DOTTED_KEY = re.compile(
+    rf"""(?<![\w"'.-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{_MAX_KEY_PARTS},}}"""
+)
+_SECTIONS = ("fetch", "refresh", "articles", "ui", "keys")
+
+
+def _shown(value: object) -> str:
+    """A config value as the user wrote it in TOML, cut short: for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        cut = value if len(value) <= 40 else value[:40] + "…"
+        return json.dumps(strip_controls(cut), ensure_ascii=False)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, int):
+        return str(value) if value.bit_length() < 200 else "a number of over 60 digits"
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return repr(value)
+
+
+def _checked(name: str, value: Any, default: Any, source: str) -> Any:
+    """``value`` if it is the setting's type and in its range, else a :class:`ConfigError`."""
+    where = f"{name} in {source}"
+    got = _shown(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false; got {got}.")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f'{where} must be a theme name in quotes, like "{default}"; got {got}.'
+            )
+        return value
+    low, high = SETTING_RANGES[name]
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    # Compared before any conversion: float(10**400) itself overflows.
+    inside = number and (isinstance(value, int) or math.isfinite(value)) and low <= value <= high
+    if isinstance(default, int):
+        if not (inside and isinstance(value, int)):
+            raise ConfigError(
+                f"{where} must be a whole number from {low:g} to {high:g}; got {got}."
+            )
+        return value
+    if not inside:
+        raise ConfigError(
+            f"{where} must be a number of seconds from {low:g} to {high:g}; got {got}."
+        )
+    return float(value)
+
+
+def _section(cls: type[Any], name: str, raw: Any, source: str, warnings: list[str]) -> Any:
+    if raw is None:
+        return cls()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[{name}] in {source} must be a table of settings; got {_shown(raw)}.")
+    known = {f.name for f in fields(cls)}
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            warnings.append(f"unknown setting {name}.{key} ignored")
+            continue
+        values[key] = _checked(f"{name}.{key}", value, getattr(defaults, key), source)
+    return cls(**values)
+
+
+def _keys(raw: Any, source: str) -> dict[str, str]:
+    """``[keys]`` as given; which ids and key names are real is the UI's to say."""
+    if raw is None:
+        return {}
+    example = 'like toggle_bookmark = "x"'
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[keys] in {source} maps binding ids to keys, {example}.")
+    for binding_id, keys in raw.items():
+        if not isinstance(keys, str):
+            raise ConfigError(
+                f"[keys] in {source} maps binding ids to keys in quotes, {example}; "
+                f"{_shown(binding_id)} is {_shown(keys)}."
+            )
+    return dict(raw)
+
+
+def parse_settings(text: str, source: str = "config.toml") -> Settings:
+    """Read settings from TOML text; ``source`` names the file in messages."""
+    if _LONG_DOTTED_KEY.search(text):
+        raise ConfigError(
+            f"{source} has a key of more than {_MAX_KEY_PARTS} dotted parts; newsterm's "
+            "settings are one [section] and one key each."
+        )
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source} is not valid TOML: {error}.") from None
+    except RecursionError:
+        raise ConfigError(f"{source} is nested too deeply to be a newsterm config.") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise ConfigError(f"{source} holds a number too long to be any setting.") from None
+    warnings = [f"unknown section [{name}] ignored" for name in raw if name not in _SECTIONS]
+    return Settings(
+        fetch=_section(FetchSettings, "fetch", raw.get("fetch"), source, warnings),
+        refresh=_section(RefreshSettings, "refresh", raw.get("refresh"), source, warnings),
+        articles=_section(ArticleSettings, "articles", raw.get("articles"), source, warnings),
+        ui=_section(UISettings, "ui", raw.get("ui"), source, warnings),
+        keys=_keys(raw.get("keys"), source),
+        warnings=tuple(warnings),
+        source=source,
+    )
+
+
+def load_settings(path: Path) -> Settings:
+    """Read ``path``; a missing file means all defaults."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return Settings(source=str(path))
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder; give the path of a config file.") from None
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot read the config file {path}: {error.strerror or error}."
+        ) from None
+    except ValueError:  # a NUL in the path
+        raise ConfigError(f"{path!r} is not a file name.") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path} is too large to be a newsterm config (over {MAX_CONFIG_BYTES // 1024} KB); "
+            "give the path of a config file."
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at position "
+            f"{error.start}); save it as UTF-8."
+        ) from None
+    return parse_settings(text, source=str(path))
