@@ -16,7 +16,7 @@ from pathlib import Path
 from tui.core.library import Library
 from tui.core.models import ParsedEntry
 from tui.core.store import feeds as feed_queries
-from tui.core.store.stories import store_entries
+from tui.core.store.ingest import store_entries
 
 TOPICS = [
     "Science", "Technology", "Climate", "Space", "Programming", "World", "Culture",

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/feedserver.py, feeds.py, hygiene.py
-# hygiene's helpers assert: let pytest explain their failures as it does in the tests.
-pytest.register_assert_rewrite("hygiene")
+# The helpers assert (hygiene's checks above all): let pytest explain their failures as it
+# does in the tests. Registered before the first import of any of them.
+pytest.register_assert_rewrite("tests.support")
 
-from feedserver import FeedServer  # noqa: E402
-
+from tests.support.feedserver import FeedServer  # noqa: E402
+from tests.support.paths import CORPUS  # noqa: E402
 from tui.core.library import Library  # noqa: E402
 from tui.core.settings import Settings  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``corpus`` skip, and say why, where ``../shared/corpus`` is absent."""
+    if CORPUS.is_dir():
+        return
+    # First among the item's marks, so that its reason is the one shown, not pytest's
+    # "got empty parameter set" for a parametrization over the missing files.
+    absent = pytest.mark.skip(reason=f"the shared corpus is not here ({CORPUS})")
+    for item in items:
+        if item.get_closest_marker("corpus") is not None:
+            item.add_marker(absent, append=False)
 
 
 @pytest.fixture

@@ -231,12 +231,6 @@ def _refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
 # -- commands ----------------------------------------------------------------------------
 
 
-def _is_web_address(url: str) -> bool:
-    from tui.core import normalise_feed_url
-
-    return normalise_feed_url(url).split(":", 1)[0].lower() in ("http", "https")
-
-
 def _choose_feed(links: Sequence[Any]) -> str | None:
     """Ask on the terminal which of several feeds to add; None when the user cancels."""
     count = len(links)
@@ -281,13 +275,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         url = args.url
         # A site's address leads to its feed. Not with --no-fetch, which promises no
         # network now, nor for an address already subscribed.
+        from tui.core import is_web_url, normalise_feed_url
+
         if (
             not (args.no_fetch or args.no_discover)
-            and _is_web_address(url)
+            and is_web_url(url)
             and not library.is_subscribed(url)
         ):
-            from tui.core import normalise_feed_url
-
             found = _discovered_feed(library, normalise_feed_url(url))
             if found is None:
                 return 1

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui_helpers import NOW, quiet_settings
 
+from tests.support.pilot import NOW, quiet_settings
 from tui.core.demo import build_demo_library
 from tui.core.library import Library
 from tui.core.settings import Settings

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from feeds import items, rss
-from feedserver import FeedServer, Reply, feed_reply
 from textual.content import Content
 from textual.widgets import OptionList
-from ui_helpers import quiet_settings, settle
 
+from tests.support.feeds import items, rss
+from tests.support.feedserver import FeedServer, Reply, feed_reply
+from tests.support.pilot import quiet_settings, settle
 from tui.core.library import Library
 from tui.ui.app import NewstermApp
-from tui.ui.screens.choose_feed import ChooseFeedScreen
+from tui.ui.dialogs.choose_feed import ChooseFeedScreen
 from tui.ui.screens.main import MainScreen
 
 

@@ -13,9 +13,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from feedserver import FeedServer, Reply
-from pages import HOSTILE_TITLE
-from reader_site import (
+from textual.content import Content
+from textual.widgets import OptionList, Static
+
+from tests.support.feedserver import FeedServer, Reply
+from tests.support.pages import HOSTILE_TITLE
+from tests.support.pilot import settle
+from tests.support.reader_site import (
     PAGE_ROUTES,
     Site,
     build_site,
@@ -27,16 +31,12 @@ from reader_site import (
     serve_site,
     wait_for,
 )
-from textual.content import Content
-from textual.widgets import OptionList, Static
-from ui_helpers import settle
-
 from tui.core.article.view import MetaLine
 from tui.ui.app import NewstermApp
-from tui.ui.screens.outline import OutlineScreen
-from tui.ui.screens.reader_mode import FETCHING_NOTE, OFFLINE_NOTE
-from tui.ui.widgets.reader_pane import ReaderPane, meta_content
-from tui.ui.widgets.story_rows import fit_names
+from tui.ui.dialogs.outline import OutlineScreen
+from tui.ui.screens.main.reader_mode import FETCHING_NOTE, OFFLINE_NOTE
+from tui.ui.widgets.reader.pane import ReaderPane, meta_content
+from tui.ui.widgets.story_list.rows import fit_names
 
 
 @pytest.fixture

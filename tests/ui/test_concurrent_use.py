@@ -18,10 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from feeds import items, rss
-from feedserver import FeedServer, Reply, Request, feed_reply
-from terminal import Terminal
+import pytest
 
+from tests.support.feeds import items, rss
+from tests.support.feedserver import FeedServer, Reply, Request, feed_reply
+from tests.support.terminal import Terminal
 from tui.core.library import Library
 from tui.core.settings import RefreshSettings, Settings
 
@@ -62,6 +63,7 @@ def _newsterm(db: Path, config: Path, *args: str) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
 def test_app_cron_refreshes_and_cli_marks_at_once(tmp_path: Path, server: FeedServer) -> None:
     db, config, cli_ids = _library(tmp_path, server)
     stop = threading.Event()

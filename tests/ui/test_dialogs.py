@@ -8,13 +8,14 @@ import pytest
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import DataTable, OptionList
-from ui_helpers import make_app, settle, title_row
 
+from tests.support.pilot import make_app, settle, title_row
 from tui.core.library import Library
-from tui.ui.screens.feeds import FeedsScreen
-from tui.ui.screens.help import HelpScreen, key_rows
+from tui.ui.dialogs.feeds import FeedsScreen
+from tui.ui.dialogs.help import HelpScreen
+from tui.ui.dialogs.search import SearchScreen
+from tui.ui.keys import key_rows
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.search import SearchScreen
 
 
 def record_browser_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from feeds import Item, items, rss
-from feedserver import FeedServer, Reply, feed_reply
 from textual.widgets import DataTable, OptionList, Static
-from ui_helpers import quiet_settings, settle
 
+from tests.support.feeds import Item, items, rss
+from tests.support.feedserver import FeedServer, Reply, feed_reply
+from tests.support.pilot import quiet_settings, settle
 from tui.core.library import Library
 from tui.ui.app import NewstermApp
-from tui.ui.screens.feeds import FeedsScreen
+from tui.ui.dialogs.feeds import FeedsScreen
+from tui.ui.dialogs.search import SearchScreen
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.search import SearchScreen
 
 HOSTILE_FEED = "[@click=app.quit]Evil feed[/]"
 HOSTILE_TITLES = ("[@click=app.quit]x[/]", "[/]", "[b]not bold[/b] [link=https://e.test]l[/]")

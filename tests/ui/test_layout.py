@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ui_helpers import focused, make_app, settle
-
+from tests.support.pilot import focused, make_app, settle
 from tui.core.library import Library
 
 

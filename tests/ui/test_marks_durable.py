@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from feeds import items, rss
-from feedserver import FeedServer, Reply, Request, feed_reply
-from terminal import Terminal
-from ui_helpers import make_app, settle
 
+from tests.support.feeds import items, rss
+from tests.support.feedserver import FeedServer, Reply, Request, feed_reply
+from tests.support.pilot import make_app, settle
+from tests.support.terminal import Terminal
 from tui.core.library import Library
 from tui.core.settings import RefreshSettings, Settings
 from tui.ui.widgets.story_list import StoryList
@@ -148,6 +148,7 @@ def _kill_at_the_star(template: Path, config: Path, trial: int, *, refreshing: b
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.slow
 def test_kill_9_the_moment_the_star_appears_keeps_the_bookmark(
     tmp_path: Path, server: FeedServer
 ) -> None:

@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from feeds import Item, rss
-from feedserver import FeedServer, Reply, Request, feed_reply
-from pages import article_page
-from reader_site import (
+
+from tests.support.feeds import Item, rss
+from tests.support.feedserver import FeedServer, Reply, Request, feed_reply
+from tests.support.pages import article_page
+from tests.support.pilot import settle
+from tests.support.reader_site import (
     PAGE_ROUTES,
     Site,
     build_site,
@@ -26,11 +28,9 @@ from reader_site import (
     serve_site,
     wait_for,
 )
-from ui_helpers import settle
-
 from tui.core.library import Library
 from tui.ui.app import NewstermApp
-from tui.ui.page_fetcher import PageDone, PageFetcher, PrefetchQueue
+from tui.ui.background.pages import PageDone, PageFetcher, PrefetchQueue
 
 
 @pytest.fixture

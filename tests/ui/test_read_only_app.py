@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from disks import checkpoint, immutable
-from ui_helpers import NOW, make_app, quiet_settings, settle
-
+from tests.support.disks import checkpoint, immutable
+from tests.support.pilot import NOW, make_app, quiet_settings, settle
 from tui.core.demo import build_demo_library
 from tui.core.library import Library
 from tui.ui.widgets.story_list import StoryList

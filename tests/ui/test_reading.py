@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui_helpers import make_app, rows, settle, title_row
-
+from tests.support.pilot import make_app, rows, settle, title_row
 from tui.core.library import Library
-from tui.ui.screens.confirm import ConfirmScreen
+from tui.ui.dialogs.confirm import ConfirmScreen
+from tui.ui.dialogs.outline import OutlineScreen
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.outline import OutlineScreen
 
 
 def main_screen(app: object) -> MainScreen:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.widgets import Input, Static
-from ui_helpers import make_app, settle
 
+from tests.support.pilot import make_app, settle
 from tui.core.library import Library
+from tui.ui.dialogs.search import SearchScreen
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.search import SearchScreen
 
 
 async def test_pasting_ten_kilobytes_into_search(demo_library: Library) -> None:

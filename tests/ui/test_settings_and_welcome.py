@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable
-from ui_helpers import NOW, make_app, quiet_settings, rows, settle
 
+from tests.support.pilot import NOW, make_app, quiet_settings, rows, settle
 from tui.core.library import Library
 from tui.core.settings import Settings, UISettings
 from tui.ui.app import THEME_KEY, NewstermApp
-from tui.ui.screens.help import HelpScreen
+from tui.ui.dialogs.help import HelpScreen
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.welcome import WelcomeScreen
 

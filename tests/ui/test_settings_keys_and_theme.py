@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
-from ui_helpers import make_app, quiet_settings, rows, settle
 
+from tests.support.pilot import make_app, quiet_settings, rows, settle
 from tui.core.library import Library
 from tui.core.settings import Settings, UISettings
 from tui.ui.app import NewstermApp, ui_settings_problems
+from tui.ui.dialogs.help import HelpScreen
 from tui.ui.keys import check_keymap, normal_key
-from tui.ui.screens.help import HelpScreen
 
 SOURCE = "/home/ann/.config/newsterm/config.toml"
 

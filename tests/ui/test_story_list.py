@@ -11,8 +11,8 @@ from textual.app import App, ComposeResult
 
 from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed, StoryIndex, StoryRow, Topic, TopicGroup
-from tui.ui.widgets.story_index import ListModel, Marks
 from tui.ui.widgets.story_list import StoryList
+from tui.ui.widgets.story_list.model import ListModel, Marks
 
 
 def _library(per_topic: dict[str, int]) -> tuple[StoryIndex, dict[int, StoryRow]]:
@@ -158,7 +158,7 @@ async def test_hundred_thousand_stories_cost_what_a_hundred_do() -> None:
 
 
 def _big_library(path: Path, stories: int) -> Library:
-    from ui_helpers import NOW, quiet_settings
+    from tests.support.pilot import NOW, quiet_settings
 
     library = Library(path, quiet_settings())
     for topic in ("Alpha", "Beta", "Gamma"):
@@ -176,7 +176,7 @@ def _big_library(path: Path, stories: int) -> Library:
 
 
 async def test_rows_are_read_as_they_come_on_screen(tmp_path: Path) -> None:
-    from ui_helpers import make_app, settle
+    from tests.support.pilot import make_app, settle
 
     with _big_library(tmp_path / "big.db", 900) as library:
         first = library.story_rows()[0]

@@ -25,62 +25,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tui.core.article.view import (
         MetaLine as MetaLine,
-    )
-    from tui.core.article.view import (
         ReaderView as ReaderView,
-    )
-    from tui.core.article.view import (
         dek as dek,
-    )
-    from tui.core.article.view import (
         source_domain as source_domain,
-    )
-    from tui.core.article.view import (
         story_as_text as story_as_text,
-    )
-    from tui.core.article.view import (
         story_slug as story_slug,
     )
     from tui.core.demo import (
         build_demo_library as build_demo_library,
-    )
-    from tui.core.demo import (
         starter_opml_path as starter_opml_path,
     )
     from tui.core.errors import (
         ConfigError as ConfigError,
-    )
-    from tui.core.errors import (
         LibraryDamagedError as LibraryDamagedError,
-    )
-    from tui.core.errors import (
         LibraryError as LibraryError,
-    )
-    from tui.core.errors import (
         LibraryFullError as LibraryFullError,
-    )
-    from tui.core.errors import (
         LibraryReadOnlyError as LibraryReadOnlyError,
-    )
-    from tui.core.errors import (
         NewstermError as NewstermError,
-    )
-    from tui.core.errors import (
         SearchQueryError as SearchQueryError,
     )
     from tui.core.export import (
         bookmarks_markdown as bookmarks_markdown,
-    )
-    from tui.core.export import (
         bookmarks_netscape_html as bookmarks_netscape_html,
-    )
-    from tui.core.export import (
         feed_record as feed_record,
-    )
-    from tui.core.export import (
         search_record as search_record,
-    )
-    from tui.core.export import (
         story_record as story_record,
     )
     from tui.core.library import (
@@ -88,62 +56,30 @@ if TYPE_CHECKING:
     )
     from tui.core.models import (
         ArticleOutcome as ArticleOutcome,
-    )
-    from tui.core.models import (
         Block as Block,
-    )
-    from tui.core.models import (
         Feed as Feed,
-    )
-    from tui.core.models import (
         FeedRefresh as FeedRefresh,
-    )
-    from tui.core.models import (
         FeedStatus as FeedStatus,
-    )
-    from tui.core.models import (
         RefreshReport as RefreshReport,
-    )
-    from tui.core.models import (
         SearchResult as SearchResult,
-    )
-    from tui.core.models import (
         Story as Story,
-    )
-    from tui.core.models import (
         StoryIndex as StoryIndex,
-    )
-    from tui.core.models import (
         StoryRow as StoryRow,
-    )
-    from tui.core.models import (
         TopicCount as TopicCount,
-    )
-    from tui.core.models import (
         TopicGroup as TopicGroup,
     )
     from tui.core.settings import (
         DEFAULT_CONFIG_TOML as DEFAULT_CONFIG_TOML,
-    )
-    from tui.core.settings import (
         Settings as Settings,
-    )
-    from tui.core.settings import (
         load_settings as load_settings,
     )
     from tui.core.store.backup import (
         backup_story_count as backup_story_count,
-    )
-    from tui.core.store.backup import (
         list_backups as list_backups,
-    )
-    from tui.core.store.backup import (
         restore_backup as restore_backup,
     )
     from tui.core.store.marks import (
         MarkKind as MarkKind,
-    )
-    from tui.core.store.marks import (
         MarkResult as MarkResult,
     )
     from tui.core.subscriptions.discover import (
@@ -151,26 +87,16 @@ if TYPE_CHECKING:
     )
     from tui.core.text.dates import (
         from_iso as from_iso,
-    )
-    from tui.core.text.dates import (
         relative_age as relative_age,
-    )
-    from tui.core.text.dates import (
         utcnow as utcnow,
     )
     from tui.core.text.hygiene import (
         clean_line as clean_line,
-    )
-    from tui.core.text.hygiene import (
         strip_controls as strip_controls,
     )
     from tui.core.text.urls import (
         is_web_url as is_web_url,
-    )
-    from tui.core.text.urls import (
         normalise_feed_url as normalise_feed_url,
-    )
-    from tui.core.text.urls import (
         openable_url as openable_url,
     )
 

@@ -36,11 +36,13 @@ from tui.core.models import (
     TopicCount,
 )
 from tui.core.settings import Settings
-from tui.core.store import feeds as feed_queries
-from tui.core.store import pages as article_queries
-from tui.core.store import search as search_queries
-from tui.core.store import state as state_queries
-from tui.core.store import stories as story_queries
+from tui.core.store import (
+    feeds as feed_queries,
+    pages as page_queries,
+    search as search_queries,
+    state as state_queries,
+    stories as story_queries,
+)
 from tui.core.store.backup import Backup, Backups, list_backups
 from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
@@ -195,16 +197,8 @@ class Library:
     ) -> ImportReport:
         """Subscribe to them all in one transaction: on a full disk none is added and the
         error says why, rather than the import stopping somewhere in the middle."""
-        wanted: list[tuple[str, Subscription]] = []
-        problems = list(refused)
-        for sub in subscriptions:
-            try:
-                wanted.append((normalise_feed_url(sub.url), sub))
-            except InvalidFeedURLError as error:
-                problems.append(str(error))
-        new_ids, existing = self._db.write(feed_queries.subscribe_all, wanted)
-        added = [self._db.read(feed_queries.get_feed, i) for i in new_ids]
-        return ImportReport(added=tuple(added), existing=tuple(existing), refused=tuple(problems))
+        # A list: a write retried after a busy library must see every subscription again.
+        return self._db.write(feed_queries.subscribe_all, list(subscriptions), refused)
 
     def export_opml(self) -> str:
         return opml.write_opml(self.feeds())
@@ -382,7 +376,7 @@ class Library:
 
     def article(self, story_id: int) -> StoredArticle | None:
         """The story's page as reader mode stored it (or its failure), if it was fetched."""
-        return self._db.read(article_queries.get_article, story_id)
+        return self._db.read(page_queries.get_article, story_id)
 
     def reader(self, story_id: int, *, related: int = 5) -> ReaderView:
         """Everything the reader shows for a story, from the library alone (works offline).
@@ -390,23 +384,15 @@ class Library:
         A story opened without a sentiment label gets one here, from the text the reader
         shows, and it is stored: computed once.
         """
-        from dataclasses import replace
-
-        from tui.core.article.view import meta_line, reader_view
-        from tui.core.pages.sentiment import analyse
+        from tui.core.article.view import reader_view
+        from tui.core.pages.sentiment import label_view
 
         story = self.story(story_id)
         others = self.stories(topic=story.topic.slug, limit=related + 1)
         view = reader_view(
             story, [o for o in others if o.id != story_id][:related], self.article(story_id)
         )
-        if story.sentiment is None:
-            label, score = analyse(story.title, view.article.text)
-            if self._db.writable:  # read-only or damaged: shown, not kept
-                self._db.write(article_queries.set_sentiments, [(story.id, label.value, score)])
-            story = replace(story, sentiment=label.value)
-            view = replace(view, story=story, meta_line=meta_line(story))
-        return view
+        return label_view(self._db, view)
 
     def wants_page(self, story_ids: Sequence[int]) -> list[int]:
         """Those stories whose feed text is short (``articles.min_words``) and whose page
@@ -443,7 +429,7 @@ class Library:
 
     def unlabelled(self) -> int:
         """How many listed stories have no sentiment label yet."""
-        return self._db.read(article_queries.count_unanalysed)
+        return self._db.read(page_queries.count_unanalysed)
 
     def label_pending(self, *, batch: int = 500, limit: int | None = None) -> int:
         """Give stories without a sentiment label one, latest first, in the worker pool

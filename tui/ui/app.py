@@ -2,49 +2,45 @@
 
 The app is lean on purpose. The main screen (:mod:`tui.ui.screens.main`) owns the panes
 and the story actions; the app owns what outlives a screen: the open library, settings
-and clock (a :class:`~tui.ui.session.Session`), the refresh worker and its timer, the
-theme and the keymap, and the dialogs that are not about one story (search, the feed
-manager, help). Adding feeds and the first-launch welcome are the app's too, written in
-the :class:`~tui.ui.add_feed_flow.AddFeedFlow` mixin to keep this file small.
+and clock (a :class:`~tui.ui.session.Session`), refreshing and its timer (run by a
+:class:`~tui.ui.background.refresh.Refresher`), the theme and the keymap (checked in
+:mod:`tui.ui.keys`), the first-launch welcome, and the dialogs that are not about one
+story (search, the feed manager, help, and adding a feed, which an
+:class:`~tui.ui.add_feed_flow.AddFeedFlow` follows through).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.theme import Theme
 
-from tui.core import Feed, FeedRefresh, Library, NewstermError, RefreshReport, Settings
-from tui.ui.add_feed_flow import AddFeedFlow, open_demo_library
+from tui.core import Feed, Library, NewstermError, RefreshReport, Settings
+from tui.ui import keys
+from tui.ui.add_feed_flow import AddFeedFlow
+from tui.ui.background.refresh import Refresher
+from tui.ui.background.threads import deliver
 from tui.ui.commands import NewstermCommands
-from tui.ui.keys import Scope, binding_scopes, check_keymap, few, settings_problems, theme_problem
-from tui.ui.screens.add_feed import AddFeedScreen
-from tui.ui.screens.choose_feed import ChooseFeedScreen
-from tui.ui.screens.confirm import ConfirmScreen
-from tui.ui.screens.feeds import FeedsScreen
-from tui.ui.screens.help import HelpScreen, key_rows
+from tui.ui.dialogs.feeds import FeedsScreen
+from tui.ui.dialogs.help import HelpScreen
+from tui.ui.dialogs.search import SearchScreen
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.outline import OutlineScreen
-from tui.ui.screens.prompt import PromptScreen
-from tui.ui.screens.search import SearchScreen
-from tui.ui.screens.welcome import WelcomeScreen
-from tui.ui.session import ListFilter, Session
-from tui.ui.threads import deliver
-from tui.ui.widgets.reader_pane import ReaderPane
-from tui.ui.widgets.story_list import StoryList
+from tui.ui.screens.main.list_filter import ListFilter
+from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
+from tui.ui.session import Session
+
+if TYPE_CHECKING:
+    from tui.ui.commands import PaletteHost
 
 THEME_KEY = "ui.theme"  # app_state: the theme last chosen in the app
 THEME_CONFIG_KEY = "ui.theme.config"  # app_state: settings.ui.theme when it was chosen
@@ -55,7 +51,7 @@ BACKUP_AFTER_SECONDS = 120
 _ALWAYS_ALLOWED = {"command_palette", "quit"}
 
 
-class NewstermApp(AddFeedFlow, App[None]):
+class NewstermApp(App[None]):
     """A terminal news-feed reader over one library."""
 
     CSS_PATH = "app.tcss"
@@ -84,11 +80,14 @@ class NewstermApp(AddFeedFlow, App[None]):
         super().__init__()
         self.session = Session(library, settings or library.settings, now, demo)
         self.main = MainScreen(self.session)
-        self.last_report: RefreshReport | None = None
-        self._refreshing = False
-        self._refresh_task: tuple[asyncio.AbstractEventLoop, asyncio.Task[object] | None] | None = (
-            None
+        self.add_feed_flow = AddFeedFlow(self, self.session, self.refresh_feeds)
+        self.refresher = Refresher(
+            self,
+            self.session,
+            on_progress=self._show_progress,
+            on_finished=self._refresh_finished,
         )
+        self.last_report: RefreshReport | None = None
         self._owned: list[Library] = []  # libraries the app opened itself (the demo)
         self._temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
         self._keymap: dict[str, str] = {}  # [keys] as applied: the entries not refused
@@ -118,11 +117,7 @@ class NewstermApp(AddFeedFlow, App[None]):
     def on_unmount(self) -> None:
         gc.unfreeze()
         self.main.pages.stop()  # cancels page fetches in flight: quitting never waits on one
-        if self._refresh_task is not None:
-            loop, task = self._refresh_task
-            if task is not None:
-                with contextlib.suppress(RuntimeError):  # that loop has already finished
-                    loop.call_soon_threadsafe(task.cancel)
+        self.refresher.cancel()
         for library in self._owned:
             library.close()
         for directory in self._temp_dirs:
@@ -174,7 +169,7 @@ class NewstermApp(AddFeedFlow, App[None]):
             return
         settings = self.session.settings
         if name == settings.ui.theme:
-            problem = theme_problem(name, self.available_themes, self.theme, settings.source)
+            problem = keys.theme_problem(name, self.available_themes, self.theme, settings.source)
         else:  # the theme last chosen in the app, gone with an older Textual
             problem = f"The theme last chosen, {name}, is gone; using {self.theme}."
         if problem:
@@ -192,36 +187,22 @@ class NewstermApp(AddFeedFlow, App[None]):
             deliver(self, self.notify, str(error), severity="warning", markup=False)
 
     @classmethod
-    def binding_owners(cls) -> list[tuple[str, type[DOMNode]]]:
+    def binding_owners(cls) -> list[keys.Owner]:
         """Where key bindings live, for the help screen and keymap checks."""
-        return [
-            ("everywhere", NewstermApp),
-            ("main screen", MainScreen),
-            ("story list", StoryList),
-            ("reader", ReaderPane),
-            ("search", SearchScreen),
-            ("feed manager", FeedsScreen),
-            ("outline", OutlineScreen),
-            ("yes/no question", ConfirmScreen),
-            ("add a feed", AddFeedScreen),
-            ("choose a feed", ChooseFeedScreen),
-            ("text question", PromptScreen),
-            ("help", HelpScreen),
-            ("welcome", WelcomeScreen),
-        ]
+        return keys.binding_owners(cls)
 
     @classmethod
-    def binding_scopes(cls) -> list[Scope]:
+    def binding_scopes(cls) -> list[keys.Scope]:
         """Bindings that act at once: a key may do one thing in each (:mod:`tui.ui.keys`)."""
-        return binding_scopes(cls, cls.binding_owners())
+        return keys.binding_scopes(cls, cls.binding_owners())
 
     def _apply_keymap(self) -> None:
         # Refused entries keep their default keys: a typo in [keys] should not lock anyone
         # out of their news, and the notification says which entry and why.
         settings = self.session.settings
-        check = check_keymap(type(self), self.binding_scopes(), settings.keys, settings.source)
+        check = keys.check_keymap(type(self), self.binding_scopes(), settings.keys, settings.source)
         self._keymap = check.keymap
-        for notice in few(check.problems):
+        for notice in keys.few(check.problems):
             self.notify(notice, severity="warning", markup=False, timeout=20)
         self.set_keymap(check.keymap)
 
@@ -257,45 +238,11 @@ class NewstermApp(AddFeedFlow, App[None]):
 
     def refresh_feeds(self, feed_ids: Sequence[int] | None) -> None:
         """Fetch feeds (all that are due, or these) in the background; the list updates."""
-        if self._refreshing:
+        if not self.refresher.start(list(feed_ids) if feed_ids is not None else None):
             self.notify("A refresh is already running.", markup=False)
             return
-        self._refreshing = True
+        # Progress comes back through the event loop, so it can only follow this.
         self.main.status.progress = (0, len(feed_ids) if feed_ids else 0)
-        self._run_refresh(list(feed_ids) if feed_ids is not None else None)
-
-    @work(thread=True, group="refresh")
-    def _run_refresh(self, feed_ids: list[int] | None) -> None:
-        # The refresh runs its own event loop in this thread, not on the app's: hundreds
-        # of HTTP exchanges on the app's loop left it too busy to draw a key press in time
-        # (p95 73 ms during a refresh, measured by bench/startup.py).
-        last_update = 0.0
-
-        def progress(done: int, total: int, _result: FeedRefresh) -> None:
-            nonlocal last_update
-            now = time.monotonic()
-            # About ten updates a second are plenty to watch, and each one redraws.
-            if done == total or now - last_update >= 0.1:
-                last_update = now
-                deliver(self, self._show_progress, (done, total))
-
-        async def refresh() -> RefreshReport:
-            # Kept so that quitting can cancel it: the app waits for its worker threads
-            # on exit, and a slow feed could otherwise hold that up to its deadline.
-            self._refresh_task = (asyncio.get_running_loop(), asyncio.current_task())
-            return await self.session.library.refresh(feed_ids, progress=progress)
-
-        report: RefreshReport | None = None
-        problem = ""
-        try:
-            report = asyncio.run(refresh())
-        except asyncio.CancelledError:
-            return  # the app is closing
-        except NewstermError as error:
-            problem = str(error)
-        except Exception as error:  # a refresh must never take the app down
-            problem = f"The refresh failed: {error}. Stories already here are still readable."
-        deliver(self, self._refresh_finished, report, problem)
 
     @work(thread=True, exclusive=True, group="backup")
     def _back_up(self) -> None:
@@ -310,7 +257,6 @@ class NewstermApp(AddFeedFlow, App[None]):
         self.main.status.progress = progress
 
     def _refresh_finished(self, report: RefreshReport | None, problem: str) -> None:
-        self._refreshing = False
         self.main.status.progress = None
         if report is None:
             self.notify(problem, severity="error", markup=False, timeout=10)
@@ -350,7 +296,7 @@ class NewstermApp(AddFeedFlow, App[None]):
     # -- dialogs -------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        rows = key_rows(self.binding_owners(), self._keymap, self._key_display)
+        rows = keys.key_rows(self.binding_owners(), self._keymap, self._key_display)
         self.push_screen(HelpScreen(rows))
 
     def _key_display(self, key: str) -> str:
@@ -371,9 +317,55 @@ class NewstermApp(AddFeedFlow, App[None]):
     def _feeds_changed(self) -> None:
         self.main.reload()
 
+    def action_add_feed(self) -> None:
+        self.add_feed_flow.start()
+
     def show_topic(self, slug: str, name: str) -> None:
         """Show one topic's stories (the command palette's "View topic")."""
         self.main.set_filter(ListFilter("topic", slug, name))
+
+    # -- first launch --------------------------------------------------------------------
+
+    def _welcome(self) -> None:
+        self.push_screen(WelcomeScreen(), self._welcomed)
+
+    def _welcomed(self, choice: WelcomeChoice | None) -> None:
+        if choice == "quit" or choice is None:
+            self.exit()
+        elif choice == "add":
+            self.action_add_feed()
+        else:
+            self._start_with(choice)
+
+    @work(thread=True, group="subscribe")
+    def _start_with(self, choice: str) -> None:
+        from tui.core import starter_opml_path
+
+        try:
+            if choice == "demo":
+                library = open_demo_library(self.session.settings, self._temp_dirs)
+                deliver(self, self._switch_library, library)
+                return
+            report = self.session.library.import_subscriptions(starter_opml_path())
+        except (NewstermError, OSError) as error:
+            deliver(self, self.notify, str(error), severity="error", markup=False)
+            return
+        deliver(
+            self, self.notify, f"Starter set: {report.summary}. Fetching them now.", markup=False
+        )
+        deliver(self, self.refresh_feeds, None)
+
+    def _switch_library(self, library: Library) -> None:
+        self._owned.append(library)
+        self.session.library = library
+        self.session.demo = True
+        self._update_mode()
+        self.main.reload()
+        self.notify("This is the demo library: a throwaway copy, gone when you quit.", markup=False)
+
+
+if TYPE_CHECKING:
+    _palette_host: type[PaletteHost] = NewstermApp  # the app is what the palette expects
 
 
 def _start_resource_tracker() -> None:
@@ -396,7 +388,20 @@ def _start_resource_tracker() -> None:
 
 def ui_settings_problems(settings: Settings) -> list[str]:
     """What the app would refuse in ``[keys]`` and ``ui.theme``, for `newsterm config`."""
-    return settings_problems(NewstermApp, NewstermApp.binding_scopes(), settings)
+    return keys.settings_problems(NewstermApp, NewstermApp.binding_scopes(), settings)
+
+
+def open_demo_library(
+    settings: Settings, temp_dirs: list[tempfile.TemporaryDirectory[str]]
+) -> Library:
+    """Build a throwaway copy of the bundled demo library in a new temporary directory."""
+    from tui.core import build_demo_library
+
+    directory = tempfile.TemporaryDirectory(prefix="newsterm-demo-")
+    temp_dirs.append(directory)
+    path = Path(directory.name) / "demo.db"
+    build_demo_library(path)
+    return Library(path, settings)
 
 
 def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> int:

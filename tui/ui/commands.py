@@ -3,6 +3,9 @@
 Topic names come from feeds, so their hits are built as plain ``Content`` (Textual's
 ``Matcher.highlight`` and a ``str`` prompt would read them as markup) and run through a
 closure, never through an action string that would parse them.
+
+The palette needs two things of the app, which :class:`PaletteHost` names; it does not
+import the app (which lists this provider in its ``COMMANDS``).
 """
 
 from __future__ import annotations
@@ -12,15 +15,22 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from tui.core import NewstermError, TopicCount
+from tui.ui.session import Session
 
-if TYPE_CHECKING:
-    from tui.ui.app import NewstermApp
+
+class PaletteHost(Protocol):
+    """What the palette needs of the app: the library, and a way to show one topic."""
+
+    @property
+    def session(self) -> Session: ...
+
+    def show_topic(self, slug: str, name: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +93,19 @@ class NewstermCommands(Provider):
 
     async def startup(self) -> None:
         self.topics: list[TopicCount] = []
-        library = self._app.session.library
+        library = self._host.session.library
         with contextlib.suppress(NewstermError):  # the palette works without topic entries
             self.topics = await asyncio.to_thread(library.topics)
 
     @property
-    def _app(self) -> NewstermApp:
-        return self.app  # type: ignore[return-value]
+    def _host(self) -> PaletteHost:
+        return cast(PaletteHost, self.app)  # the app checks that it is one (tui.ui.app)
 
     def _run(self, action: str) -> Callable[[], object]:
         return partial(self.app.run_action, action)
 
     def _topic(self, slug: str, name: str) -> Callable[[], object]:
-        return partial(self._app.show_topic, slug, name)
+        return partial(self._host.show_topic, slug, name)
 
     async def discover(self) -> Hits:
         for command in PALETTE:

@@ -1,4 +1,10 @@
-"""``[keys]`` in config.toml checked against the bindings the app really has.
+"""Every key binding in one place: where bindings live, the help's rows, and ``[keys]``.
+
+Bindings are declared on the class whose actions they run (``BINDINGS`` with an ``id=``
+each, so that users can remap them); :func:`binding_owners` lists those classes as the
+help screen names them, :func:`key_rows` makes the help's table with ``[keys]`` applied,
+and :func:`check_keymap` checks ``[keys]`` in config.toml against the bindings the app
+really has.
 
 Which binding ids exist, which key names Textual knows and which keys already act on a
 screen are Textual's to say, so this lives in the UI (the core never imports textual).
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.binding import Binding
@@ -29,11 +35,21 @@ from textual.keys import (
 )
 
 from tui.core import Settings, strip_controls
+from tui.ui.dialogs.add_feed import AddFeedScreen
+from tui.ui.dialogs.choose_feed import ChooseFeedScreen
+from tui.ui.dialogs.confirm import ConfirmScreen
+from tui.ui.dialogs.feeds import FeedsScreen
+from tui.ui.dialogs.help import HelpScreen, KeyRow
+from tui.ui.dialogs.outline import OutlineScreen
+from tui.ui.dialogs.prompt import PromptScreen
+from tui.ui.dialogs.search import SearchScreen
 from tui.ui.screens.main import MainScreen
-from tui.ui.widgets.reader_pane import ReaderPane
+from tui.ui.screens.welcome import WelcomeScreen
+from tui.ui.widgets.reader import ReaderPane
 from tui.ui.widgets.story_list import StoryList
 
 Scope = tuple[str, Sequence[type[DOMNode]]]
+Owner = tuple[str, type[DOMNode]]
 
 MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta", "super", "hyper"})
 _NAMED_KEYS = frozenset(
@@ -214,7 +230,48 @@ def _clashes(
                 yield where, key, moved, on - moved
 
 
-def binding_scopes(app: type[DOMNode], owners: Sequence[tuple[str, type[DOMNode]]]) -> list[Scope]:
+def binding_owners(app: type[DOMNode]) -> list[Owner]:
+    """Where key bindings live (``app``'s act everywhere), named as the help screen shows
+    them; the order is the help's."""
+    return [
+        ("everywhere", app),
+        ("main screen", MainScreen),
+        ("story list", StoryList),
+        ("reader", ReaderPane),
+        ("search", SearchScreen),
+        ("feed manager", FeedsScreen),
+        ("outline", OutlineScreen),
+        ("yes/no question", ConfirmScreen),
+        ("add a feed", AddFeedScreen),
+        ("choose a feed", ChooseFeedScreen),
+        ("text question", PromptScreen),
+        ("help", HelpScreen),
+        ("welcome", WelcomeScreen),
+    ]
+
+
+def key_rows(
+    owners: Iterable[Owner],
+    keymap: Mapping[str, str],
+    display: Callable[[str], str] | None = None,
+) -> list[KeyRow]:
+    """One row per binding with an id, keys as remapped by ``keymap``."""
+    rows: list[KeyRow] = []
+    seen: set[str] = set()
+    for where, owner in owners:
+        for item in owner.BINDINGS:
+            if not isinstance(item, Binding) or item.id is None or item.id in seen:
+                continue
+            seen.add(item.id)
+            keys = keymap.get(item.id, item.key)
+            as_shown = ", ".join(
+                display(key.strip()) if display else key.strip() for key in keys.split(",")
+            )
+            rows.append(KeyRow(as_shown, item.id, item.description or item.action, where))
+    return rows
+
+
+def binding_scopes(app: type[DOMNode], owners: Sequence[Owner]) -> list[Scope]:
     """The main screen's bindings with either pane focused, then every other screen's on
     its own (``owners`` as the help screen lists them)."""
     main: list[type[DOMNode]] = [app, MainScreen]

@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from tui.core.article.parser import BLOCK_MARKUP, NESTED_MARKER, ArticleParser
 from tui.core.models import Block, Section
 from tui.core.text.html import defuse_html
-from tui.core.text.words import WORDS_PER_MINUTE, read_minutes
-from tui.core.text.words import word_count as count_words
+from tui.core.text.words import WORDS_PER_MINUTE, read_minutes, word_count as count_words
 
 __all__ = ["WORDS_PER_MINUTE", "Article", "parse_article", "read_minutes"]
 

@@ -35,6 +35,7 @@ import httpx
 
 from tui import __version__
 from tui.core.settings import FetchSettings
+from tui.core.text.urls import OPENABLE_SCHEMES
 
 USER_AGENT = f"newsterm/{__version__} (terminal feed reader)"
 ACCEPT = (
@@ -197,7 +198,7 @@ class Fetcher:
             if scheme == "file":
                 async with asyncio.timeout(self.settings.deadline):
                     return await asyncio.to_thread(self._read_file, url)
-            if scheme not in ("http", "https"):
+            if scheme not in OPENABLE_SCHEMES:
                 raise _GiveUpError(f"newsterm only fetches http, https and file URLs, not {url!r}.")
             return await self._fetch_http(url, etag, last_modified, accept)
         except TimeoutError:
@@ -264,7 +265,7 @@ class Fetcher:
                 return _with_urls(outcome, url, current, moved)
             status, location = outcome
             target = urljoin(current, location)
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
+            if urlsplit(target).scheme.lower() not in OPENABLE_SCHEMES:
                 raise _GiveUpError(f"The server redirected to {target!r}, which is not http(s).")
             if target in seen:
                 raise _GiveUpError(f"Redirect loop: {current} sends us back to {target}.")

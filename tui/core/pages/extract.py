@@ -58,6 +58,7 @@ from tui.core.article.sections import parse_article
 from tui.core.pages.writer import MAX_OUTPUT_CHARS, OUTPUT_TAGS, ArticleWriter, join_url
 from tui.core.text.charsets import decode_page
 from tui.core.text.hygiene import clean_line, strip_controls
+from tui.core.text.urls import OPENABLE_SCHEMES
 
 __all__ = [
     "FAST_FROM",
@@ -221,7 +222,7 @@ def _absolute_links(tree: Any, url: str) -> None:
     base = url
     for element in tree.xpath("//base[@href]")[:1]:
         candidate = join_url(url, str(element.get("href")))
-        if urlsplit(candidate).scheme in ("http", "https"):
+        if urlsplit(candidate).scheme in OPENABLE_SCHEMES:
             base = candidate
     if not base:
         return

@@ -22,7 +22,11 @@ from __future__ import annotations
 import functools
 import re
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.core.article.view import ReaderView
+    from tui.core.store.database import Database
 
 __all__ = ["MAX_WORDS", "NEGATIVE_FROM", "POSITIVE_FROM", "Sentiment", "analyse"]
 
@@ -61,6 +65,24 @@ def analyse(title: str, text: str) -> tuple[Sentiment, float]:
     if score <= NEGATIVE_FROM:
         return Sentiment.NEGATIVE, score
     return Sentiment.NEUTRAL, score
+
+
+def label_view(db: Database, view: ReaderView) -> ReaderView:
+    """``view`` with its story's label, worked out from the text the reader shows when the
+    story had none, and stored: computed once (not kept when ``db`` is read-only)."""
+    from dataclasses import replace
+
+    from tui.core.article.view import meta_line
+    from tui.core.store.pages import set_sentiments
+
+    story = view.story
+    if story.sentiment is not None:
+        return view
+    label, score = analyse(story.title, view.article.text)
+    if db.writable:
+        db.write(set_sentiments, [(story.id, label.value, score)])
+    story = replace(story, sentiment=label.value)
+    return replace(view, story=story, meta_line=meta_line(story))
 
 
 def _opening(title: str, text: str) -> list[str]:

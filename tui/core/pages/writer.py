@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from tui.core.pages.verify import titles_match
 from tui.core.text.hygiene import strip_controls
+from tui.core.text.urls import OPENABLE_SCHEMES
 
 #: The most article markup kept: a book-length page is cut at a block boundary.
 MAX_OUTPUT_CHARS = 500_000
@@ -200,7 +201,7 @@ class ArticleWriter:
         absolute = join_url(self.url, target)
         try:
             parts = urlsplit(absolute)
-            return absolute if parts.scheme in ("http", "https") and parts.hostname else ""
+            return absolute if parts.scheme in OPENABLE_SCHEMES and parts.hostname else ""
         except ValueError:
             return ""
 

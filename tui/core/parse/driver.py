@@ -40,7 +40,7 @@ from feedparser.util import FeedParserDict
 from tui.core.parse.entries import as_str
 from tui.core.parse.fields import FEEDPARSER_OPTIONS, SENSITIVE_KEYS, XML_ENCODING
 from tui.core.parse.urls import LINK_TEXT, WEB_URL, end_text_link
-from tui.core.text.charsets import text_codec
+from tui.core.text.charsets import first_codec, header_charset
 from tui.core.text.hygiene import clean_line
 
 __all__ = ["DamagedEntry", "FeedparserResult", "run_feedparser"]
@@ -175,21 +175,12 @@ def _as_utf8_anyway(body: bytes, headers: Mapping[str, str], result: Any) -> byt
     declaration's and UTF-8, each only if it names a text encoding; then UTF-8 with
     replacement characters, which always works.
     """
-    charset = str(headers.get("content-type", "")).partition("charset=")[2].split(";")[0]
+    charset = header_charset(str(headers.get("content-type", "")))
     declared = XML_ENCODING.match(body)
     labels = [charset, declared.group(1).decode("ascii") if declared else "", "utf-8"]
-    text = ""
-    used = ""
-    for label in labels:
-        codec = text_codec(label, widen=False)
-        if codec:
-            try:
-                text, used = body.decode(codec), codec
-                break
-            except (UnicodeError, LookupError):
-                continue
-    else:
-        text, used = body.decode("utf-8", "replace"), "utf-8"
+    used = first_codec(body, labels)
+    text = body.decode(used) if used else body.decode("utf-8", "replace")
+    used = used or "utf-8"
     text = text.removeprefix("\ufeff")
     declaration = "<?xml version='1.0' encoding='utf-8'?>"
     if RE_XML_DECLARATION.search(text):

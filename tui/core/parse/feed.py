@@ -36,13 +36,12 @@ from feedparser.encodings import RE_XML_PI_ENCODING
 from tui.core.errors import ParseError
 from tui.core.models import ParsedEntry, ParsedFeed
 from tui.core.parse.driver import DamagedEntry, run_feedparser
-from tui.core.parse.entries import FUTURE_SLACK as FUTURE_SLACK
-from tui.core.parse.entries import UNTITLED, BadEntryError, collect
+from tui.core.parse.entries import FUTURE_SLACK as FUTURE_SLACK, UNTITLED, BadEntryError, collect
 from tui.core.parse.fast.reader import parse_fast
 from tui.core.parse.fields import XML_ENCODING, codec_name, fp_entry, fp_get, fp_line, fp_link
 from tui.core.parse.jsonfeed import parse_json_feed
 from tui.core.parse.xml_safety import declaration_head, defuse, scan_codec
-from tui.core.text.charsets import header_charset, text_codec
+from tui.core.text.charsets import first_codec, header_charset, text_codec
 from tui.core.text.html import search_text
 from tui.core.text.hygiene import clean_line
 
@@ -189,7 +188,7 @@ def _xml_content_type(body: bytes, charset: str, warnings: list[str]) -> str:
     if declared is not None and text_codec(declared) is None:
         # feedparser would try this label whenever the charset given first fails: give it
         # one that cannot fail.
-        codec = _first_that_decodes(body, (charset, "utf-8", "cp1252", "latin-1"))
+        codec = first_codec(body, (charset, "utf-8", "cp1252")) or "latin-1"
         warnings.append(
             clean_line(
                 f"The feed names a character encoding newsterm cannot use ({declared[:40]}); "
@@ -229,19 +228,6 @@ def _feedparser_declared(body: bytes) -> str | None:
     """The encoding label feedparser finds in the XML declaration, if any, as text."""
     found = RE_XML_PI_ENCODING.match(declaration_head(body).removeprefix(b"\xef\xbb\xbf"))
     return found.group(1).decode("latin-1") if found else None
-
-
-def _first_that_decodes(body: bytes, labels: tuple[str, ...]) -> str:
-    """The first of ``labels`` that decodes ``body``; Latin-1 decodes anything."""
-    for label in labels:
-        codec = text_codec(label, widen=False)
-        if codec:
-            try:
-                body.decode(codec)
-            except UnicodeError:
-                continue
-            return codec
-    return "latin-1"
 
 
 def _bozo_warning(error: object) -> str:

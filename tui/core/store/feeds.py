@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.core.errors import FeedNotFoundError
-from tui.core.models import Feed, FeedStatus, Subscription, Topic
+from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
+from tui.core.models import Feed, FeedStatus, ImportReport, Subscription, Topic
 from tui.core.store.duplicates import release_copies
 from tui.core.text.dates import from_iso, to_iso, utcnow
 from tui.core.text.hygiene import clean_line
+from tui.core.text.urls import normalise_feed_url
 
 _FEED_COLUMNS = """
     f.id, f.url, coalesce(f.user_title, nullif(f.title, ''), f.url), f.topic_name, f.topic_slug,
@@ -271,14 +272,20 @@ def move_url(conn: sqlite3.Connection, feed_id: int, new_url: str) -> bool:
 
 
 def subscribe_all(
-    conn: sqlite3.Connection, wanted: Sequence[tuple[str, Subscription]]
-) -> tuple[list[int], list[str]]:
-    """Subscribe to each (already tidied) URL not subscribed yet: the new feeds' ids, and
-    the URLs that were there already. One transaction for them all: an import on a full
-    disk adds nothing rather than stopping somewhere in the middle."""
-    new_ids: list[int] = []
+    conn: sqlite3.Connection, subscriptions: Iterable[Subscription], refused: Sequence[str]
+) -> ImportReport:
+    """Subscribe to each URL not subscribed yet, in one transaction: an import on a full
+    disk adds nothing rather than stopping somewhere in the middle. URLs that cannot be a
+    feed's join ``refused``."""
+    added: list[Feed] = []
     existing: list[str] = []
-    for url, sub in wanted:
+    problems = list(refused)
+    for sub in subscriptions:
+        try:
+            url = normalise_feed_url(sub.url)
+        except InvalidFeedURLError as error:
+            problems.append(str(error))
+            continue
         try:
             find_feed_id(conn, url)
         except FeedNotFoundError:
@@ -291,7 +298,7 @@ def subscribe_all(
                 tags=[clean_line(t) for t in sub.tags if clean_line(t)],
             )
             if feed_id is not None:
-                new_ids.append(feed_id)
+                added.append(get_feed(conn, feed_id))
                 continue
         existing.append(url)
-    return new_ids, existing
+    return ImportReport(added=tuple(added), existing=tuple(existing), refused=tuple(problems))

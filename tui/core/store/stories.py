@@ -1,4 +1,5 @@
-"""Queries over stories: storing a refresh's entries, listing, read marks and bookmarks.
+"""Queries over stories: listing, windows of the list, counts, read marks and bookmarks.
+Storing a refresh's entries is :mod:`tui.core.store.ingest`'s.
 
 Read state and bookmarks live on the story row and are only ever changed by the user's
 actions: storing entries again (a refresh, a renamed title, an edited body) updates the
@@ -8,23 +9,16 @@ never deleted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tui.core.errors import StoryNotFoundError
-from tui.core.models import ParsedEntry, Story, StoryIndex, StoryRow, Topic, TopicCount, TopicGroup
-from tui.core.store.duplicates import copies_of, find_originals, sources_of
+from tui.core.models import Story, StoryIndex, StoryRow, Topic, TopicCount, TopicGroup
+from tui.core.store.duplicates import copies_of, sources_of
 from tui.core.text.dates import from_iso, to_iso
-from tui.core.text.keys import guid_key, link_key
-
-# Dates further ahead than this are not believed for sorting (a feed that says 2099
-# would otherwise sit at the top of every list forever).
-_FUTURE_SLACK = timedelta(days=2)  # the parser's own limit; here for entries from elsewhere
 
 STORY_COLUMNS = """
     s.id, s.feed_id,
@@ -88,122 +82,6 @@ def story_from_row(
         sources=sources,
         feed_url=str(feed_url),
     )
-
-
-def _fingerprint(entry: ParsedEntry) -> str:
-    fields = (
-        entry.title,
-        entry.link,
-        entry.guid,
-        entry.summary,
-        entry.content_html,
-        entry.author,
-        to_iso(entry.published),
-        to_iso(entry.updated),
-        list(entry.categories),
-    )
-    return hashlib.sha1(json.dumps(fields).encode(), usedforsecurity=False).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEntries:
-    new: int
-    updated: int
-
-
-def store_entries(
-    conn: sqlite3.Connection,
-    feed_id: int,
-    feed_title: str,
-    entries: Iterable[ParsedEntry],
-    now: datetime,
-) -> StoredEntries:
-    """Insert new entries, update changed ones (text only), and keep the FTS index in step."""
-    existing = {
-        key: (story_id, fingerprint)
-        for key, story_id, fingerprint in conn.execute(
-            "SELECT key, id, fingerprint FROM stories WHERE feed_id = ?", (feed_id,)
-        )
-    }
-    now_iso = to_iso(now)
-    # New stories go in with two executemany calls (stories, then their index rows) rather
-    # than two statements each: ids are handed out here, which is safe because the caller
-    # holds the write lock (BEGIN IMMEDIATE) for the whole transaction.
-    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM stories").fetchone()[0])
-    inserts: list[tuple[object, ...]] = []
-    indexed: list[tuple[object, ...]] = []
-    updated = 0
-    entries = list(entries)
-    all_keys = [(link_key(entry.link), guid_key(entry.guid)) for entry in entries]
-    # The stories other feeds already brought under the same keys, in two queries a feed.
-    originals = find_originals(conn, feed_id, all_keys)
-    for entry, keys in zip(entries, all_keys, strict=True):
-        fingerprint = _fingerprint(entry)
-        published = (
-            entry.published if entry.published and entry.published <= now + _FUTURE_SLACK else None
-        )
-        values = (
-            entry.guid,
-            entry.link,
-            entry.title,
-            entry.summary,
-            entry.content_html,
-            entry.author,
-            json.dumps(list(entry.categories)),
-            to_iso(published),
-            to_iso(entry.updated),
-            fingerprint,
-        )
-        known = existing.get(entry.key)
-        content_text = entry.content_text
-        if known is None:
-            story_id = next_id
-            next_id += 1
-            # A story another feed already brought is stored as its copy, read if it was.
-            original = originals.get(f"l:{keys[0]}") or originals.get(f"g:{keys[1]}")
-            dup_of, read, read_at = original or (None, 0, None)
-            sort_date = to_iso(published) or now_iso
-            row = (story_id, *values, feed_id, entry.key, now_iso, sort_date)
-            inserts.append((*row, *keys, dup_of, read, read_at))
-            existing[entry.key] = (story_id, fingerprint)
-        elif known[1] != fingerprint:
-            story_id = known[0]
-            conn.execute(
-                "UPDATE stories SET guid=?, link=?, title=?, summary=?, content_html=?, author=?,"
-                " categories=?, published=?, updated=?, fingerprint=?,"
-                " sort_date = coalesce(?, first_seen), link_key = ?, guid_key = ? WHERE id = ?",
-                (*values, to_iso(published), *keys, story_id),
-            )
-            conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-            content_text = _with_article_text(conn, story_id, content_text)
-            updated += 1
-        else:
-            continue
-        indexed.append((story_id, entry.title, entry.summary, content_text, feed_title))
-    if inserts:
-        conn.executemany(
-            "INSERT INTO stories (id, guid, link, title, summary, content_html, author,"
-            " categories, published, updated, fingerprint, feed_id, key, first_seen,"
-            " sort_date, link_key, guid_key, dup_of, read, read_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            inserts,
-        )
-    if indexed:
-        conn.executemany(
-            "INSERT INTO stories_fts (rowid, title, summary, content, feed_title)"
-            " VALUES (?, ?, ?, ?, ?)",
-            indexed,
-        )
-    new = len(inserts)
-    return StoredEntries(new=new, updated=updated)
-
-
-def _with_article_text(conn: sqlite3.Connection, story_id: int, content_text: str) -> str:
-    """The search text of an edited story keeps the words of its fetched page, if any."""
-    row = conn.execute(
-        "SELECT text FROM articles WHERE story_id = ? AND status = 'ok'", (story_id,)
-    ).fetchone()
-    return content_text if row is None else f"{content_text}\n\n{row[0]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from tui.core.models import ParsedFeed
 from tui.core.parse.feed import parse_feed_safely
 from tui.core.text.charsets import decode_page
 from tui.core.text.hygiene import clean_line
-from tui.core.text.urls import openable_url
+from tui.core.text.urls import OPENABLE_SCHEMES, openable_url
 
 #: Feed media types a page may announce, and the name a user knows each by.
 FEED_TYPES: Mapping[str, str] = {
@@ -163,7 +163,7 @@ async def discover(url: str, fetcher: Fetcher) -> list[FeedLink]:
     leads to no feed at all.
     """
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if parts.scheme.lower() not in OPENABLE_SCHEMES or not parts.hostname:
         raise DiscoveryError(f"{url!r} is not a web address; feeds are found at http(s) ones.")
     result = await fetcher.fetch(url)
     if result.kind is not FetchKind.OK:

@@ -32,9 +32,7 @@ from tui.core.models import Feed, Subscription
 from tui.core.parse.xml_safety import scan_codec
 from tui.core.text.charsets import text_codec
 from tui.core.text.hygiene import clean_line, clean_url
-
-#: Schemes a subscription may use: the web, and local or generated files.
-FEED_SCHEMES = frozenset({"http", "https", "file"})
+from tui.core.text.urls import FEED_SCHEMES
 
 # A subscription list is kilobytes; anything this large is not one, and is not worth holding
 # in memory to find out.

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 
-__all__ = ["decode_page", "header_charset", "text_codec"]
+__all__ = ["decode_page", "first_codec", "header_charset", "text_codec"]
 
 # Python's own codec names (``codecs.lookup(label).name``) for the encodings allowed.
 _ALLOWED = frozenset(
@@ -127,6 +128,20 @@ def text_codec(label: str | bytes | None, *, widen: bool = True) -> str | None:
     if name not in _ALLOWED:
         return None
     return _WIDER.get(name, name) if widen else name
+
+
+def first_codec(body: bytes, labels: Iterable[str]) -> str | None:
+    """The codec of the first label that names a text encoding (read narrowly: Latin-1 is
+    Latin-1) and decodes all of ``body``; None when none does."""
+    for label in labels:
+        codec = text_codec(label, widen=False)
+        if codec:
+            try:
+                body.decode(codec)
+            except (UnicodeError, LookupError):
+                continue
+            return codec
+    return None
 
 
 # -- web pages ---------------------------------------------------------------------------

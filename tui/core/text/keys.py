@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from tui.core.text.urls import OPENABLE_SCHEMES
+
 # Query parameters that track the click rather than name the page.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "oly_", "vero_", "_hs")
 _TRACKING_NAMES = frozenset(
@@ -53,7 +55,7 @@ def link_key(url: str) -> str:
         port = parts.port
     except ValueError:
         return ""
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if parts.scheme.lower() not in OPENABLE_SCHEMES or not host:
         return ""
     host = host.removeprefix("www.")
     if port and port not in (80, 443):

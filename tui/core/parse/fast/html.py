@@ -19,8 +19,10 @@ from html.entities import name2codepoint
 
 from feedparser.html import _BaseHTMLProcessor, _cp1252
 from feedparser.sgml import sgmllib
-from feedparser.urls import RelativeURIResolver
-from feedparser.urls import resolve_relative_uris as _feedparser_resolve_relative_uris
+from feedparser.urls import (
+    RelativeURIResolver,
+    resolve_relative_uris as _feedparser_resolve_relative_uris,
+)
 
 from tui.core.parse.urls import safe_absolute_uri
 

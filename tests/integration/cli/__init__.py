@@ -1,0 +1,1 @@
+"""The ``newsterm`` command line, in-process and as a real program."""

@@ -1,0 +1,1 @@
+"""Snapshot tests: SVG screenshots that pin the look (pytest-textual-snapshot)."""

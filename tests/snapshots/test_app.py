@@ -1,0 +1,64 @@
+"""Snapshots pin the look: the demo library, a fixed clock, fixed terminal sizes.
+
+Update them after an intended change with ``pytest tests/snapshots --snapshot-update`` and
+look at the report before committing. They live in ``__snapshots__/test_app/``, named by
+syrupy after this module and each test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.support.pilot import make_app, settle, title_row
+from tui.core.library import Library
+
+SnapCompare = Callable[..., bool]
+
+
+def _open_story(library: Library, fragment: str) -> Callable[[Pilot[Any]], Any]:
+    story_id = title_row(library, fragment).id
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.main.stories.move_to_story(story_id)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+
+    return run_before
+
+
+def test_wide_layout_with_a_story_open(snap_compare: SnapCompare, demo_library: Library) -> None:
+    app = make_app(demo_library)
+    run_before = _open_story(demo_library, "one in a hundred years")
+    assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)
+
+
+def test_narrow_reader(snap_compare: SnapCompare, demo_library: Library) -> None:
+    app = make_app(demo_library)
+    run_before = _open_story(demo_library, "one in a hundred years")
+    assert snap_compare(app, terminal_size=(80, 40), run_before=run_before)
+
+
+def test_search_results(snap_compare: SnapCompare, demo_library: Library) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"flood", "down")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        await pilot.press("down")
+
+    app = make_app(demo_library)
+    assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)
+
+
+def test_help(snap_compare: SnapCompare, demo_library: Library) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    app = make_app(demo_library)
+    assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)

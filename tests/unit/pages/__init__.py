@@ -1,0 +1,1 @@
+"""``tui.core.pages``: extraction, hostile pages, the verified= and sentiment= labels."""

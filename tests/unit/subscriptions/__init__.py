@@ -1,0 +1,1 @@
+"""``tui.core.subscriptions``: OPML and urls files, feed links found in pages."""

@@ -1,0 +1,213 @@
+"""The feed manager: every subscription with its state and last error.
+
+``d`` removes the highlighted feed (after asking), ``t`` moves it to another topic, ``r``
+refreshes it now. Library calls run in thread workers; feed titles and errors are
+untrusted text and go into the table as ``rich.text.Text`` (a plain ``str`` cell would
+be read as markup by ``DataTable``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from tui.core import Feed, FeedStatus, NewstermError
+from tui.ui.background.threads import deliver
+from tui.ui.dialogs.confirm import ConfirmScreen
+from tui.ui.dialogs.prompt import PromptScreen
+from tui.ui.session import Session
+
+_STATUS_STYLE = {
+    FeedStatus.OK: "green",
+    FeedStatus.ERROR: "red",
+    FeedStatus.WAITING: "yellow",
+    FeedStatus.GONE: "red",
+    FeedStatus.NEW: "",
+}
+
+
+def status_text(feed: Feed) -> str:
+    """``ok``, ``error until 2026-11-25 23:20``, ..."""
+    state = feed.status.value
+    if feed.next_retry and feed.status in (FeedStatus.ERROR, FeedStatus.WAITING):
+        state += f" until {feed.next_retry:%Y-%m-%d %H:%M}"
+    return state
+
+
+class FeedsScreen(ModalScreen[None]):
+    """The table of feeds; posts messages up when subscriptions change."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,f", "close", "Close", id="feeds_close"),
+        Binding("d,delete", "remove", "Remove", id="feeds_remove"),
+        Binding("t", "retopic", "Topic", id="feeds_topic"),
+        Binding("r", "refresh", "Refresh", id="feeds_refresh"),
+    ]
+
+    class Changed(Message):
+        """Feeds were removed or moved: the story list needs reloading."""
+
+    class RefreshRequested(Message):
+        """Refresh this feed now."""
+
+        def __init__(self, feed_id: int) -> None:
+            super().__init__()
+            self.feed_id = feed_id
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.feeds: list[Feed] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog feeds"):
+            yield Static(
+                "Feeds — d remove · t topic · r refresh · Esc close",
+                classes="dialog-title",
+                markup=False,
+            )
+            table: DataTable[Text] = DataTable(id="feed-table", cursor_type="row")
+            yield table
+            yield Static("", id="feed-error", classes="problem", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#feed-table", DataTable)
+        table.add_columns("id", "feed", "topic", "status", "unread", "last error")
+        table.focus()
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="feeds")
+    def reload(self) -> None:
+        """Read the feeds again (after a refresh, a removal, a new topic)."""
+        try:
+            feeds = self.session.library.feeds()
+        except NewstermError as error:
+            deliver(self, self._problem, str(error))
+            return
+        deliver(self, self._show, feeds)
+
+    def _show(self, feeds: list[Feed]) -> None:
+        if not self.is_attached:
+            return
+        current = self.current
+        table = self.query_one("#feed-table", DataTable)
+        row = table.cursor_row
+        if current is not None:  # stay on the same feed, wherever its new topic sorts it
+            row = next((i for i, feed in enumerate(feeds) if feed.id == current.id), row)
+        self.feeds = feeds
+        table.clear()
+        for feed in feeds:
+            table.add_row(
+                Text(str(feed.id)),
+                Text(feed.title or feed.url),
+                Text(feed.topic.name),
+                Text(status_text(feed), style=_STATUS_STYLE.get(feed.status, "")),
+                Text(f"{feed.unread}/{feed.total}"),
+                Text(feed.last_error, style="red"),
+                key=str(feed.id),
+            )
+        if feeds:
+            table.move_cursor(row=min(row, len(feeds) - 1))
+        self._show_error()
+
+    def _problem(self, message: str) -> None:
+        if self.is_attached:
+            self.notify(message, severity="error", markup=False)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_error()
+
+    def _show_error(self) -> None:
+        """The highlighted feed's URL and last error in full (the table cell is cut short)."""
+        feed = self.current
+        where = self.query_one("#feed-error", Static)
+        if feed is None:
+            where.update(Text("No feeds yet: press a to add one."))
+            return
+        detail = Text(feed.url)
+        if feed.last_error:
+            detail.append(f"\nlast error: {feed.last_error}", style="red")
+        if feed.last_fetched:
+            detail.append(f"\nlast fetched: {_when(feed.last_fetched)}", style="dim")
+        where.update(detail)
+
+    @property
+    def current(self) -> Feed | None:
+        table = self.query_one("#feed-table", DataTable)
+        if not self.feeds or table.cursor_row < 0 or table.cursor_row >= len(self.feeds):
+            return None
+        return self.feeds[table.cursor_row]
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_remove(self) -> None:
+        feed = self.current
+        if feed is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove(feed.id)
+
+        question = f"Unsubscribe from “{feed.title or feed.url}”? Its bookmarked stories are kept."
+        self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
+
+    @work(thread=True, group="feeds-change")
+    def _remove(self, feed_id: int) -> None:
+        try:
+            removed = self.session.library.remove_feed(feed_id)
+        except NewstermError as error:
+            deliver(self, self._problem, str(error))
+            return
+        deliver(self, self._changed, f"Removed {removed.title or removed.url}.")
+
+    def action_retopic(self) -> None:
+        feed = self.current
+        if feed is None:
+            return
+
+        def answered(topic: str | None) -> None:
+            if topic:
+                self._retopic(feed.id, topic)
+
+        self.app.push_screen(
+            PromptScreen(f"Topic for “{feed.title or feed.url}”:", feed.topic.name), answered
+        )
+
+    @work(thread=True, group="feeds-change")
+    def _retopic(self, feed_id: int, topic: str) -> None:
+        try:
+            feed = self.session.library.set_feed_topic(feed_id, topic)
+        except NewstermError as error:
+            deliver(self, self._problem, str(error))
+            return
+        deliver(self, self._changed, f"{feed.title or feed.url} is now under {feed.topic.name}.")
+
+    def _changed(self, message: str) -> None:
+        self.notify(message, markup=False)
+        self.post_message(self.Changed())
+        self.reload()
+
+    def action_refresh(self) -> None:
+        feed = self.current
+        if feed is not None:
+            self.post_message(self.RefreshRequested(feed.id))
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"

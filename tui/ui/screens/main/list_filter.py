@@ -1,0 +1,56 @@
+"""Which stories the main screen's list shows: a view (all, unread, bookmarks, one topic)
+and a tone, and what the list says when that leaves nothing to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.core import Library, StoryIndex
+
+ViewKind = Literal["all", "unread", "bookmarks", "topic"]
+#: The tones the ``s`` key cycles through ("" is every tone).
+TONES: tuple[str, ...] = ("", "positive", "neutral", "negative")
+EMPTY_MESSAGES = {
+    "all": "No stories yet: a adds a feed, R fetches the feeds you have.",
+    "unread": "Nothing unread. A shows every story.",
+    "bookmarks": "No bookmarks yet: b bookmarks a story. A shows every story.",
+    "topic": "No stories in this topic.",
+}
+
+
+def next_tone(tone: str) -> str:
+    """The tone ``s`` moves to: all → positive → neutral → negative → all."""
+    return TONES[(TONES.index(tone) + 1) % len(TONES)] if tone in TONES else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Which stories the list shows: all, unread only, bookmarks only, or one topic; and
+    of those, every tone or one (``sentiment``: ``positive``, ``neutral``, ``negative``)."""
+
+    kind: ViewKind = "all"
+    topic_slug: str = ""
+    topic_name: str = ""
+    sentiment: str = ""
+
+    @property
+    def label(self) -> str:
+        """``all``, ``unread``, ``bookmarks`` or the topic's slug: the status bar's path."""
+        return self.topic_slug if self.kind == "topic" else self.kind
+
+    def order(self, library: Library) -> StoryIndex:
+        """This view's story ids and topic groups (call from a worker thread)."""
+        return library.story_index(
+            topic=self.topic_slug if self.kind == "topic" else None,
+            unread=self.kind == "unread",
+            bookmarked=self.kind == "bookmarks",
+            sentiment=self.sentiment or None,
+        )
+
+
+def empty_message(view: ListFilter) -> str:
+    """What an empty list says, for this view."""
+    if view.sentiment:
+        return f"No {view.sentiment} stories here: s shows the next tone, A every story."
+    return EMPTY_MESSAGES[view.kind]
