@@ -1,28 +1,33 @@
 """Reader-mode benchmark: extraction throughput, pages through the library, and Enter →
 full article on screen in the real app.
 
-    /work/venv/bin/python bench/extract.py [--pages 200] [--stories 300] [--opens 10]
+    python -m bench.extract [--pages 200] [--stories 300] [--opens 10]
         [--concurrency 8] [--repeat 2] [--skip-ui] [--profile FILE] [--json]
+
+(from the project root, with the virtualenv's Python). Options: ``--help``; what it
+measures and its targets: ``bench/README.md``.
 
 Not a test: it prints figures against targets and exits 1 when one is missed. It
 
-1. extracts ``--pages`` varied ~60 KB news pages (``extract_site.py``, built with
-   ``tests/pages.py``) with :func:`tui.core.pages.extract.extract_article` in this process, one
-   after the other (one core), and checks each result kept every section heading and none
-   of the page's clutter: articles per second;
+1. extracts ``--pages`` varied ~60 KB news pages (``harness/pages.py``, built with
+   ``tests/support/pages.py``) with :func:`tui.core.pages.extract.extract_article` in
+   this process, one after the other (one core), and checks each result kept every
+   section heading and none of the page's clutter: articles per second;
 2. serves ``--stories`` stories in ``--feeds`` feeds, each story one sentence in its feed
-   and a full page on one of ``--hosts`` loopback addresses, from ``loopback_server.py``
-   in its own process; refreshes a library from them (untimed), then times
-   :meth:`tui.core.library.Library.fetch_pages` over every story on a fresh copy: fetch,
-   extraction in the worker pool, judging and storing. At ``[articles]
+   and a full page on one of ``--hosts`` loopback addresses, from the loopback server
+   (``harness/server.py``) in its own process; refreshes a library from them (untimed),
+   then times :meth:`tui.core.library.Library.fetch_pages` over every story on a fresh
+   copy: fetch, extraction in the worker pool, judging and storing. At ``[articles]
    prefetch_concurrency``'s default and at ``--concurrency``, ``--repeat`` times each
    (interleaved), after an untimed warm-up that starts the pool (its time is shown);
-3. launches ``newsterm`` in a real pty (``extract_pty.py``, via the start-up benchmark's
-   launcher) on a library of stories never fetched, with ``[articles] prefetch = false``,
-   waits as a user would once the list is painted, then opens ``--opens`` stories one at a
-   time with Enter and times, from the key press, the first frame showing the story (its
-   feed text) and the first frame showing its full article (a heading only the page has);
-4. prints measure / value / target / verdict with the machine's load, or JSON (``--json``).
+3. launches ``newsterm`` in a real pty (``harness/reader.py``, with the start-up
+   benchmark's launcher, ``harness/app.py``) on a library of stories never fetched, with
+   ``[articles] prefetch = false``, waits as a user would once the list is painted, then
+   opens ``--opens`` stories one at a time with Enter and times, from the key press, the
+   first frame showing the story (its feed text) and the first frame showing its full
+   article (a heading only the page has);
+4. prints measure / value / target / verdict with the machine's load, or JSON (``--json``);
+   the targets are in ``harness/report/extract.py``.
 
 ``--profile FILE`` adds one more launch under ``py-spy record`` (the app and its worker
 processes; collapsed stacks in FILE) that opens a few stories: where Enter's time goes.
@@ -39,45 +44,22 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
-import statistics
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import proctree
-from bench_common import strict_json, workdir
-from extract_pty import Open, launcher, open_stories
-from extract_site import Site, corpus, write_site
-from extract_throughput import (
-    Alone,
-    PagesRun,
-    build_template,
-    extraction_alone,
-    fetch_pages_run,
-    fresh_copy,
-)
-from refresh_harness import FeedServer, addresses, log
-from startup import _load, _sigterm, _size  # its small helpers: one copy
-from startup_keys import Spread
-from startup_pty import SessionError
-from startup_report import Row, check, info, print_table
-
-#: Extraction alone, one core: a 60 KB page in under 10 ms, a small part of Enter's budget.
-ALONE_PER_S = 100.0
-#: Through the library on loopback, at the default concurrency (two pages at a time):
-#: fetching, storing and the pool cost less than a second worker gives back, so pages come
-#: at least as fast as extraction alone on one core. On a real network latency adds to it.
-PAGES_PER_S = 100.0
-#: Enter → the full article painted, for a page never fetched (loopback server).
-ENTER_MS = 300.0
-
-
-def at_least(measure: str, number: float, limit: float, unit: str, value: str) -> Row:
-    ok = math.isfinite(number) and number >= limit
-    return Row(measure, value, f">= {limit:g} {unit}", "PASS" if ok else "FAIL", number)
+from bench.harness import proctree
+from bench.harness.extraction import PagesRun, extraction_alone, fetch_pages_run
+from bench.harness.library import copy_library, refreshed_library
+from bench.harness.pages import Site, corpus, write_site
+from bench.harness.reader import launcher, open_stories
+from bench.harness.report.extract import alone_rows, app_rows, ms, pages_rows
+from bench.harness.report.table import failed, load_text, print_table, strict_json
+from bench.harness.server import FeedServer, addresses
+from bench.harness.terminal import SessionError
+from bench.harness.workspace import log, stop_on_sigterm, terminal_size, workdir
 
 
 def _plan(args: argparse.Namespace) -> dict[str, tuple[int, bool]]:
@@ -115,7 +97,7 @@ def _through_library(
     bulk = [name for name in site.feeds if name.startswith("bulk")]
     urls = {name: site.url("127.0.0.1", server.port, name) for name in [*bulk, "warm"]}
     template = work / "pages-template.db"
-    ids = build_template(template, list(urls.values()))
+    ids = refreshed_library(template, list(urls.values()))
     story_ids = [i for name in bulk for i in ids[urls[name]]]
     warm_ids = ids[urls["warm"]]
     runs = []
@@ -141,10 +123,10 @@ def _in_the_app(
     names = ["reader-a", "reader-b"]
     urls = [site.url("127.0.0.1", server.port, name) for name in names]
     template = work / "ui-template.db"
-    build_template(template, urls)
+    refreshed_library(template, urls)
     stories = {s.title: s for name in names for s in site.feeds[name].stories}
     db = work / "ui.db"
-    fresh_copy(template, db)
+    copy_library(template, db)
     app = launcher(work, args.size, args.timeout, args.pythonpath)
 
     def served() -> int:
@@ -160,12 +142,12 @@ def _in_the_app(
     result.update(launch=launched, helpers=helpers, opens=opens)
     for number, o in enumerate(opens, 1):
         log(
-            f"open {number} (story {o.number}): story at {_ms(o.story)}, note at "
-            f"{_ms(o.note)}, full article at {_ms(o.full)}; pages served before Enter "
+            f"open {number} (story {o.number}): story at {ms(o.story)}, note at "
+            f"{ms(o.note)}, full article at {ms(o.full)}; pages served before Enter "
             f"{o.before}, after {o.after} {o.problem[:300]}"
         )
     if args.profile:
-        fresh_copy(template, db)
+        copy_library(template, db)
         try:
             _launched, _helpers, profiled = open_stories(
                 app, db, stories, 4, args.timeout, served, profile=args.profile
@@ -174,185 +156,20 @@ def _in_the_app(
             log(f"the profiled launch failed: {error}")
         else:
             log(
-                f"profiled launch: full article at {', '.join(_ms(o.full) for o in profiled)}; "
+                f"profiled launch: full article at {', '.join(ms(o.full) for o in profiled)}; "
                 f"collapsed stacks in {args.profile}"
             )
     return result
-
-
-def _ms(seconds: float | None) -> str:
-    return "not seen" if seconds is None else f"{seconds * 1e3:.0f} ms"
-
-
-# -- the report ----------------------------------------------------------------------------
-
-
-def _alone_rows(alone: Alone) -> list[Row]:
-    rows = [
-        at_least(
-            "extraction alone, one core, articles/s",
-            alone.per_second,
-            ALONE_PER_S,
-            "/s",
-            f"{alone.per_second:.0f}/s ({alone.pages} pages, {alone.megabytes:.1f} MB, "
-            f"{alone.seconds:.2f} s)",
-        ),
-        info("  per page", alone.per_page.ms()),
-        info(
-            "  MB/s; CPU / wall",
-            f"{alone.megabytes / alone.seconds:.1f} MB/s; {alone.cpu / alone.seconds:.2f}",
-        ),
-        info(
-            "  words per article",
-            f"median {alone.words.p50:.0f}, max {alone.words.max:.0f}",
-        ),
-        info("  first call (imports trafilatura), untimed", f"{alone.first_call * 1e3:.0f} ms"),
-    ]
-    if alone.problems:
-        rows.append(
-            Row(
-                "  articles extracted whole, without clutter",
-                f"{alone.pages - len(alone.problems)} of {alone.pages}: {alone.problems[0][:120]}",
-                "all",
-                "FAIL",
-            )
-        )
-    return rows
-
-
-def _pages_rows(runs: Sequence[PagesRun], default: int) -> list[Row]:
-    rows: list[Row] = []
-    for concurrency in dict.fromkeys(r.concurrency for r in runs):
-        some = [r for r in runs if r.concurrency == concurrency]
-        rates = [r.per_second for r in some]
-        rate = statistics.median(rates)
-        seconds = statistics.median(r.seconds for r in some)
-        label = f"concurrency {concurrency}" + (" (default)" if concurrency == default else "")
-        spread = f", {min(rates):.0f}–{max(rates):.0f}" if len(rates) > 1 else ""
-        value = (
-            f"{rate:.0f}/s ({some[0].pages} pages in {seconds:.2f} s, "
-            f"median of {len(some)}{spread})"
-        )
-        measure = f"fetch_pages end to end, {label}, pages/s"
-        if concurrency == default:
-            rows.append(at_least(measure, rate, PAGES_PER_S, "/s", value))
-        else:
-            rows.append(info(measure, value))
-        rows.append(
-            info(
-                "  CPU s: main / workers / server; other load",
-                f"{statistics.median(r.main_cpu for r in some):.2f} / "
-                f"{statistics.median(r.workers_cpu for r in some):.2f} / "
-                f"{statistics.median(r.server_cpu for r in some):.2f}; "
-                f"{max(r.others_busy for r in some):.2f} CPUs (worst run)",
-            )
-        )
-    stored = [r.stored for r in runs]
-    pages = runs[0].pages
-    problems = [p for r in runs for p in r.problems]
-    rows.append(
-        Row(
-            "pages extracted and stored, every run",
-            f"{min(stored)}" + (f": {problems[0][:100]}" if problems else ""),
-            f"= {pages}",
-            "PASS" if all(s == pages for s in stored) and not problems else "FAIL",
-        )
-    )
-    warm = statistics.median(r.warm_up for r in runs)
-    rows.append(
-        info(
-            "  pool start + first 8 pages (untimed warm-up)",
-            f"{warm:.2f} s median ({runs[0].workers} pool processes: workers, forkserver, tracker)",
-        )
-    )
-    return rows
-
-
-def _app_rows(app: dict[str, Any], wanted: int) -> list[Row]:
-    opens: list[Open] = app["opens"]
-    full = [o.full for o in opens if o.full is not None]
-    spread = Spread.of(full)
-    note = f"{spread.count} stories, each fetched on Enter"
-    rows = [
-        check(
-            "Enter → full article on screen, median",
-            spread.p50 * 1e3 if full else None,
-            ENTER_MS,
-            "ms",
-            f"{spread.p50 * 1e3:.0f} ms ({note})" if full else "not measured",
-        ),
-        check(
-            "Enter → full article on screen, p95 (nearest rank)",
-            spread.p95 * 1e3 if full else None,
-            ENTER_MS,
-            "ms",
-            f"{spread.ms()}" if full else "not measured",
-        ),
-    ]
-    if opens:
-        first = opens[0]
-        later = Spread.of([o.full for o in opens[1:] if o.full is not None])
-        rows.append(
-            info(
-                "  first open after launch: story / full article",
-                f"{_ms(first.story)} / {_ms(first.full)}",
-            )
-        )
-        rows.append(
-            info(
-                "  the app's child processes before it",
-                ", ".join(sorted(app["helpers"])) or "none",
-            )
-        )
-        rows.append(info("  later opens: full article", later.ms()))
-    shown = Spread.of([o.story for o in opens if o.story is not None])
-    rows.append(info("  Enter → story on screen (feed text, or the page if first)", shown.ms()))
-    rest = Spread.of(
-        [o.full - o.story for o in opens if o.full is not None and o.story is not None]
-    )
-    rows.append(info("  story on screen → full article (fetch, extract, show)", rest.ms()))
-    notes = [o.note for o in opens if o.note is not None]
-    text = f"in {len(notes)} of {len(opens)} opens"
-    if any(o.note != o.story for o in opens if o.note is not None):
-        text += f": {Spread.of(notes).ms()}"
-    elif notes:
-        text += ", with the story's feed text"
-    if len(notes) < len(opens):
-        text += f"; in the other {len(opens) - len(notes)} the page came first"
-    rows.append(info("  'Fetching the full article…' painted", text))
-    launched = app["launch"]
-    rows.append(
-        info(
-            "  launch → painted list",
-            f"{launched:.2f} s" if math.isfinite(launched) else "not painted",
-        )
-    )
-    if app["problem"]:
-        rows.append(Row("  the app launched", app["problem"].split("\n")[0][:150], "yes", "FAIL"))
-    early = sum(o.before for o in opens)
-    once = sum(o.after == 1 for o in opens)
-    rows.append(
-        Row(
-            "  pages fetched before Enter / opens that fetched one",
-            f"{early} / {once} of {len(opens)}",
-            f"0 / {len(opens)}",
-            "PASS" if early == 0 and once == len(opens) else "FAIL",
-        )
-    )
-    failed = [o for o in opens if o.problem]
-    if failed or len(full) < wanted:
-        problem = failed[0].problem.split("\n")[0][:120] if failed else "too few opens"
-        rows.append(
-            Row("  stories opened", f"{len(full)} of {wanted}: {problem}", f"= {wanted}", "FAIL")
-        )
-    return rows
 
 
 # -- main ----------------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="newsterm reader-mode benchmark (see the module doc)")
+    p = argparse.ArgumentParser(
+        prog="python -m bench.extract",
+        description="newsterm reader-mode benchmark (see bench/README.md)",
+    )
     p.add_argument("--pages", type=int, default=200, help="pages extracted alone (200)")
     p.add_argument("--stories", type=int, default=300, help="pages through the library (300)")
     p.add_argument("--feeds", type=int, default=6, help="feeds those stories are in (6)")
@@ -362,7 +179,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--repeat", type=int, default=2, help="fetch_pages runs per setting (2)")
     p.add_argument("--opens", type=int, default=10, help="stories opened in the app (10)")
-    p.add_argument("--size", type=_size, default=(160, 50), help="terminal COLSxLINES (160x50)")
+    p.add_argument(
+        "--size", type=terminal_size, default=(160, 50), help="terminal COLSxLINES (160x50)"
+    )
     p.add_argument("--skip-ui", action="store_true", help="no app launch (steps 1 and 2 only)")
     p.add_argument("--profile", type=Path, help="py-spy collapsed stacks of one more launch")
     p.add_argument(
@@ -385,7 +204,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _sigterm)
+    stop_on_sigterm()
     from tui.core.settings import Settings
 
     default = Settings().articles.prefetch_concurrency
@@ -407,15 +226,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             server.stop()
     busy = (proctree.machine_busy() - busy_before) / (time.perf_counter() - wall_before)
     load_after = os.getloadavg()
-    rows = _alone_rows(results["alone"]) + _pages_rows(results["runs"], default)
+    rows = alone_rows(results["alone"]) + pages_rows(results["runs"], default)
     if "app" in results:
-        rows += _app_rows(results["app"], args.opens)
-    verdict = 1 if any(r.verdict == "FAIL" for r in rows) else 0
+        rows += app_rows(results["app"], args.opens)
+    verdict = 1 if failed(rows) else 0
     header = (
         f"newsterm reader-mode benchmark: {args.pages} pages alone, {args.stories} through "
         f"the library on {args.hosts} loopback host(s), {args.opens} stories opened in a "
         f"{args.size[0]}x{args.size[1]} pty; {os.cpu_count()} CPUs, load average "
-        f"{_load(load_before)} before and {_load(load_after)} after (1/5/15 min), "
+        f"{load_text(load_before)} before and {load_text(load_after)} after (1/5/15 min), "
         f"{busy:.2f} CPUs busy on average while it ran (all processes, newsterm included)"
     )
     if args.json:

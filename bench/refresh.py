@@ -1,23 +1,27 @@
 """Refresh benchmark: newsterm (and newsboat, if installed) over synthetic feeds on loopback.
 
-    /work/venv/bin/python bench/refresh.py [--feeds 300] [--items 50] [--skip-newsboat] [--json]
+    python -m bench.refresh [--feeds 300] [--items 50] [--skip-newsboat] [--json]
 
-Not a test: it prints figures against targets (see ``refresh_report.py``). It
+(from the project root, with the virtualenv's Python). Options: ``--help``; what it
+measures and its targets: ``bench/README.md``.
+
+Not a test: it prints figures against targets (see ``harness/report/refresh.py``). It
 
 1. generates ``--feeds`` feeds of ``--items`` items (seeded; sizes as real feeds have them,
-   see ``synthetic_feeds.py``) into a temporary folder, twice: as they are, and with one
+   see ``harness/feeds.py``) into a temporary folder, twice: as they are, and with one
    new item per feed (the oldest dropped);
-2. serves them from ``loopback_server.py`` in its own process (so it never competes for
-   the measured process's GIL), spread over ``--hosts`` loopback addresses (by default 8:
-   127.0.0.2–127.0.0.9, so that per-host limits act as with real subscriptions;
-   ``--hosts 1`` puts every feed on 127.0.0.1), and checks with a raw keep-alive client
-   that the server is far faster than anything measured. No gzip unless ``--gzip``;
+2. serves them from the loopback server (``harness/server.py``) in its own process (so
+   it never competes for the measured process's GIL), spread over ``--hosts`` loopback
+   addresses (by default 8: 127.0.0.2–127.0.0.9, so that per-host limits act as with real
+   subscriptions; ``--hosts 1`` puts every feed on 127.0.0.1), and checks with a raw
+   keep-alive client that the server is far faster than anything measured. No gzip
+   unless ``--gzip``;
 3. runs ``newsterm --db D --config C refresh`` as a subprocess (start-up included) through
    four phases: an empty library (feeds subscribed beforehand, not timed); again, answered
    with 304s; again from a server that ignores validators (same bodies: newsterm's
    body-hash short-cut); again with one new item per feed (real parsing). It records wall
    clock, the in-process seconds newsterm prints, stories stored, CPU time, and peak
-   memory of the process and of its parse workers (``proctree.py``);
+   memory of the process and of its parse workers (``harness/proctree.py``);
 4. runs newsboat (``newsboat -x reload``, ``reload-threads 16``) through the same phases,
    interleaved with newsterm's runs so that both see the same machine, and checks that its
    cache holds the items;
@@ -41,7 +45,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -49,26 +52,21 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench_common import strict_json, workdir
-from refresh_harness import (
+from bench.harness.clients import (
     NEWSBOAT,
-    Corpus,
-    FeedServer,
     Measure,
-    addresses,
-    check_server,
-    copy_library,
-    feed_urls,
-    log,
     prepare_newsboat,
     run_newsboat,
     run_newsterm,
-    subscribe,
     warm_up,
     write_config,
-    write_corpus,
 )
-from refresh_report import build_rows, print_table
+from bench.harness.feeds import Corpus, write_corpus
+from bench.harness.library import copy_library, subscribe
+from bench.harness.report.refresh import build_rows
+from bench.harness.report.table import failed, print_table, strict_json
+from bench.harness.server import FeedServer, addresses, check_server
+from bench.harness.workspace import log, positive, stop_on_sigterm, workdir
 
 PHASES = (
     # name, bodies, server mode
@@ -163,7 +161,7 @@ class Bench:
         templates = {}
         for hosts in sorted({h for h, _, _ in grid}):
             templates[hosts] = self.work / f"template-{hosts}.db"
-            subscribe(templates[hosts], feed_urls(self.corpus, hosts, self.server.port))
+            subscribe(templates[hosts], self.corpus.urls(addresses(hosts), self.server.port))
         cells: dict[tuple[int, int, int], dict[str, float]] = {key: {} for key in grid}
         dbs: dict[tuple[int, int, int], Path] = {}
         phases = (
@@ -230,33 +228,29 @@ def print_sweep(rows: Sequence[dict[str, Any]], header: str) -> None:
 # -- main --------------------------------------------------------------------------------
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="newsterm refresh benchmark (see the module doc)")
-    p.add_argument("--feeds", type=_positive, default=300, help="number of feeds (300)")
-    p.add_argument("--items", type=_positive, default=50, help="items per feed (50)")
+    p = argparse.ArgumentParser(
+        prog="python -m bench.refresh",
+        description="newsterm refresh benchmark (see bench/README.md)",
+    )
+    p.add_argument("--feeds", type=positive, default=300, help="number of feeds (300)")
+    p.add_argument("--items", type=positive, default=50, help="items per feed (50)")
     p.add_argument("--seed", type=int, default=1, help="seed for the synthetic feeds (1)")
     p.add_argument(
         "--hosts",
-        type=_positive,
+        type=positive,
         default=8,
         help="loopback addresses to spread feeds over, 1 = 127.0.0.1 only (8)",
     )
     p.add_argument(
         "--max-connections",
-        type=_positive,
+        type=positive,
         default=None,
         help="newsterm [fetch] max_connections (default: newsterm's own)",
     )
     p.add_argument(
         "--per-host",
-        type=_positive,
+        type=positive,
         default=None,
         help="newsterm [fetch] per_host (default: newsterm's own)",
     )
@@ -269,7 +263,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "server (0: loopback as it is, which measures client CPU only)",
     )
     p.add_argument(
-        "--repeat", type=_positive, default=3, help="runs of each phase; medians are reported (3)"
+        "--repeat", type=positive, default=3, help="runs of each phase; medians are reported (3)"
     )
     p.add_argument(
         "--run-timeout",
@@ -284,13 +278,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _sigterm(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally blocks that clean up
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _sigterm)
+    stop_on_sigterm()
     with_newsboat = not args.skip_newsboat and not args.sweep and Path(NEWSBOAT).exists()
     if not args.skip_newsboat and not args.sweep and not with_newsboat:
         log(f"newsboat not found at {NEWSBOAT}: skipping it")
@@ -306,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup = warm_up(bench.pycache)
         try:
             bench.server.ensure(bench.corpus.folders["base"], "validators", args.gzip)
-            urls = feed_urls(bench.corpus, args.hosts, bench.server.port)
+            urls = bench.corpus.urls(addresses(args.hosts), bench.server.port)
             server_check = check_server(urls)
             log(f"server alone: {server_check['seconds']:.3f} s for every feed")
             if args.sweep:
@@ -338,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         print_table(rows, header)
-    return 1 if any(r.verdict == "FAIL" for r in rows) else 0
+    return 1 if failed(rows) else 0
 
 
 if __name__ == "__main__":

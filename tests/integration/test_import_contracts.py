@@ -41,7 +41,7 @@ def test_every_contract_is_kept() -> None:
     result = _lint(PROJECT_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "BROKEN" not in result.stdout
-    assert result.stdout.count(" KEPT") >= 5
+    assert result.stdout.count(" KEPT") >= 6
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,10 @@ BREAKAGES = [
         "tui.ui.app -> tui.core.store.database",
     ),
     Breakage(
-        "cli.py",
+        "cli/commands/__init__.py",
         "from tui.core.workers.pool import WorkerPool  # noqa",
         "The UI and the command line reach the core only",
-        "tui.cli -> tui.core.workers.pool",
+        "tui.cli.commands -> tui.core.workers.pool",
     ),
     Breakage(
         "core/text/hygiene.py",
@@ -88,6 +88,12 @@ BREAKAGES = [
         "import tui.ui.keys  # noqa",
         "The core never imports the UI or textual",
         "tui.core.models -> tui.ui.keys",
+    ),
+    Breakage(
+        "core/workers/feeds.py",
+        "from tui.core.parse.fast import reader  # noqa",
+        "The fast reader is fenced in the parser",
+        "tui.core.workers.feeds -> tui.core.parse.fast.reader",
     ),
     Breakage(
         "ui/keys.py",

@@ -2,7 +2,7 @@
 the meta line's colours, and quitting while a page server hangs.
 
 Everything is real: a library file in tmp_path, the loopback server serving the feeds and
-the article pages (tests/pages.py), the worker pool that extracts them.
+the article pages (tests/support/pages.py), the worker pool that extracts them.
 """
 
 from __future__ import annotations

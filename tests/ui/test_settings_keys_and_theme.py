@@ -255,7 +255,7 @@ def test_newsterms_config_command_sees_the_same_problems() -> None:
 
 async def test_the_longest_auto_refresh_the_config_allows_starts_live(demo_db: Path) -> None:
     # auto_minutes = 1000000000000 killed the app at start; the config now stops at a
-    # week (tests/core/test_config_ranges.py), and a week must work.
+    # week (tests/unit/test_settings.py), and a week must work.
     from tui.core.settings import SETTING_RANGES, RefreshSettings
 
     longest = int(SETTING_RANGES["refresh.auto_minutes"][1])

@@ -2,9 +2,10 @@
 
 This is the one entry point both the CLI and the UI call (through
 :meth:`tui.core.library.Library.refresh`). Feeds are fetched concurrently on the event
-loop (bounded by the :class:`~tui.core.fetch.http.Fetcher`), parsed in a process pool so that
-feedparser never holds the loop or the UI, and each feed's result is written in its own
-short transaction from a thread. One feed's failure never stops the others.
+loop (bounded by the :class:`~tui.core.fetch.http.Fetcher`), then parsed and stored by a
+worker process (:mod:`tui.core.workers.feeds`), each feed in its own short transaction,
+so that feedparser never holds the loop or the UI; what the main process writes itself
+(each feed's fetch state) is batched. One feed's failure never stops the others.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """An :class:`~tui.core.article.sections.Article` as plain-text lines, for ``newsterm show``.
 
-The layout follows the reader pane (see the design notes): blocks apart by a blank line,
+The layout follows the reader pane (docs/design.md): blocks apart by a blank line,
 each section heading marked with a trailing ``" #"`` and followed directly by its text.
 Lists read ``"  • item"`` or ``"  1. item"``, quotes ``"  │ text"``, code is indented four
 spaces and never wrapped, images read ``"[image: alt] <url>"``.
@@ -39,7 +39,7 @@ def render_text(article: Article, *, width: int = 80) -> list[str]:
     for section in article.sections:
         heading = _wrap(f"{section.heading} #", width)
         if section.blocks:
-            # The design sets a section's first text right under its heading.
+            # A section's first text sits right under its heading: the heading introduces it.
             first, *rest = (_render_block(block, width, numbers) for block in section.blocks)
             chunks.append(heading + first)
             chunks.extend(rest)

@@ -1,8 +1,8 @@
 """What the reader shows for one story, as plain data, and the same as plain text.
 
 The terminal UI's reader pane and ``newsterm show`` both start from :func:`reader_view`, so
-they always agree on the breadcrumb, the meta line, the read time and the sections (see
-the reference layout in the project's design notes).
+they always agree on the breadcrumb, the meta line, the read time and the sections (the
+reader's layout is described in docs/design.md).
 """
 
 from __future__ import annotations

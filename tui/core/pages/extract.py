@@ -15,7 +15,7 @@ exception: pages are hostile, broken, huge, or not pages at all.
 Decisions worth knowing:
 
 * The charset comes from a byte-order mark, else the Content-Type header, else a
-  ``<meta>`` in the first 4 KB, else UTF-8 (:func:`tui.core.text.decode.decode_page`);
+  ``<meta>`` in the first 4 KB, else UTF-8 (:func:`tui.core.text.charsets.decode_page`);
   a label naming no text encoding (``zlib``, ``base64``) counts as no label.
 * Control characters are removed from the parsed tree before trafilatura sees it: one
   ``&#27;`` in a page made trafilatura 2.3 discard the whole page (lxml refuses to set

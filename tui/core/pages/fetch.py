@@ -132,16 +132,12 @@ class PageFetch:
             story_title=title,
         )
         try:
-            extracted = self._pool.submit(extract_and_store, request)
+            # The job itself, not a wrapper here: a worker unpickling a function imports
+            # its module, and this one imports httpx, which workers never need.
+            from tui.core.pages.jobs import store_page
+
+            extracted = self._pool.submit(store_page, request)
             ok, note, words = await asyncio.wrap_future(extracted)
         except WorkerLostError:  # not the page's doing: nothing is stored against it
             return ArticleOutcome(story_id, False, PAGE_WORKER_LOST)
         return ArticleOutcome(story_id, ok, note, words=words)
-
-
-def extract_and_store(request: PageRequest) -> tuple[bool, str, int]:
-    """Run in a worker: read the page's article and store it; ``(ok, note, words)``.
-    The extractor loads in the worker only (trafilatura)."""
-    from tui.core.pages.jobs import store_page
-
-    return store_page(request)

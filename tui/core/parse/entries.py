@@ -7,7 +7,8 @@ believed, the summary and title made when the feed gives none, the hygiene of it
 and how a list of items is converted with the broken ones skipped and reported.
 
 Like the rest of the parser it is pure and never imports textual or rich. It imports no
-other ``parse*`` module, so the format readers can import it without a cycle.
+other module of :mod:`tui.core.parse` but :mod:`~tui.core.parse.urls`, so the format
+readers can import it without a cycle.
 """
 
 from __future__ import annotations

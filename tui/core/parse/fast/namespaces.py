@@ -153,7 +153,7 @@ class NamespaceHandlers(FeedHandlers):
 
 
 # feedparser's aliases (``_start_managingeditor = _start_author``, dc.py's wrappers...): an
-# element key and the handler (here or in parse_fast_handlers) that feedparser runs for it,
+# element key and the handler (here or in .handlers) that feedparser runs for it,
 # at both tags.
 _ALIASES = {
     "entry": "item",

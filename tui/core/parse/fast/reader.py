@@ -66,7 +66,7 @@ from tui.core.parse.xml_safety import declaration_head, defuse
 
 __all__ = ["parse_fast"]
 
-#: The feedparser options this fast path reproduces; the ones parse.py passes
+#: The feedparser options this fast path reproduces; the ones parse/feed.py passes
 #: (``FEEDPARSER_OPTIONS``) must be the same.
 _SUPPORTED_OPTIONS = {"sanitize_html": False, "resolve_relative_uris": True}
 _VERSIONS = frozenset(
@@ -114,7 +114,7 @@ def _parse_fast(body: bytes, url: str) -> ParsedFeed | None:
         return None
     now = datetime.now(UTC)
     warnings: list[str] = []
-    # The dicts become entries through the very functions parse.py uses on feedparser's,
+    # The dicts become entries through the very functions parse/feed.py uses on feedparser's,
     # so that both paths share every line of hygiene.
     # A feed none of whose entries can be read raises ParseError: feedparser's path says so.
     entries = collect(
@@ -130,7 +130,7 @@ def _parse_fast(body: bytes, url: str) -> ParsedFeed | None:
 
 
 def _encoding_is_plain(body: bytes) -> bool:
-    """True when feedparser (as parse.py drives it) decodes ``body`` as UTF-8, silently."""
+    """True when feedparser (as parse/feed.py drives it) decodes ``body`` as UTF-8, silently."""
     if body.isascii():
         # Told "application/xml" and no charset, feedparser decodes with the encoding the
         # declaration names (its own pattern, lower-cased): harmless only if ASCII-safe.
@@ -150,9 +150,9 @@ def _encoding_is_plain(body: bytes) -> bool:
 #
 # Method names, state and order of operations follow feedparser 6.0's ``_FeedParserMixin``
 # so that the two can be read side by side. What it leaves out never reaches the result:
-# xml:lang, the sanitizer (off in parse.py), microformats, and values nobody reads.
-# The expat side is here; feedparser's stack and storage are in parse_fast_state, its
-# element handlers in parse_fast_handlers and parse_fast_namespaces.
+# xml:lang, the sanitizer (off in parse/feed.py), microformats, and values nobody reads.
+# The expat side is here; feedparser's stack and storage are in .state, its
+# element handlers in .handlers and .namespaces.
 
 
 class _Start(NamedTuple):

@@ -8,7 +8,7 @@ text input or source — with feedparser's author, contributor and tag rules.
 
 Method names, state and order of operations follow feedparser 6.0's ``_FeedParserMixin``
 so that the two can be read side by side. What it leaves out never reaches the result:
-xml:lang, the sanitizer (off in parse.py), microformats, and values nobody reads. The
+xml:lang, the sanitizer (off in parse/feed.py), microformats, and values nobody reads. The
 element handlers build on it in :mod:`tui.core.parse.fast.handlers` and
 :mod:`tui.core.parse.fast.namespaces`. Pure: no I/O, and it never imports textual or rich.
 """

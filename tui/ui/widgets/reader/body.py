@@ -30,7 +30,8 @@ class RenderedBlock:
 
 
 def section_heading(text: str) -> Content:
-    """A section heading, marked with ``" #"`` in the accent colour as the design does."""
+    """A section heading, marked with ``" #"`` in the accent colour, as ``newsterm show``
+    marks it."""
     return Content.assemble((text, "bold"), (" #", f"bold {_MARKER_STYLE}"))
 
 

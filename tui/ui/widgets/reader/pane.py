@@ -1,4 +1,4 @@
-"""The reader pane: one story laid out like the design's article page.
+"""The reader pane: one story laid out as docs/design.md ("The reader's layout") describes.
 
 Top to bottom: the breadcrumb (its parts are clickable), the meta line (``verified=`` and
 the sentiment dot in colour) and, for a story other feeds carried too, "also from …"; the
@@ -176,7 +176,7 @@ class ReaderPane(VerticalScroll, can_focus=True):
             widgets.append(heading)
             for position, block in enumerate(section.blocks):
                 rendered = render_block(block, numbers)
-                # The design sets a section's first text right under its heading.
+                # A section's first text sits right under its heading: the heading introduces it.
                 under = " under-heading" if position == 0 else ""
                 widgets.append(
                     Static(rendered.content, classes=f"block {rendered.kind}{under}", markup=False)

@@ -1,6 +1,7 @@
-"""The reader-mode benchmark's web: story pages, and feeds that carry one line of each.
+"""Synthetic pages: the reader-mode benchmark's web, story pages and feeds that carry one
+line of each.
 
-Pages are built by ``tests/pages.py`` (:func:`article_page`: a navigation bar, an ad, the
+Pages are built by ``tests/support/pages.py`` (:func:`article_page`: a navigation bar, an ad, the
 article, comments, a footer), varied per story: a title of its own, three to six ``<h2>``
 sections with headings of their own (``"… 12.2"``: story 12, section 2, so a heading on
 screen says which page it came from), and paragraphs drawn in a seeded order from that
@@ -8,28 +9,25 @@ module's prose (lists and quotes included). Each is then padded, as
 :func:`pages.typical_page` pads its page, with what makes real news pages ~60 KB although
 their article is 5: a related-stories rail and inline scripts holding the page's state.
 
-Feeds (``tests/feeds.py``'s RSS) give each story one sentence, far under ``[articles]
+Feeds (``tests/support/feeds.py``'s RSS) give each story one sentence, far under ``[articles]
 min_words``: reader mode wants every page. A feed's stories link to pages on a loopback
 address of their own (several sites, so per-host limits act as with real ones).
 
-:func:`write_site` writes it all with the manifest ``loopback_server.py`` serves.
+:func:`write_site` writes it all with the manifest ``server.py`` serves.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))
-
-# tests/feeds.py and tests/pages.py: the test suite's own feeds and pages
-from feeds import Item, rss
-from pages import CLUTTER, DEFAULT_LEAD, DEFAULT_SECTIONS, article_page
+# The test suite's own feeds and pages: the benchmark reads what the tests check.
+from tests.support.feeds import Item, rss
+from tests.support.pages import CLUTTER, DEFAULT_LEAD, DEFAULT_SECTIONS, article_page
 
 __all__ = ["CLUTTER", "Site", "SiteFeed", "Story", "corpus", "page", "story", "write_site"]
 
@@ -100,7 +98,7 @@ def _furniture(rng: random.Random, number: int, room: int) -> bytes:
         for _ in range(rng.randint(20, 50))
     )
     rail = f'<aside class="related"><h3>More stories</h3><ul>{links}</ul></aside>'
-    slots = []
+    slots: list[str] = []
     room -= len(rail) + 60
     while room > 0:  # bounded: every turn takes ~70 bytes off
         slot = json.dumps({"id": f"slot-{len(slots)}", "size": [300, 250], "w": rng.random()})
@@ -122,7 +120,7 @@ class SiteFeed:
 
 @dataclass
 class Site:
-    folder: Path  # with manifest.json, for loopback_server.py
+    folder: Path  # with manifest.json, for server.py
     feeds: dict[str, SiteFeed]
     page_bytes: int
 

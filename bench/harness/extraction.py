@@ -6,7 +6,7 @@ trafilatura, and checks what came out (every section heading of the page, none o
 clutter).
 
 :func:`fetch_pages_run` times :meth:`tui.core.library.Library.fetch_pages` on a fresh
-copy of a library whose stories link to pages on ``loopback_server.py``: fetching, then
+copy of a library whose stories link to pages on the loopback server: fetching, then
 extraction, judging and storing in the worker pool. The pool is started first, untimed,
 by fetching a few other stories' pages (that time is reported on its own: it is what
 ``warm_up_pages`` takes off the first page a reader opens).
@@ -22,15 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import proctree
-from extract_site import CLUTTER
-from refresh_harness import FeedServer, count_rows
-from startup_keys import Spread
-from startup_library import copy_library
-from startup_pty import descendants
-
+from bench.harness import proctree
+from bench.harness.library import copy_library, count_rows
+from bench.harness.pages import CLUTTER
+from bench.harness.report.table import Spread
+from bench.harness.server import FeedServer
 from tui.core.library import Library
-from tui.core.models import Subscription
 from tui.core.pages.extract import Extracted, extract_article
 from tui.core.settings import Settings
 
@@ -90,21 +87,6 @@ def extraction_alone(pages: Sequence[tuple[str, bytes, Sequence[str]]]) -> Alone
 # -- through the library ---------------------------------------------------------------
 
 
-def build_template(path: Path, urls: Sequence[str]) -> dict[str, list[int]]:
-    """Subscribe a new library to ``urls`` and refresh it (untimed); story ids per feed."""
-    with Library(path) as library:
-        added = library.subscribe_all([Subscription(url=url) for url in urls]).added
-        report = asyncio.run(library.refresh())
-        if report.failed:
-            raise RuntimeError(f"the loopback feeds did not refresh: {report}")
-        ids = {feed.url: [story.id for story in library.stories(feed=feed.id)] for feed in added}
-    if any(not stories for stories in ids.values()):
-        raise RuntimeError(
-            f"a loopback feed gave no stories: { {k: len(v) for k, v in ids.items()} }"
-        )
-    return ids
-
-
 @dataclass
 class PagesRun:
     concurrency: int
@@ -125,15 +107,8 @@ class PagesRun:
         return self.pages / self.seconds if self.seconds > 0 else float("nan")
 
 
-def fresh_copy(template: Path, copy: Path) -> None:
-    """``copy`` made anew from ``template`` (no WAL or shared-memory file left behind)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    copy_library(template, copy)
-
-
 def _cpu(pids: Sequence[int]) -> float:
-    return sum(proctree._read_cpu(pid) or 0.0 for pid in pids)
+    return sum(proctree.read_cpu(pid) or 0.0 for pid in pids)
 
 
 def fetch_pages_run(
@@ -145,7 +120,7 @@ def fetch_pages_run(
     server: FeedServer,
 ) -> PagesRun:
     """One timed ``fetch_pages`` over ``ids`` on a fresh copy of ``template``."""
-    fresh_copy(template, copy)
+    copy_library(template, copy)
     settings = Settings()
     chosen = concurrency or settings.articles.prefetch_concurrency
 
@@ -155,7 +130,7 @@ def fetch_pages_run(
         warm_seconds = time.perf_counter() - started
         problems = [f"warm-up: {o.note}" for o in warm if not o.ok][:3]
         server_pid = server.proc.pid if server.proc is not None else None
-        workers = [pid for pid in descendants(os.getpid()) if pid != server_pid]
+        workers = [pid for pid in proctree.descendants(os.getpid()) if pid != server_pid]
         proctree.settle(limit=3.0)
         busy, server_cpu = proctree.machine_busy(), server.cpu_seconds()
         main_cpu, workers_cpu = time.process_time(), _cpu(workers)

@@ -1,7 +1,9 @@
-"""A small, fast HTTP/1.1 feed server for the refresh benchmark (stdlib only).
+"""The loopback feed server: a small, fast HTTP/1.1 server, and :class:`FeedServer`, the
+handle a benchmark holds on it.
 
-Run as its own process (``python bench/loopback_server.py --dir D --host 127.0.0.2 ...``) so
-that serving never competes with the measured process for its GIL. It is an
+The server runs as its own process (``python -m bench.harness.server --dir D --host
+127.0.0.2 ...``, started by :class:`FeedServer`) so that serving never competes with the
+measured process for its GIL. It is an
 ``asyncio.start_server`` loop with keep-alive, serving bodies held in memory with headers
 built once, from a manifest the benchmark writes (``manifest.json``: URL path → file,
 content type, Last-Modified).
@@ -32,12 +34,22 @@ import asyncio
 import contextlib
 import gzip
 import hashlib
+import http.client
 import json
+import os
+import re
+import select
 import signal
+import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
+
+from bench.harness.proctree import read_cpu
+from bench.harness.workspace import child_env
 
 _IDLE_SECONDS = 30.0  # a keep-alive connection idle this long is closed
 _MAX_HEAD = 64 * 1024
@@ -213,7 +225,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
     def stdin_readable() -> None:
         try:
-            data = sys.stdin.buffer.raw.read(4096)  # type: ignore[attr-defined]
+            data = os.read(sys.stdin.fileno(), 4096)
         except OSError:
             data = b""
         if not data:  # the benchmark closed the pipe or died
@@ -239,7 +251,10 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.harness.server",
+        description="the benchmarks' loopback feed server (see the module doc)",
+    )
     parser.add_argument("--dir", required=True, help="folder holding manifest.json and the feeds")
     parser.add_argument("--host", action="append", required=True, help="address (repeatable)")
     parser.add_argument("--port", type=int, default=0)
@@ -248,6 +263,144 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds; see the doc")
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="stop after this long")
     asyncio.run(_serve(parser.parse_args()))
+
+
+# -- the handle ------------------------------------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parents[2]  # the project: where ``bench`` imports from
+
+
+def addresses(hosts: int) -> list[str]:
+    """The loopback addresses feeds are spread over: 127.0.0.1 alone, or 127.0.0.2 …"""
+    if hosts <= 1:
+        return ["127.0.0.1"]
+    return [f"127.0.0.{2 + i}" for i in range(hosts)]
+
+
+class FeedServer:
+    """The server in a child process; restartable, always on the same port."""
+
+    def __init__(self, listen: Sequence[str], log_path: Path, latency: float = 0.0) -> None:
+        self.listen = list(listen)
+        self.latency = latency
+        self.log_path = log_path
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.config: tuple[str, str, bool] | None = None
+
+    def ensure(self, folder: Path, mode: str, use_gzip: bool) -> None:
+        """Serve ``folder`` in ``mode``, restarting the server only if that changes."""
+        config = (str(folder), mode, use_gzip)
+        if self.config == config and self.proc is not None and self.proc.poll() is None:
+            return
+        self.stop()
+        command = [
+            sys.executable,
+            "-m",
+            "bench.harness.server",
+            "--dir",
+            str(folder),
+            "--port",
+            str(self.port),
+            "--mode",
+            mode,
+            "--max-seconds",
+            "7200",
+        ]
+        for host in self.listen:
+            command += ["--host", host]
+        if use_gzip:
+            command.append("--gzip")
+        if self.latency:
+            command += ["--latency", str(self.latency)]
+        with self.log_path.open("ab") as server_log:
+            self.proc = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=server_log,
+                start_new_session=True,
+                env=child_env(),
+                cwd=_ROOT,
+            )
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30.0)
+        line = self.proc.stdout.readline().decode() if ready else ""
+        if not line.startswith("READY "):
+            self.stop()
+            raise RuntimeError(f"the feed server did not start; see {self.log_path}")
+        self.port = int(line.split()[1])
+        self.config = config
+
+    def stop(self) -> None:
+        proc, self.proc, self.config = self.proc, None, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # the server stops when its stdin closes
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    def stats(self, reset: bool = False) -> dict[str, int]:
+        conn = http.client.HTTPConnection(self.listen[0], self.port, timeout=10)
+        try:
+            conn.request("GET", "/_stats?reset=1" if reset else "/_stats")
+            return dict(json.loads(conn.getresponse().read()))
+        finally:
+            conn.close()
+
+    def cpu_seconds(self) -> float:
+        if self.proc is None:
+            return 0.0
+        return read_cpu(self.proc.pid) or 0.0
+
+
+async def _raw_fetch_all(urls: Sequence[str], concurrency: int) -> int:
+    """GET every URL over keep-alive connections; returns body bytes received."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url in urls:
+        queue.put_nowait(url)
+    received = 0
+
+    async def worker() -> None:
+        nonlocal received
+        conns: dict[str, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
+        try:
+            while not queue.empty():
+                url = queue.get_nowait()
+                host_port, _, path = url.removeprefix("http://").partition("/")
+                if host_port not in conns:
+                    host, _, port = host_port.partition(":")
+                    conns[host_port] = await asyncio.open_connection(host, int(port))
+                reader, writer = conns[host_port]
+                writer.write(f"GET /{path} HTTP/1.1\r\nHost: {host_port}\r\n\r\n".encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"Content-Length: (\d+)", head)
+                assert length is not None
+                received += len(await reader.readexactly(int(length.group(1))))
+        finally:
+            for _, writer in conns.values():
+                writer.close()
+
+    await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(concurrency))), 120)
+    return received
+
+
+def check_server(urls: Sequence[str]) -> dict[str, float]:
+    """How fast the server serves every feed to a minimal client (best of 3)."""
+    best = float("inf")
+    received = 0
+    for _ in range(3):
+        started = time.perf_counter()
+        received = asyncio.run(_raw_fetch_all(urls, 16))
+        best = min(best, time.perf_counter() - started)
+    return {"seconds": best, "requests_per_s": len(urls) / best, "mb_per_s": received / best / 1e6}
 
 
 if __name__ == "__main__":

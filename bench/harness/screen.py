@@ -1,4 +1,4 @@
-"""A small terminal emulator for the start-up benchmark: enough of xterm to read a screen.
+"""The screen model: a small terminal emulator, enough of xterm to read a screen.
 
 It keeps a grid of characters and, per cell, the background colour and reverse flag (the
 list's cursor line is told apart by its background). It understands what Textual and

@@ -1,14 +1,14 @@
 """Enter → full article on screen: the real app in a pty, opening stories never fetched.
 
-The app is launched as the start-up benchmark launches it (:class:`startup.Bench`: a real
-pseudo-terminal, synchronized output, the screen parsed by ``startup_screen.py``) on a
-library whose stories carry one sentence each and link to pages on the loopback server,
+The app is launched as the start-up benchmark launches it (``app.py``: a real
+pseudo-terminal, synchronized output, the screen parsed by ``screen.py``) on a library
+whose stories carry one sentence each and link to pages on the loopback server,
 with ``[articles] prefetch = false``: no page is fetched before its story is opened.
 
 Once the list is painted, the bench waits as a user would (quiet output for a while, an
 idle machine: whatever the app warms up after start has had its time), then for each of
 ``opens`` stories: moves the cursor onto it (``j``, checked against the library's view
-by ``startup_model.check``), presses Enter and records, from the key press,
+by ``story_list.check``), presses Enter and records, from the key press,
 
 * the first frame showing the story at all: its feed sentence (its token ``Feed note N:``)
   or its page;
@@ -23,20 +23,17 @@ the second heading is on the reader's first screen.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import proctree
-from extract_site import Story
-from startup import Bench as AppLauncher
-from startup_model import ListView, check
-from startup_pty import SessionError, TerminalSession, descendants
+from bench.harness import proctree
+from bench.harness.app import AppLauncher
+from bench.harness.pages import Story
+from bench.harness.story_list import ListView, check
+from bench.harness.terminal import SessionError, TerminalSession
+from bench.harness.workspace import compile_modules, py_spy
 
 FETCHING = "Fetching the full article"
 _CONFIG = "[articles]\nprefetch = false\n"
@@ -97,7 +94,7 @@ class ReaderSession:
         self.launched = launch.listed
         self.session.wait_quiet(settle, settle + 5.0)
         proctree.settle(limit=5.0)
-        self.helpers = helpers(self.session.pid)
+        self.helpers = proctree.roles(self.session.pid)
         self.count = self.served()
 
     def close(self) -> None:
@@ -115,10 +112,12 @@ class ReaderSession:
             if expected is None:
                 raise SessionError("no story left in the list to open")
             self.session.send(b"j")
+
+            def reached(goal: int = goal) -> bool:
+                return check(screen, self.view, goal).complete
+
             try:
-                self.session.wait_frame(
-                    lambda goal=goal: check(screen, self.view, goal).complete, 10.0
-                )
+                self.session.wait_frame(reached, 10.0)
             except SessionError as error:
                 verdict = check(screen, self.view, goal)
                 raise SessionError(f"the cursor did not reach line {goal}: {verdict}") from error
@@ -157,10 +156,15 @@ class ReaderSession:
         # Opening marks the story read: its row loses the unread dot.
         story_id = self.ids[story.title]
         self.view.titles[story_id] = (story.title, False)
-        story_at, note_at = seen.get("story"), seen.get("note")
+
+        def since(moment: float | None) -> float | None:
+            return None if moment is None else moment - sent
+
         result = Open(
             story.number,
-            *(None if moment is None else moment - sent for moment in (story_at, note_at, shown)),
+            since(seen.get("story")),
+            since(seen.get("note")),
+            since(shown),
             before=before,
             after=self.count - count,
             problem=problem,
@@ -169,32 +173,15 @@ class ReaderSession:
         return result
 
 
-def helpers(pid: int) -> list[str]:
-    """The roles of the processes under ``pid``: resource tracker, forkserver, worker."""
-    pids = descendants(pid)
-    commands = {child: proctree._command(child) for child in pids}
-    workers = {w for child in pids if "forkserver" in commands[child] for w in descendants(child)}
-    return [
-        "worker" if child in workers else proctree.ProcPeak(child, pid, commands[child]).role
-        for child in pids
-    ]
-
-
 def launcher(
     work: Path, size: tuple[int, int], timeout: float, pythonpath: Path | None = None
 ) -> AppLauncher:
     """The start-up benchmark's launcher (its environment, pty size and config file), with
     reader mode's config, and the byte-code of everything opening a story imports
     compiled beforehand, as an installed newsterm has it."""
-    options = argparse.Namespace(pythonpath=pythonpath, size=size, timeout=timeout)
-    app = AppLauncher(options, work)
+    app = AppLauncher(work, size, timeout, pythonpath)
     app.config.write_text(_CONFIG, encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-c", f"import {', '.join(_IMPORTED)}"],
-        env=app.env,
-        check=True,
-        timeout=120,
-    )
+    compile_modules(_IMPORTED, app.env)
     return app
 
 
@@ -215,8 +202,7 @@ def open_stories(
     """
     argv = None
     if profile is not None:
-        spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-        argv = [spy, "record", "--format", "raw", "--threads", "--idle", "--subprocesses",
+        argv = [py_spy(), "record", "--format", "raw", "--threads", "--idle", "--subprocesses",
                 "--rate", "250", "--output", str(profile), "--"]  # fmt: skip
     reader = ReaderSession(app, db, stories, timeout, served)
     results: list[Open] = []

@@ -14,6 +14,9 @@ descendants' is read from ``/proc/<pid>/stat`` on each poll (a worker's last ~50
 missed). The whole machine's busy time over the run (``/proc/stat``) minus ours tells how
 much *other* processes ran meanwhile: on a shared machine that is the noise in the wall
 clock. Linux only.
+
+The start-up and reader-mode benchmarks look at a running app's tree the same way:
+:func:`read_memory`, :func:`descendants`, :func:`roles`.
 """
 
 from __future__ import annotations
@@ -78,24 +81,35 @@ class RunResult:
         return self.root.cpu + sum(p.cpu for p in self.descendants)
 
 
-def _read_status(pid: int) -> tuple[int, int] | None:
-    """(VmHWM kB, PPid), or None for a process gone or a zombie."""
+def _status(pid: int) -> dict[str, int]:
+    """VmHWM, VmRSS (kB) and PPid from ``/proc/<pid>/status``; the ones present."""
+    values: dict[str, int] = {}
     try:
         text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return None
-    hwm = ppid = None
+        return values
     for line in text.splitlines():
-        if line.startswith("VmHWM:"):
-            hwm = int(line.split()[1])
-        elif line.startswith("PPid:"):
-            ppid = int(line.split()[1])
-    if hwm is None or ppid is None:
+        name, _, rest = line.partition(":")
+        if name in ("VmHWM", "VmRSS", "PPid"):
+            values[name] = int(rest.split()[0])
+    return values
+
+
+def _read_status(pid: int) -> tuple[int, int] | None:
+    """(VmHWM kB, PPid), or None for a process gone or a zombie."""
+    status = _status(pid)
+    if "VmHWM" not in status or "PPid" not in status:
         return None
-    return hwm, ppid
+    return status["VmHWM"], status["PPid"]
 
 
-def _read_cpu(pid: int) -> float | None:
+def read_memory(pid: int) -> dict[str, int]:
+    """VmHWM (peak resident) and VmRSS of a process, in kB (empty once it has gone)."""
+    return {name: kb for name, kb in _status(pid).items() if name != "PPid"}
+
+
+def read_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far, or None once it has gone."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -154,12 +168,34 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _command(pid: int) -> str:
+def command_line(pid: int) -> str:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "?"
     return raw.replace(b"\0", b" ").decode(errors="replace").strip()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (a snapshot)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo and len(found) < 10_000:  # a tree: every pid is visited once
+        for child in _children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def roles(pid: int) -> list[str]:
+    """The roles of the processes under ``pid``: resource tracker, forkserver, worker, child."""
+    pids = descendants(pid)
+    commands = {child: command_line(child) for child in pids}
+    workers = {w for child in pids if "forkserver" in commands[child] for w in descendants(child)}
+    return [
+        "worker" if child in workers else ProcPeak(child, pid, commands[child]).role
+        for child in pids
+    ]
 
 
 class _Watcher(threading.Thread):
@@ -180,7 +216,7 @@ class _Watcher(threading.Thread):
             self.done.wait(_POLL_SECONDS)
 
     def sample(self, with_pss: bool) -> None:
-        if self.root not in self.peaks and _command(self.root) == _OWN_COMMAND:
+        if self.root not in self.peaks and command_line(self.root) == _OWN_COMMAND:
             return  # forked but not yet exec'd: that memory is ours, not the command's
         pending = [(self.root, 0)]
         pss_sum = 0
@@ -191,7 +227,7 @@ class _Watcher(threading.Thread):
             # The command line first: should an exec fall between the two reads, the new
             # program's figures are filed under the old name and reset on the next poll,
             # never the other way round.
-            command = _command(pid)
+            command = command_line(pid)
             status = _read_status(pid)
             if status is None:
                 continue
@@ -205,7 +241,7 @@ class _Watcher(threading.Thread):
                     parent_peak.role == "forkserver"
                 )
             peak.hwm_kb = max(peak.hwm_kb, status[0])
-            peak.cpu = _read_cpu(pid) or peak.cpu
+            peak.cpu = read_cpu(pid) or peak.cpu
             if with_pss:
                 pss = _read_pss(pid)
                 peak.pss_kb = max(peak.pss_kb, pss)
@@ -224,7 +260,7 @@ def _reap_leftovers(group: int, peaks: Mapping[int, ProcPeak]) -> None:
     alive = [pid for pid in peaks if pid != group]
     while alive and time.monotonic() < deadline:
         for pid in alive:  # their final CPU time, while /proc still has it
-            cpu = _read_cpu(pid)
+            cpu = read_cpu(pid)
             if cpu is not None and _read_status(pid) is not None:
                 peaks[pid].cpu = cpu
         alive = [pid for pid in alive if _read_status(pid) is not None]

@@ -1,4 +1,4 @@
-"""The refresh benchmark's verdicts: measure, value, target, PASS/FAIL.
+"""The refresh benchmark's rows against its targets.
 
 Targets (a 2-core machine, 300 feeds × 50 items): an empty-library refresh in at most half
 newsboat's time; a refresh answered with 304s under 0.5 s; the main process under 150 MB.
@@ -11,19 +11,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from refresh_harness import Measure
+from bench.harness.clients import Measure
+from bench.harness.report.table import Row, verdict
 
 Runs = dict[str, list[Measure]]  # phase → one Measure per repeat
-
-
-@dataclass
-class Row:
-    measure: str
-    value: str
-    target: str = ""
-    verdict: str = ""  # PASS / FAIL / "" (information only)
 
 
 def _median(values: Sequence[float]) -> float:
@@ -32,10 +24,6 @@ def _median(values: Sequence[float]) -> float:
 
 def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f}" if math.isfinite(seconds) and seconds > 0 else "n/a"
-
-
-def _check(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def _seconds(runs: Sequence[Measure], inner: bool = False) -> tuple[float, str]:
@@ -68,7 +56,7 @@ def build_rows(
                 "empty library: newsterm / newsboat wall",
                 f"{empty / nb_empty:.2f}",
                 "≤ 0.50",
-                _check(empty / nb_empty <= 0.5),
+                verdict(empty / nb_empty <= 0.5),
             )
         )
         # Load from other programs only ever adds time: the best runs are the least noisy.
@@ -99,8 +87,8 @@ def build_rows(
     )
     for phase, label in labels:
         wall, text = _seconds(nt[phase])
-        target, verdict = ("< 0.50", _check(wall < 0.5)) if phase == "not-modified" else ("", "")
-        add(Row(f"{label}: newsterm wall s", text, target, verdict))
+        target, result = ("< 0.50", verdict(wall < 0.5)) if phase == "not-modified" else ("", "")
+        add(Row(f"{label}: newsterm wall s", text, target, result))
         add(Row(f"{label}: newsterm in-process s", _seconds(nt[phase], inner=True)[1]))
         if nb:
             nb_wall, nb_text = _seconds(nb[phase])
@@ -121,7 +109,7 @@ def build_rows(
             "peak RSS newsterm main process MB",
             f"{main_peak:.0f}",
             "< 150",
-            _check(main_peak < 150),
+            verdict(main_peak < 150),
         )
     )
     with_workers = [m for m in all_nt if m.workers_mb]
@@ -160,7 +148,7 @@ def build_rows(
             "newsterm runs with every feed ok",
             f"{clean}/{len(all_nt)}",
             "all",
-            _check(clean == len(all_nt)),
+            verdict(clean == len(all_nt)),
         )
     )
     stored = [m.stored for m in nt["empty"]]
@@ -169,7 +157,7 @@ def build_rows(
             "newsterm stories stored (empty library)",
             f"{min(stored)}",
             f"= {expected}",
-            _check(all(s == expected for s in stored)),
+            verdict(all(s == expected for s in stored)),
         )
     )
     new = [m.new_stories for m in nt["changed"]]
@@ -178,7 +166,7 @@ def build_rows(
             "newsterm new stories (1 new item/feed)",
             f"{new[0]}",
             f"= {feeds}",
-            _check(all(n == feeds for n in new)),
+            verdict(all(n == feeds for n in new)),
         )
     )
     answered = [m.server.get("not_modified", 0) for m in nt["not-modified"]]
@@ -187,7 +175,7 @@ def build_rows(
             "304s served to newsterm (304 refresh)",
             f"{min(answered)}",
             f"= {feeds}",
-            _check(all(a == feeds for a in answered)),
+            verdict(all(a == feeds for a in answered)),
         )
     )
     if nb:
@@ -197,7 +185,7 @@ def build_rows(
                 "newsboat items in its cache (empty)",
                 f"{min(items_ok)}",
                 f"= {expected}",
-                _check(all(s == expected for s in items_ok)),
+                verdict(all(s == expected for s in items_ok)),
             )
         )
         answered = [m.server.get("not_modified", 0) for m in nb["not-modified"]]
@@ -206,7 +194,7 @@ def build_rows(
                 "304s served to newsboat (its 3rd reload)",
                 f"{min(answered)}",
                 f"= {feeds}",
-                _check(all(a == feeds for a in answered)),
+                verdict(all(a == feeds for a in answered)),
             )
         )
 
@@ -217,7 +205,7 @@ def build_rows(
             "feed server CPU s during the empty-library refresh",
             f"{cpu:.2f}",
             f"< {0.05 * empty:.2f} (5 %)",
-            _check(cpu < 0.05 * empty),
+            verdict(cpu < 0.05 * empty),
         )
     )
     add(
@@ -241,16 +229,3 @@ def build_rows(
     )
     add(Row("newsterm start-up floor (`newsterm --version`) s", f"{startup:.2f}"))
     return rows
-
-
-def print_table(rows: Sequence[Row], header: str) -> None:
-    names = ("measure", "value", "target")
-    widths = [max(len(n), *(len(getattr(r, n)) for r in rows)) for n in names]
-    print(header)
-    print(f"{'measure':<{widths[0]}}  {'value':>{widths[1]}}  {'target':<{widths[2]}}  result")
-    print("-" * (sum(widths) + 14))
-    for r in rows:
-        print(
-            f"{r.measure:<{widths[0]}}  {r.value:>{widths[1]}}  {r.target:<{widths[2]}}  "
-            f"{r.verdict}"
-        )

@@ -1,4 +1,4 @@
-"""Deterministic synthetic feeds with realistic sizes, for the refresh benchmark.
+"""Synthetic feeds: deterministic, with realistic sizes, written to disk for the feed server.
 
 Most feeds are 10–40 KB; about 15 % are 50–150 KB, their items carrying long
 ``content:encoded`` (RSS) or ``<content type="html">`` (Atom) bodies with headings,
@@ -8,15 +8,21 @@ arguments give the same bytes, so runs compare.
 
 Each feed is a sliding window over an endless numbered list of items: ``window(shift=0)``
 holds items ``0..M-1`` and ``shift=1`` holds ``1..M`` (one new item on top, the oldest
-dropped), which is how a real feed changes between two refreshes.
+dropped), which is how a real feed changes between two refreshes. :func:`write_corpus`
+writes both windows of every feed with the manifests ``server.py`` serves.
+
+Stdlib only (the parser's tests load this file by path to read these feeds).
 """
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 # Fixed, in the past: the bytes must not depend on the day the benchmark runs.
@@ -115,6 +121,55 @@ def render(spec: FeedSpec, items: int, seed: int, shift: int = 0) -> bytes:
             break
         budget = max(0, budget + int(missing / max(items, 1) * 0.9))
     return document
+
+
+@dataclass
+class Corpus:
+    """Feeds on disk, as served: both windows of every feed."""
+
+    specs: list[FeedSpec]
+    folders: dict[str, Path]  # "base" / "changed" → folder with manifest.json
+    sizes: list[int]  # bytes of each base feed
+
+    def describe(self) -> str:
+        sizes = sorted(self.sizes)
+        atom = sum(s.kind == "atom" for s in self.specs)
+        return (
+            f"{sum(sizes) / 1e6:.1f} MB; {sizes[0] / 1e3:.0f}-{sizes[-1] / 1e3:.0f} KB, "
+            f"median {sizes[len(sizes) // 2] / 1e3:.0f} KB, "
+            f"{sum(s >= 50_000 for s in sizes)} of {len(sizes)} ≥ 50 KB; "
+            f"{len(sizes) - atom} RSS / {atom} Atom"
+        )
+
+    def urls(self, hosts: Sequence[str], port: int) -> list[str]:
+        """Every feed's URL, feed ``i`` on ``hosts[i % len(hosts)]``."""
+        return [f"http://{hosts[s.index % len(hosts)]}:{port}{s.path}" for s in self.specs]
+
+
+def write_corpus(root: Path, feeds: int, items: int, seed: int) -> Corpus:
+    """Both variants of every feed, and the manifests the server reads."""
+    specs = plan(feeds, seed)
+    folders: dict[str, Path] = {}
+    sizes: list[int] = []
+    for variant, shift in (("base", 0), ("changed", 1)):
+        folder = root / variant
+        folder.mkdir(parents=True)
+        modified = BASE_DATE + timedelta(hours=6 * (items + shift))
+        manifest = {}
+        for spec in specs:
+            body = render(spec, items, seed, shift)
+            name = f"{spec.index:04d}.xml"
+            (folder / name).write_bytes(body)
+            manifest[spec.path] = {
+                "file": name,
+                "type": spec.content_type,
+                "last_modified": format_datetime(modified, usegmt=True),
+            }
+            if variant == "base":
+                sizes.append(len(body))
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        folders[variant] = folder
+    return Corpus(specs, folders, sizes)
 
 
 @dataclass(frozen=True, slots=True)

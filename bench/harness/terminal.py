@@ -1,9 +1,10 @@
-"""A program run in a real pseudo-terminal, its output read and timed as a terminal would.
+"""The pty driver: a program run in a real pseudo-terminal, its output read and timed as a
+terminal would.
 
-The start-up benchmark's view of the app: :class:`TerminalSession` starts a command with a
-pty as its controlling terminal (a fixed size set with ``TIOCSWINSZ`` before it starts),
-reads everything it writes, timestamped as it arrives, into a :class:`~startup_screen.Screen`,
-and writes key presses to it.
+The benchmarks' view of the app (and of newsboat): :class:`TerminalSession` starts a command
+with a pty as its controlling terminal (a fixed size set with ``TIOCSWINSZ`` before it
+starts), reads everything it writes, timestamped as it arrives, into a
+:class:`~bench.harness.screen.Screen`, and writes key presses to it.
 
 It answers the synchronized-output query Textual sends at start (``CSI ? 2026 $ p``) as
 terminals that support it do (kitty, WezTerm, foot, iTerm2, Windows Terminal, recent VTE):
@@ -28,7 +29,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from startup_screen import Screen
+from bench.harness.proctree import read_memory
+from bench.harness.screen import Screen
 
 _SYNC_QUERY = b"\x1b[?2026$p"
 _SYNC_REPLY = b"\x1b[?2026;2$y"  # "supported, currently off"
@@ -227,33 +229,3 @@ class TerminalSession:
     def memory_kb(self) -> dict[str, int]:
         """VmHWM (peak resident) and VmRSS of the program, in kB."""
         return read_memory(self.pid)
-
-
-def read_memory(pid: int) -> dict[str, int]:
-    values = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            name, _, rest = line.partition(":")
-            if name in ("VmHWM", "VmRSS"):
-                values[name] = int(rest.split()[0])
-    return values
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (from /proc; a snapshot)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found: list[int] = []
-    todo = [pid]
-    while todo:  # a tree: every pid is visited once
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found

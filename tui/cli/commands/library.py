@@ -1,0 +1,134 @@
+"""Commands on the library as a whole: ``refresh`` (with ``--pages`` and the day's backup)
+and ``restore``; and :func:`refresh` itself, which ``add`` also uses."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tui.cli.arguments import feed_ref
+from tui.cli.commands import library_path, open_library
+from tui.cli.output import ProgressBar, echo
+from tui.core import NewstermError, RefreshReport
+
+
+def refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
+    """Fetch ``feeds`` (None: all of them), with a progress bar on a terminal."""
+    bar = ProgressBar()
+    try:
+        report: RefreshReport = asyncio.run(library.refresh(feeds, progress=bar))
+    finally:
+        bar.clear()
+    return report
+
+
+def _echo_report(report: RefreshReport) -> None:
+    waiting = [f for f in report.feeds if f.outcome.value == "skipped"]
+    echo(
+        f"{report.ok} feeds ok, {len(report.failed)} failed"
+        + (f", {len(waiting)} skipped" if waiting else "")
+        + f", {report.new_stories} new stories in {report.seconds:.1f} s"
+    )
+    for problem in (*report.problems, *report.notes):  # no feed's doing: a full disk, a
+        echo(f"  ! {problem}")  # lost worker
+    for failed in report.failed:
+        echo(f"  ✗ {failed.title}: {failed.error}")
+    for feed in report.feeds:
+        for warning in feed.warnings[:1]:
+            echo(f"  ! {feed.title}: {warning}")
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    with open_library(args) as library:
+        if not library.feeds():
+            echo("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
+            return 0
+        report = refresh(library, [feed_ref(feed) for feed in args.feed or ()] or None)
+        _echo_report(report)
+        if report.problems:  # the library itself failed (a full disk): cron should hear it
+            return 1
+        if args.pages:
+            _fetch_short_pages(library)
+        _daily_backup(library)
+    return 0
+
+
+def _fetch_short_pages(library: Any) -> None:
+    """Reader mode ahead of time: the pages of unread stories whose feed text is short."""
+    unread = [story.id for story in library.stories(unread=True)]
+    wanted = library.wants_page(unread)
+    if not wanted:
+        echo("No unread story needs its page fetched.")
+        return
+    bar = ProgressBar("fetching pages", "stories")
+    try:
+        outcomes = asyncio.run(library.fetch_pages(wanted, progress=bar))
+    finally:
+        bar.clear()
+    read = sum(1 for o in outcomes if o.ok)
+    offline = sum(1 for o in outcomes if o.network_error)
+    echo(
+        f"{read} pages read in full, {len(outcomes) - read} could not be"
+        + (f" ({offline} unreachable: tried again next time)" if offline else "")
+        + "."
+    )
+
+
+# -- backups -----------------------------------------------------------------------------
+
+
+def _daily_backup(library: Any) -> None:
+    """After a refresh, the day's backup if it is due (seconds on a big library, once a
+    day; the app makes its own in the background). Only damage is an error here."""
+    from tui.core import LibraryDamagedError, LibraryError
+
+    try:
+        library.back_up_if_due()
+    except LibraryDamagedError:
+        raise
+    except LibraryError as error:
+        echo(f"newsterm: note: {error}", sys.stderr)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tui.core import backup_story_count, list_backups, restore_backup
+
+    db = library_path(args)
+    backups = list_backups(db)
+    if args.list:
+        if not backups:
+            echo(f"No backups of {db} yet: newsterm makes one a day, after a refresh.")
+            return 0
+        echo(f"Backups of {db}, newest first:")
+        for number, backup in enumerate(backups, 1):
+            count = backup_story_count(backup.path)
+            stories = "unreadable" if count is None else f"{count} stories"
+            echo(
+                f"  {number}. {backup.taken:%Y-%m-%d %H:%M} UTC · {stories} · "
+                f"{backup.size / 1_000_000:.1f} MB  {backup.path.name}"
+            )
+        return 0
+    chosen = None
+    if args.backup:
+        wanted = args.backup.strip()
+        if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(backups):
+            chosen = backups[int(wanted) - 1]
+        else:
+            chosen = next((b for b in backups if b.path.name == Path(wanted).name), None)
+        if chosen is None:
+            raise NewstermError(
+                f"{args.backup!r} is not one of the backups of {db}; "
+                "`newsterm restore --list` lists them."
+            )
+    restored = restore_backup(db, chosen)
+    echo(
+        f"Restored {db} from its backup of {restored.backup.taken:%Y-%m-%d %H:%M} UTC "
+        f"({restored.backup.path.name})."
+    )
+    if restored.moved_aside is not None:
+        echo(f"The file that was there was moved aside, unchanged, to {restored.moved_aside}.")
+    return 0
