@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.feedserver import FeedServer
 from tests.support.paths import PROJECT_ROOT
 
 ADMIN = "admin"
@@ -208,9 +210,32 @@ class Miniflux:
             self.database,
         )
 
+    def make_api_key(self, user: str = ADMIN) -> str:
+        """An API key for ``user``, as Miniflux's settings page makes one."""
+        token = secrets.token_urlsafe(24)
+        quoted_user = user.replace("'", "''")
+        self.postgres.sql(
+            "INSERT INTO api_keys (user_id, token, description) VALUES ("
+            f"(SELECT id FROM users WHERE username = '{quoted_user}'), '{token}', "
+            f"'newsterm tests {token[:6]}')",
+            self.database,
+        )
+        return token
+
     def api(self) -> httpx.Client:
         """Miniflux's own REST API as the admin user."""
         return httpx.Client(base_url=f"{self.url}/v1", auth=(ADMIN, ADMIN_PASSWORD), timeout=30)
+
+
+@dataclass
+class Account:
+    server: Miniflux
+    feeds: FeedServer
+    entry_ids: dict[str, int]  # Miniflux's entry id by title
+
+    def entry(self, title: str) -> dict[str, object]:
+        with self.server.api() as api:
+            return dict(api.get(f"/entries/{self.entry_ids[title]}").json())
 
 
 @contextlib.contextmanager

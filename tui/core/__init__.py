@@ -5,7 +5,8 @@ The core never imports textual, rich, :mod:`tui.ui` or :mod:`tui.cli` (import-li
 it, and that nothing outside reaches past this surface). Its packages, from the top:
 
 - :mod:`.library` — the facade: one open library file; every client call starts there.
-- :mod:`.refresh`, :mod:`.pages` (reader mode), :mod:`.subscriptions` (OPML, discovery).
+- :mod:`.refresh`, :mod:`.pages` (reader mode), :mod:`.subscriptions` (OPML, discovery),
+  :mod:`.sync` (sync servers' APIs).
 - :mod:`.workers` — the process pool and the jobs it runs.
 - :mod:`.fetch` (HTTP), :mod:`.parse` (feeds), :mod:`.article` (a body → sections),
   :mod:`.store` (SQLite).

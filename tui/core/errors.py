@@ -62,3 +62,11 @@ class ParseError(NewstermError):
 
 class DiscoveryError(NewstermError):
     """An address that is neither a feed nor a page that leads to one, or cannot be read."""
+
+
+class SyncError(NewstermError):
+    """A sync server could not be used: unreachable, or its answer could not be read."""
+
+
+class SyncLoginError(SyncError):
+    """The sync server refused the user name and password (or token)."""

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 # httpx CLI: a None entry makes that one import fail, and httpx falls back to a stub.
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-import httpx
+import httpx as httpx  # re-exported: other clients in the core import httpx from here
 
 from tui import __version__
 from tui.core.settings import FetchSettings

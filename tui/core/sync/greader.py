@@ -1,0 +1,318 @@
+"""A client of the Google Reader API, as Miniflux, FreshRSS, Inoreader and others speak it.
+
+Login is ``POST /accounts/ClientLogin`` (``Email``, ``Passwd`` → ``Auth=``); every call
+after it sends ``Authorization: GoogleLogin auth=…``, and every POST carries a write token
+(``T``) from ``/reader/api/0/token``, fetched once and again when the server says it went
+stale (Miniflux: 401 with ``X-Reader-Google-Bad-Token``).
+
+Dialects differ, so the client keeps to what they share: item ids from
+``stream/items/ids`` (Miniflux answers ``[]`` to ``stream/contents``), bodies from
+``stream/items/contents`` in batches, marks through ``edit-tag`` with many ``i=`` at once.
+Item ids arrive long (``tag:google.com,2005:reader/item/<16 hex>``) or short (decimal,
+sometimes negative: a signed 64-bit view of the same number); :func:`item_number` makes
+one number of both.
+
+Everything a server sends is hostile: strings are cleaned as feed text is, links kept only
+when http(s), answers bounded in size, and a reply that is not the JSON expected becomes a
+:class:`~tui.core.errors.SyncError` sentence. No message carries the password or a token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.core.errors import SyncError, SyncLoginError
+from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
+from tui.core.text.hygiene import clean_line, clean_text
+from tui.core.text.urls import openable_url
+
+API = "/reader/api/0"
+READ = "user/-/state/com.google/read"
+STARRED = "user/-/state/com.google/starred"
+READING_LIST = "user/-/state/com.google/reading-list"
+LONG_PREFIX = "tag:google.com,2005:reader/item/"
+#: Ids asked for in one ``stream/items/contents`` or ``edit-tag`` request.
+BATCH = 250
+#: Ids asked for in one page of ``stream/items/ids``.
+PAGE = 10_000
+#: The largest answer read; a reading list's bodies in one batch are a few megabytes.
+MAX_ANSWER = 64 * 1024 * 1024
+_MASK = (1 << 64) - 1
+
+
+def item_number(item_id: str | int) -> int:
+    """One number for an item, whichever form the server wrote its id in."""
+    if isinstance(item_id, int):
+        return item_id & _MASK
+    text = item_id.strip()
+    if text.startswith(LONG_PREFIX):
+        return int(text.removeprefix(LONG_PREFIX), 16) & _MASK
+    return int(text) & _MASK
+
+
+def item_ref(number: int) -> str:
+    """The long form, which every dialect accepts back."""
+    return f"{LONG_PREFIX}{number & _MASK:016x}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFeed:
+    """A subscription on the server; ``id`` is its stream id (``feed/…``)."""
+
+    id: str
+    title: str
+    url: str
+    site_url: str
+    folders: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteItem:
+    id: int
+    feed_id: str
+    title: str
+    link: str
+    author: str
+    html: str
+    published: datetime | None
+    updated: datetime | None
+    read: bool
+    starred: bool
+    folders: tuple[str, ...]
+
+
+class GReaderClient:
+    """One account on one server. Use as ``async with``; :meth:`login` first."""
+
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+        url = openable_url(base_url.strip().rstrip("/"))
+        if url is None:
+            raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
+        self.base_url = url
+        self._http = httpx.AsyncClient(
+            timeout=timeout, follow_redirects=True, headers={"User-Agent": "newsterm"}
+        )
+        self._auth: str | None = None
+        self._token: str | None = None
+
+    async def __aenter__(self) -> GReaderClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"GoogleLogin auth={self._auth}"} if self._auth else {}
+        try:
+            response = await self._http.request(
+                method, f"{self.base_url}{path}", headers=headers, **kwargs
+            )
+        except httpx.TimeoutException:
+            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
+        except httpx.HTTPError:
+            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
+        if len(response.content) > MAX_ANSWER:
+            raise SyncError(f"The sync server at {self.base_url} sent an answer too large to read.")
+        return response
+
+    def _check(self, response: httpx.Response, what: str) -> None:
+        if response.status_code == 401:
+            raise SyncLoginError(
+                f"The sync server at {self.base_url} refused the login while {what}; "
+                "check the user name and password."
+            )
+        if response.status_code >= 400:
+            raise SyncError(
+                f"The sync server at {self.base_url} answered {response.status_code} "
+                f"while {what}; nothing was lost, and it will be tried again."
+            )
+
+    def _json(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        self._check(response, what)
+        try:
+            data = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            raise SyncError(
+                f"The sync server at {self.base_url} did not answer {what} in the Google "
+                "Reader API's JSON; is this the right address?"
+            )
+        return data
+
+    async def _get(self, path: str, what: str, **params: Any) -> dict[str, Any]:
+        response = await self._send("GET", f"{API}/{path}", params={"output": "json", **params})
+        return self._json(response, what)
+
+    async def _post(self, path: str, what: str, data: dict[str, Any]) -> httpx.Response:
+        for attempt in range(2):
+            token = await self._write_token()
+            response = await self._send("POST", f"{API}/{path}", data={**data, "T": token})
+            stale = response.status_code == 401 and response.headers.get(
+                "x-reader-google-bad-token"
+            )
+            if not stale or attempt == 1:
+                break
+            self._token = None  # the token went stale: one new one, then give up
+        self._check(response, what)
+        return response
+
+    async def _write_token(self) -> str:
+        if self._token is None:
+            response = await self._send("GET", f"{API}/token")
+            self._check(response, "asking for a write token")
+            self._token = clean_line(response.text)
+        return self._token
+
+    # -- the API -------------------------------------------------------------------------
+
+    async def login(self, user: str, password: str) -> None:
+        response = await self._send(
+            "POST", "/accounts/ClientLogin", data={"Email": user, "Passwd": password}
+        )
+        if response.status_code in (401, 403):
+            raise SyncLoginError(
+                f"The sync server at {self.base_url} refused the user name or password."
+            )
+        self._check(response, "logging in")
+        fields = dict(line.split("=", 1) for line in response.text.splitlines() if "=" in line)
+        auth = clean_line(fields.get("Auth", ""))
+        if not auth:
+            raise SyncError(
+                f"{self.base_url} did not answer the Google Reader API's login; "
+                "is this the right address?"
+            )
+        self._auth = auth
+
+    async def subscriptions(self) -> list[RemoteFeed]:
+        data = await self._get("subscription/list", "listing subscriptions")
+        feeds: list[RemoteFeed] = []
+        for raw in _list(data.get("subscriptions")):
+            feed_id = clean_line(_str(raw.get("id")))
+            url = openable_url(clean_line(_str(raw.get("url")))) or ""
+            if not feed_id or not url:
+                continue  # nothing newsterm could fetch or name
+            feeds.append(
+                RemoteFeed(
+                    id=feed_id,
+                    title=clean_line(_str(raw.get("title"))),
+                    url=url,
+                    site_url=openable_url(clean_line(_str(raw.get("htmlUrl")))) or "",
+                    folders=_folders(raw.get("categories")),
+                )
+            )
+        return feeds
+
+    async def item_ids(
+        self, *, unread_only: bool = False, starred_only: bool = False, since: int | None = None
+    ) -> list[int]:
+        """Every item id of the reading list (or of the starred ones), newest first,
+        following the server's continuation; ``since`` is a Unix time (``ot``)."""
+        params: dict[str, Any] = {"s": STARRED if starred_only else READING_LIST, "n": PAGE}
+        if unread_only:
+            params["xt"] = READ
+        if since is not None:
+            params["ot"] = since
+        numbers: list[int] = []
+        seen_continuations: set[str] = set()
+        while True:
+            data = await self._get("stream/items/ids", "listing item ids", **params)
+            for ref in _list(data.get("itemRefs")):
+                try:
+                    numbers.append(item_number(_str(ref.get("id"))))
+                except ValueError:
+                    continue  # an id that is no number cannot be asked for again
+            continuation = _str(data.get("continuation"))
+            if not continuation or continuation in seen_continuations:
+                return numbers  # a server repeating itself must not loop us forever
+            seen_continuations.add(continuation)
+            params["c"] = continuation
+
+    async def items(self, numbers: Sequence[int]) -> list[RemoteItem]:
+        found: list[RemoteItem] = []
+        for start in range(0, len(numbers), BATCH):
+            batch = [item_ref(n) for n in numbers[start : start + BATCH]]
+            response = await self._post(
+                "stream/items/contents?output=json", "reading items", {"i": batch}
+            )
+            for raw in _list(self._json(response, "reading items").get("items")):
+                item = _item(raw)
+                if item is not None:
+                    found.append(item)
+        return found
+
+    async def mark(
+        self, numbers: Iterable[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Set read and/or starred on the items, many at once."""
+        wanted = list(numbers)
+        for tag, value in ((READ, read), (STARRED, starred)):
+            if value is None:
+                continue
+            for start in range(0, len(wanted), BATCH):
+                refs = [item_ref(n) for n in wanted[start : start + BATCH]]
+                await self._post(
+                    "edit-tag", "saving marks", {"i": refs, "a" if value else "r": tag}
+                )
+
+
+def _item(raw: dict[str, Any]) -> RemoteItem | None:
+    try:
+        number = item_number(_str(raw.get("id")))
+    except ValueError:
+        return None
+    categories = [_str(c) for c in _list_any(raw.get("categories"))]
+    origin = raw.get("origin")
+    origin = origin if isinstance(origin, dict) else {}
+    body = raw.get("content") if isinstance(raw.get("content"), dict) else raw.get("summary")
+    links = _list(raw.get("canonical")) + _list(raw.get("alternate"))
+    link = next((u for u in (openable_url(_str(x.get("href"))) for x in links) if u), "")
+    return RemoteItem(
+        id=number,
+        feed_id=clean_line(_str(origin.get("streamId"))),
+        title=clean_line(_str(raw.get("title"))),
+        link=link,
+        author=clean_line(_str(raw.get("author"))),
+        html=clean_text(_str(body.get("content"))) if isinstance(body, dict) else "",
+        published=_moment(raw.get("published")),
+        updated=_moment(raw.get("updated")),
+        # Tags come as user/<id>/state/…: the user part varies, the state's name does not.
+        read=any(c.endswith("/state/com.google/read") for c in categories),
+        starred=any(c.endswith("/state/com.google/starred") for c in categories),
+        folders=tuple(clean_line(c.rsplit("/label/", 1)[1]) for c in categories if "/label/" in c),
+    )
+
+
+def _folders(categories: object) -> tuple[str, ...]:
+    names: list[str] = []
+    for raw in _list(categories):
+        name = clean_line(_str(raw.get("label")) or _str(raw.get("id")).rsplit("/", 1)[-1])
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        seconds = int(value)  # type: ignore[call-overload]
+        return datetime.fromtimestamp(seconds, UTC) if 0 < seconds < 253402300800 else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _list_any(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []

@@ -1,0 +1,200 @@
+"""A client of Miniflux's own REST API (``/v1/…``), for Miniflux users who prefer it.
+
+It signs in with an API key (``X-Auth-Token``), made in Miniflux's settings (Miniflux 2.2
+has no API to make one), so the key, never a password, is what is kept. Entries are listed
+by id in ascending order (``after_entry_id``), so a sync asks only for what came after the
+last one it saw.
+
+``PUT /v1/entries/{id}/bookmark`` toggles rather than sets, so a star is written only after
+the entry's state has been read, and only where it would change: asking twice must never
+flip a mark back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tui.core.errors import SyncError, SyncLoginError
+from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
+from tui.core.text.hygiene import clean_line, clean_text
+from tui.core.text.urls import openable_url
+
+#: Entries asked for in one page.
+PAGE = 500
+#: The largest answer read.
+MAX_ANSWER = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MinifluxFeed:
+    id: int
+    title: str
+    url: str
+    site_url: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class MinifluxEntry:
+    id: int
+    feed_id: int
+    title: str
+    link: str
+    author: str
+    html: str
+    published: datetime | None
+    read: bool
+    starred: bool
+
+
+class MinifluxClient:
+    """One account, by its API key. Use as ``async with``."""
+
+    def __init__(self, base_url: str, key: str, *, timeout: float = 30.0) -> None:
+        url = openable_url(base_url.strip().rstrip("/"))
+        if url is None:
+            raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
+        self.base_url = url
+        self._key = key
+        self._http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "newsterm"})
+
+    async def __aenter__(self) -> MinifluxClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+
+    async def _call(self, method: str, path: str, what: str, **kw: Any) -> Any:
+        try:
+            response = await self._http.request(
+                method, f"{self.base_url}/v1{path}", headers={"X-Auth-Token": self._key}, **kw
+            )
+        except httpx.TimeoutException:
+            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
+        except httpx.HTTPError:
+            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
+        if response.status_code in (401, 403):
+            raise SyncLoginError(
+                f"The sync server at {self.base_url} refused the API key; make a new one in "
+                "Miniflux's settings (API Keys)."
+            )
+        if response.status_code >= 400 or len(response.content) > MAX_ANSWER:
+            raise SyncError(
+                f"The sync server at {self.base_url} answered {response.status_code} while "
+                f"{what}; nothing was lost, and it will be tried again."
+            )
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise SyncError(
+                f"The sync server at {self.base_url} did not answer {what} in Miniflux's "
+                "JSON; is this the right address?"
+            ) from None
+
+    async def feeds(self) -> list[MinifluxFeed]:
+        found: list[MinifluxFeed] = []
+        for raw in _dicts(await self._call("GET", "/feeds", "listing feeds")):
+            url = openable_url(clean_line(_str(raw.get("feed_url"))))
+            feed_id = _int(raw.get("id"))
+            if url is None or feed_id <= 0:
+                continue
+            category = raw.get("category")
+            found.append(
+                MinifluxFeed(
+                    id=feed_id,
+                    title=clean_line(_str(raw.get("title"))),
+                    url=url,
+                    site_url=openable_url(clean_line(_str(raw.get("site_url")))) or "",
+                    category=clean_line(_str(category.get("title")))
+                    if isinstance(category, dict)
+                    else "",
+                )
+            )
+        return found
+
+    async def entries(self, after_id: int = 0) -> list[MinifluxEntry]:
+        """Every entry with an id above ``after_id``, oldest first."""
+        found: list[MinifluxEntry] = []
+        while True:
+            answer = await self._call(
+                "GET",
+                "/entries",
+                "reading entries",
+                params={
+                    "after_entry_id": after_id,
+                    "order": "id",
+                    "direction": "asc",
+                    "limit": PAGE,
+                },
+            )
+            raw = answer.get("entries") if isinstance(answer, dict) else None
+            page = [e for e in map(_entry, _dicts(raw)) if e is not None and e.id > after_id]
+            if not page:
+                return found
+            found.extend(page)
+            after_id = max(entry.id for entry in page)
+
+    async def entry(self, entry_id: int) -> MinifluxEntry | None:
+        answer = await self._call("GET", f"/entries/{int(entry_id)}", "reading an entry")
+        return _entry(answer) if isinstance(answer, dict) else None
+
+    async def mark(
+        self, ids: Iterable[int], *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        wanted = sorted({int(i) for i in ids})
+        if read is not None and wanted:
+            for start in range(0, len(wanted), PAGE):
+                await self._call(
+                    "PUT",
+                    "/entries",
+                    "saving marks",
+                    json={
+                        "entry_ids": wanted[start : start + PAGE],
+                        "status": "read" if read else "unread",
+                    },
+                )
+        if starred is not None:
+            for entry_id in wanted:
+                current = await self.entry(entry_id)
+                # The bookmark call toggles: only where the star would change.
+                if current is not None and current.starred != starred:
+                    await self._call("PUT", f"/entries/{entry_id}/bookmark", "saving a star")
+
+
+def _entry(raw: dict[str, Any]) -> MinifluxEntry | None:
+    entry_id = _int(raw.get("id"))
+    if entry_id <= 0:
+        return None
+    try:
+        published = datetime.fromisoformat(_str(raw.get("published_at")))
+    except ValueError:
+        published = None
+    return MinifluxEntry(
+        id=entry_id,
+        feed_id=_int(raw.get("feed_id")),
+        title=clean_line(_str(raw.get("title"))),
+        link=openable_url(clean_line(_str(raw.get("url")))) or "",
+        author=clean_line(_str(raw.get("author"))),
+        html=clean_text(_str(raw.get("content"))),
+        published=published if published and published.tzinfo else None,
+        read=raw.get("status") == "read",
+        starred=raw.get("starred") is True,
+    )
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
