@@ -12,19 +12,15 @@ asking twice must never flip a mark back.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.core.errors import SyncError, SyncLoginError
-from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
+from tui.core.errors import SyncLoginError
+from tui.core.sync.server import ServerClient, number, objects, text
 from tui.core.text.hygiene import clean_line, clean_text
 from tui.core.text.urls import openable_url
-
-#: The largest answer read (50 items with their bodies, or a long id list).
-MAX_ANSWER = 64 * 1024 * 1024
 
 
 def api_key(user: str, password: str) -> str:
@@ -54,46 +50,26 @@ class FeverItem:
     saved: bool
 
 
-class FeverClient:
+class FeverClient(ServerClient):
     """One account on one server, by its key. Use as ``async with``."""
 
+    API_NAME = "the Fever API"
+
     def __init__(self, base_url: str, key: str, *, timeout: float = 30.0) -> None:
-        url = openable_url(base_url.strip().rstrip("/"))
-        if url is None:
-            raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
-        self.base_url = url
+        super().__init__(base_url, timeout=timeout)
         self._key = key
-        self._http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "newsterm"})
 
     async def __aenter__(self) -> FeverClient:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
-
     async def _call(self, command: str, what: str, **fields: str) -> dict[str, Any]:
-        try:
-            response = await self._http.post(
-                f"{self.base_url}/fever/?api{command}", data={"api_key": self._key, **fields}
-            )
-        except httpx.TimeoutException:
-            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
-        except httpx.HTTPError:
-            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
-        if response.status_code >= 400 or len(response.content) > MAX_ANSWER:
-            raise SyncError(
-                f"The sync server at {self.base_url} answered {response.status_code} while "
-                f"{what}; nothing was lost, and it will be tried again."
-            )
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            data = None
+        response = await self._request(
+            "POST", f"/fever/?api{command}", data={"api_key": self._key, **fields}
+        )
+        self._failed(response, what)
+        data = self._json(response, what)
         if not isinstance(data, dict):
-            raise SyncError(
-                f"The sync server at {self.base_url} did not answer {what} in the Fever API's "
-                "JSON; is this the right address?"
-            )
+            raise self._not_the_api(what)
         if data.get("auth") != 1:
             raise SyncLoginError(
                 f"The sync server at {self.base_url} refused the user name or password."
@@ -107,25 +83,25 @@ class FeverClient:
     async def feeds(self) -> list[FeverFeed]:
         groups = await self._call("&groups", "listing folders")
         names = {
-            _int(g.get("id")): clean_line(_str(g.get("title"))) for g in _dicts(groups, "groups")
+            number(g.get("id")): clean_line(text(g.get("title"))) for g in _dicts(groups, "groups")
         }
         group_of: dict[int, str] = {}
         for link in _dicts(groups, "feeds_groups"):
-            for feed_id in _ids(_str(link.get("feed_ids"))):
-                group_of.setdefault(feed_id, names.get(_int(link.get("group_id")), ""))
+            for feed_id in _ids(text(link.get("feed_ids"))):
+                group_of.setdefault(feed_id, names.get(number(link.get("group_id")), ""))
         data = await self._call("&feeds", "listing feeds")
         found: list[FeverFeed] = []
         for raw in _dicts(data, "feeds"):
-            feed_id = _int(raw.get("id"))
-            url = openable_url(clean_line(_str(raw.get("url"))))
+            feed_id = number(raw.get("id"))
+            url = openable_url(clean_line(text(raw.get("url"))))
             if feed_id <= 0 or url is None:
                 continue
             found.append(
                 FeverFeed(
                     id=feed_id,
-                    title=clean_line(_str(raw.get("title"))),
+                    title=clean_line(text(raw.get("title"))),
                     url=url,
-                    site_url=openable_url(clean_line(_str(raw.get("site_url")))) or "",
+                    site_url=openable_url(clean_line(text(raw.get("site_url")))) or "",
                     group=group_of.get(feed_id, ""),
                 )
             )
@@ -145,11 +121,11 @@ class FeverClient:
 
     async def unread_ids(self) -> set[int]:
         data = await self._call("&unread_item_ids", "listing unread items")
-        return set(_ids(_str(data.get("unread_item_ids"))))
+        return set(_ids(text(data.get("unread_item_ids"))))
 
     async def saved_ids(self) -> set[int]:
         data = await self._call("&saved_item_ids", "listing starred items")
-        return set(_ids(_str(data.get("saved_item_ids"))))
+        return set(_ids(text(data.get("saved_item_ids"))))
 
     async def mark(
         self, ids: Iterable[int], *, read: bool | None = None, saved: bool | None = None
@@ -172,41 +148,26 @@ class FeverClient:
 
 
 def _item(raw: dict[str, Any]) -> FeverItem | None:
-    item_id = _int(raw.get("id"))
+    item_id = number(raw.get("id"))
     if item_id <= 0:
         return None
-    created = _int(raw.get("created_on_time"))
+    created = number(raw.get("created_on_time"))
     return FeverItem(
         id=item_id,
-        feed_id=_int(raw.get("feed_id")),
-        title=clean_line(_str(raw.get("title"))),
-        link=openable_url(clean_line(_str(raw.get("url")))) or "",
-        author=clean_line(_str(raw.get("author"))),
-        html=clean_text(_str(raw.get("html"))),
+        feed_id=number(raw.get("feed_id")),
+        title=clean_line(text(raw.get("title"))),
+        link=openable_url(clean_line(text(raw.get("url")))) or "",
+        author=clean_line(text(raw.get("author"))),
+        html=clean_text(text(raw.get("html"))),
         published=datetime.fromtimestamp(created, UTC) if 0 < created < 253402300800 else None,
-        read=_int(raw.get("is_read")) == 1,
-        saved=_int(raw.get("is_saved")) == 1,
+        read=number(raw.get("is_read")) == 1,
+        saved=number(raw.get("is_saved")) == 1,
     )
 
 
-def _ids(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part.strip().isdigit()]
-
-
-def _int(value: object) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return 0
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
+def _ids(listed: str) -> list[int]:
+    return [int(part) for part in listed.split(",") if part.strip().isdigit()]
 
 
 def _dicts(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    value = data.get(key)
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+    return objects(data.get(key))

@@ -19,7 +19,6 @@ when http(s), answers bounded in size, and a reply that is not the JSON expected
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from typing import Any
 
 from tui.core.errors import SyncError, SyncLoginError
 from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
+from tui.core.sync.server import ServerClient, objects, text
 from tui.core.text.hygiene import clean_line, clean_text
 from tui.core.text.urls import openable_url
 
@@ -39,8 +39,6 @@ LONG_PREFIX = "tag:google.com,2005:reader/item/"
 BATCH = 250
 #: Ids asked for in one page of ``stream/items/ids``.
 PAGE = 10_000
-#: The largest answer read; a reading list's bodies in one batch are a few megabytes.
-MAX_ANSWER = 64 * 1024 * 1024
 _MASK = (1 << 64) - 1
 
 
@@ -48,10 +46,10 @@ def item_number(item_id: str | int) -> int:
     """One number for an item, whichever form the server wrote its id in."""
     if isinstance(item_id, int):
         return item_id & _MASK
-    text = item_id.strip()
-    if text.startswith(LONG_PREFIX):
-        return int(text.removeprefix(LONG_PREFIX), 16) & _MASK
-    return int(text) & _MASK
+    written = item_id.strip()
+    if written.startswith(LONG_PREFIX):
+        return int(written.removeprefix(LONG_PREFIX), 16) & _MASK
+    return int(written) & _MASK
 
 
 def item_ref(number: int) -> str:
@@ -85,41 +83,24 @@ class RemoteItem:
     folders: tuple[str, ...]
 
 
-class GReaderClient:
+class GReaderClient(ServerClient):
     """One account on one server. Use as ``async with``; :meth:`login` first."""
 
+    API_NAME = "the Google Reader API"
+
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
-        url = openable_url(base_url.strip().rstrip("/"))
-        if url is None:
-            raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
-        self.base_url = url
-        self._http = httpx.AsyncClient(
-            timeout=timeout, follow_redirects=True, headers={"User-Agent": "newsterm"}
-        )
+        super().__init__(base_url, timeout=timeout)
         self._auth: str | None = None
         self._token: str | None = None
 
     async def __aenter__(self) -> GReaderClient:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
-
     # -- requests ------------------------------------------------------------------------
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"GoogleLogin auth={self._auth}"} if self._auth else {}
-        try:
-            response = await self._http.request(
-                method, f"{self.base_url}{path}", headers=headers, **kwargs
-            )
-        except httpx.TimeoutException:
-            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
-        except httpx.HTTPError:
-            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
-        if len(response.content) > MAX_ANSWER:
-            raise SyncError(f"The sync server at {self.base_url} sent an answer too large to read.")
-        return response
+        return await self._request(method, path, headers=headers, **kwargs)
 
     def _check(self, response: httpx.Response, what: str) -> None:
         if response.status_code == 401:
@@ -127,28 +108,18 @@ class GReaderClient:
                 f"The sync server at {self.base_url} refused the login while {what}; "
                 "check the user name and password."
             )
-        if response.status_code >= 400:
-            raise SyncError(
-                f"The sync server at {self.base_url} answered {response.status_code} "
-                f"while {what}; nothing was lost, and it will be tried again."
-            )
+        self._failed(response, what)
 
-    def _json(self, response: httpx.Response, what: str) -> dict[str, Any]:
+    def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
         self._check(response, what)
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            data = None
+        data = self._json(response, what)
         if not isinstance(data, dict):
-            raise SyncError(
-                f"The sync server at {self.base_url} did not answer {what} in the Google "
-                "Reader API's JSON; is this the right address?"
-            )
+            raise self._not_the_api(what)
         return data
 
     async def _get(self, path: str, what: str, **params: Any) -> dict[str, Any]:
         response = await self._send("GET", f"{API}/{path}", params={"output": "json", **params})
-        return self._json(response, what)
+        return self._object(response, what)
 
     async def _post(self, path: str, what: str, data: dict[str, Any]) -> httpx.Response:
         for attempt in range(2):
@@ -193,17 +164,17 @@ class GReaderClient:
     async def subscriptions(self) -> list[RemoteFeed]:
         data = await self._get("subscription/list", "listing subscriptions")
         feeds: list[RemoteFeed] = []
-        for raw in _list(data.get("subscriptions")):
-            feed_id = clean_line(_str(raw.get("id")))
-            url = openable_url(clean_line(_str(raw.get("url")))) or ""
+        for raw in objects(data.get("subscriptions")):
+            feed_id = clean_line(text(raw.get("id")))
+            url = openable_url(clean_line(text(raw.get("url")))) or ""
             if not feed_id or not url:
                 continue  # nothing newsterm could fetch or name
             feeds.append(
                 RemoteFeed(
                     id=feed_id,
-                    title=clean_line(_str(raw.get("title"))),
+                    title=clean_line(text(raw.get("title"))),
                     url=url,
-                    site_url=openable_url(clean_line(_str(raw.get("htmlUrl")))) or "",
+                    site_url=openable_url(clean_line(text(raw.get("htmlUrl")))) or "",
                     folders=_folders(raw.get("categories")),
                 )
             )
@@ -223,12 +194,12 @@ class GReaderClient:
         seen_continuations: set[str] = set()
         while True:
             data = await self._get("stream/items/ids", "listing item ids", **params)
-            for ref in _list(data.get("itemRefs")):
+            for ref in objects(data.get("itemRefs")):
                 try:
-                    numbers.append(item_number(_str(ref.get("id"))))
+                    numbers.append(item_number(text(ref.get("id"))))
                 except ValueError:
                     continue  # an id that is no number cannot be asked for again
-            continuation = _str(data.get("continuation"))
+            continuation = text(data.get("continuation"))
             if not continuation or continuation in seen_continuations:
                 return numbers  # a server repeating itself must not loop us forever
             seen_continuations.add(continuation)
@@ -241,7 +212,7 @@ class GReaderClient:
             response = await self._post(
                 "stream/items/contents?output=json", "reading items", {"i": batch}
             )
-            for raw in _list(self._json(response, "reading items").get("items")):
+            for raw in objects(self._object(response, "reading items").get("items")):
                 item = _item(raw)
                 if item is not None:
                     found.append(item)
@@ -264,22 +235,22 @@ class GReaderClient:
 
 def _item(raw: dict[str, Any]) -> RemoteItem | None:
     try:
-        number = item_number(_str(raw.get("id")))
+        number = item_number(text(raw.get("id")))
     except ValueError:
         return None
-    categories = [_str(c) for c in _list_any(raw.get("categories"))]
+    categories = [text(c) for c in _list_any(raw.get("categories"))]
     origin = raw.get("origin")
     origin = origin if isinstance(origin, dict) else {}
     body = raw.get("content") if isinstance(raw.get("content"), dict) else raw.get("summary")
-    links = _list(raw.get("canonical")) + _list(raw.get("alternate"))
-    link = next((u for u in (openable_url(_str(x.get("href"))) for x in links) if u), "")
+    links = objects(raw.get("canonical")) + objects(raw.get("alternate"))
+    link = next((u for u in (openable_url(text(x.get("href"))) for x in links) if u), "")
     return RemoteItem(
         id=number,
-        feed_id=clean_line(_str(origin.get("streamId"))),
-        title=clean_line(_str(raw.get("title"))),
+        feed_id=clean_line(text(origin.get("streamId"))),
+        title=clean_line(text(raw.get("title"))),
         link=link,
-        author=clean_line(_str(raw.get("author"))),
-        html=clean_text(_str(body.get("content"))) if isinstance(body, dict) else "",
+        author=clean_line(text(raw.get("author"))),
+        html=clean_text(text(body.get("content"))) if isinstance(body, dict) else "",
         published=_moment(raw.get("published")),
         updated=_moment(raw.get("updated")),
         # Tags come as user/<id>/state/…: the user part varies, the state's name does not.
@@ -291,8 +262,8 @@ def _item(raw: dict[str, Any]) -> RemoteItem | None:
 
 def _folders(categories: object) -> tuple[str, ...]:
     names: list[str] = []
-    for raw in _list(categories):
-        name = clean_line(_str(raw.get("label")) or _str(raw.get("id")).rsplit("/", 1)[-1])
+    for raw in objects(categories):
+        name = clean_line(text(raw.get("label")) or text(raw.get("id")).rsplit("/", 1)[-1])
         if name and name not in names:
             names.append(name)
     return tuple(names)
@@ -304,14 +275,6 @@ def _moment(value: object) -> datetime | None:
         return datetime.fromtimestamp(seconds, UTC) if 0 < seconds < 253402300800 else None
     except (TypeError, ValueError, OverflowError, OSError):
         return None
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _list(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _list_any(value: object) -> list[object]:

@@ -12,21 +12,18 @@ flip a mark back.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tui.core.errors import SyncError, SyncLoginError
-from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
+from tui.core.errors import SyncLoginError
+from tui.core.sync.server import ServerClient, number, objects, text
 from tui.core.text.hygiene import clean_line, clean_text
 from tui.core.text.urls import openable_url
 
 #: Entries asked for in one page.
 PAGE = 500
-#: The largest answer read.
-MAX_ANSWER = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,67 +48,47 @@ class MinifluxEntry:
     starred: bool
 
 
-class MinifluxClient:
+class MinifluxClient(ServerClient):
     """One account, by its API key. Use as ``async with``."""
 
+    API_NAME = "Miniflux"
+
     def __init__(self, base_url: str, key: str, *, timeout: float = 30.0) -> None:
-        url = openable_url(base_url.strip().rstrip("/"))
-        if url is None:
-            raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
-        self.base_url = url
+        super().__init__(base_url, timeout=timeout)
         self._key = key
-        self._http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "newsterm"})
 
     async def __aenter__(self) -> MinifluxClient:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
-
     async def _call(self, method: str, path: str, what: str, **kw: Any) -> Any:
-        try:
-            response = await self._http.request(
-                method, f"{self.base_url}/v1{path}", headers={"X-Auth-Token": self._key}, **kw
-            )
-        except httpx.TimeoutException:
-            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
-        except httpx.HTTPError:
-            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
+        response = await self._request(
+            method, f"/v1{path}", headers={"X-Auth-Token": self._key}, **kw
+        )
         if response.status_code in (401, 403):
             raise SyncLoginError(
                 f"The sync server at {self.base_url} refused the API key; make a new one in "
                 "Miniflux's settings (API Keys)."
             )
-        if response.status_code >= 400 or len(response.content) > MAX_ANSWER:
-            raise SyncError(
-                f"The sync server at {self.base_url} answered {response.status_code} while "
-                f"{what}; nothing was lost, and it will be tried again."
-            )
+        self._failed(response, what)
         if response.status_code == 204 or not response.content:
             return None
-        try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise SyncError(
-                f"The sync server at {self.base_url} did not answer {what} in Miniflux's "
-                "JSON; is this the right address?"
-            ) from None
+        return self._json(response, what)
 
     async def feeds(self) -> list[MinifluxFeed]:
         found: list[MinifluxFeed] = []
-        for raw in _dicts(await self._call("GET", "/feeds", "listing feeds")):
-            url = openable_url(clean_line(_str(raw.get("feed_url"))))
-            feed_id = _int(raw.get("id"))
+        for raw in objects(await self._call("GET", "/feeds", "listing feeds")):
+            url = openable_url(clean_line(text(raw.get("feed_url"))))
+            feed_id = number(raw.get("id"))
             if url is None or feed_id <= 0:
                 continue
             category = raw.get("category")
             found.append(
                 MinifluxFeed(
                     id=feed_id,
-                    title=clean_line(_str(raw.get("title"))),
+                    title=clean_line(text(raw.get("title"))),
                     url=url,
-                    site_url=openable_url(clean_line(_str(raw.get("site_url")))) or "",
-                    category=clean_line(_str(category.get("title")))
+                    site_url=openable_url(clean_line(text(raw.get("site_url")))) or "",
+                    category=clean_line(text(category.get("title")))
                     if isinstance(category, dict)
                     else "",
                 )
@@ -134,7 +111,7 @@ class MinifluxClient:
                 },
             )
             raw = answer.get("entries") if isinstance(answer, dict) else None
-            page = [e for e in map(_entry, _dicts(raw)) if e is not None and e.id > after_id]
+            page = [e for e in map(_entry, objects(raw)) if e is not None and e.id > after_id]
             if not page:
                 return found
             found.extend(page)
@@ -168,33 +145,21 @@ class MinifluxClient:
 
 
 def _entry(raw: dict[str, Any]) -> MinifluxEntry | None:
-    entry_id = _int(raw.get("id"))
+    entry_id = number(raw.get("id"))
     if entry_id <= 0:
         return None
     try:
-        published = datetime.fromisoformat(_str(raw.get("published_at")))
+        published = datetime.fromisoformat(text(raw.get("published_at")))
     except ValueError:
         published = None
     return MinifluxEntry(
         id=entry_id,
-        feed_id=_int(raw.get("feed_id")),
-        title=clean_line(_str(raw.get("title"))),
-        link=openable_url(clean_line(_str(raw.get("url")))) or "",
-        author=clean_line(_str(raw.get("author"))),
-        html=clean_text(_str(raw.get("content"))),
+        feed_id=number(raw.get("feed_id")),
+        title=clean_line(text(raw.get("title"))),
+        link=openable_url(clean_line(text(raw.get("url")))) or "",
+        author=clean_line(text(raw.get("author"))),
+        html=clean_text(text(raw.get("content"))),
         published=published if published and published.tzinfo else None,
         read=raw.get("status") == "read",
         starred=raw.get("starred") is True,
     )
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _dicts(value: object) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -1,0 +1,95 @@
+"""What every sync client shares: one http(s) server, its failures as sentences, and the
+reading of its JSON as hostile input.
+
+A subclass names its API (``API_NAME``) and adds its own authentication; the address check,
+the connection, the size cap, and the sentences for a server that is unreachable, slow,
+failing or not speaking the API are written here once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tui.core.errors import SyncError
+from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
+from tui.core.text.hygiene import clean_line
+from tui.core.text.urls import openable_url
+
+#: The largest answer read; a batch of bodies is a few megabytes.
+MAX_ANSWER = 64 * 1024 * 1024
+
+
+class ServerClient:
+    """One server at ``base_url``. Use as ``async with``."""
+
+    API_NAME = "the API"
+
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+        url = openable_url(base_url.strip().rstrip("/"))
+        if url is None:
+            raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
+        self.base_url = url
+        self._http = httpx.AsyncClient(
+            timeout=timeout, follow_redirects=True, headers={"User-Agent": "newsterm"}
+        )
+
+    async def __aenter__(self) -> ServerClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The server's answer to ``path``, whatever its status; raises only when there is
+        no answer to read."""
+        try:
+            response = await self._http.request(method, f"{self.base_url}{path}", **kwargs)
+        except httpx.TimeoutException:
+            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
+        except httpx.HTTPError:
+            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
+        if len(response.content) > MAX_ANSWER:
+            raise SyncError(f"The sync server at {self.base_url} sent an answer too large to read.")
+        return response
+
+    def _failed(self, response: httpx.Response, what: str) -> None:
+        """Raise for a status that says the request failed (not one about the login)."""
+        if response.status_code >= 400:
+            raise SyncError(
+                f"The sync server at {self.base_url} answered {response.status_code} while "
+                f"{what}; nothing was lost, and it will be tried again."
+            )
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise self._not_the_api(what) from None
+
+    def _not_the_api(self, what: str) -> SyncError:
+        return SyncError(
+            f"The sync server at {self.base_url} did not answer {what} in {self.API_NAME}'s "
+            "JSON; is this the right address?"
+        )
+
+
+def text(value: object) -> str:
+    """A string from a server, or "" for anything else."""
+    return value if isinstance(value, str) else ""
+
+
+def number(value: object) -> int:
+    """An integer from a server (JSON number or digits), or 0 for anything else."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return 0
+
+
+def objects(value: object) -> list[dict[str, Any]]:
+    """The JSON objects of a list from a server; anything else is dropped."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
