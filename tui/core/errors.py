@@ -70,3 +70,11 @@ class SyncError(NewstermError):
 
 class SyncLoginError(SyncError):
     """The sync server refused the user name and password (or token)."""
+
+
+class SyncUnreachableError(SyncError):
+    """The sync server did not answer at all (down, unreachable, or too slow)."""
+
+
+class AccountNotFoundError(NewstermError):
+    """No sync account by that name."""

@@ -21,6 +21,7 @@ from tui.core.errors import (
     LibraryDamagedError,
 )
 from tui.core.models import (
+    Account,
     ArticleOutcome,
     Feed,
     ImportReport,
@@ -32,11 +33,13 @@ from tui.core.models import (
     StoryIndex,
     StoryRow,
     Subscription,
+    SyncReport,
     Topic,
     TopicCount,
 )
 from tui.core.settings import Settings
 from tui.core.store import (
+    accounts as account_queries,
     feeds as feed_queries,
     pages as page_queries,
     search as search_queries,
@@ -49,6 +52,7 @@ from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.store.marks import MarkKind, MarkQueue, MarkResult
 from tui.core.store.stories import StoryFilter
 from tui.core.subscriptions import opml
+from tui.core.sync.credentials import CredentialStore
 from tui.core.text.dates import utcnow
 from tui.core.text.hygiene import clean_line
 from tui.core.text.urls import normalise_feed_url
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
     from tui.core.pages.fetch import PageProgress
     from tui.core.refresh import ProgressCallback
     from tui.core.subscriptions.discover import FeedLink
+    from tui.core.sync.accounts import AccountFound
 
 
 class Library:
@@ -73,6 +78,7 @@ class Library:
         self._marks = MarkQueue(lambda: Database(path))
         self._searcher = search_queries.Searcher(path)  # a connection of its own
         self._backups = Backups(path)
+        self._credentials = CredentialStore(path.parent)  # sync secrets, beside the library
 
     # -- lifetime --------------------------------------------------------------------
 
@@ -140,17 +146,21 @@ class Library:
         topic: str | None = None,
         title: str | None = None,
         tags: Sequence[str] = (),
+        account: str | None = None,
     ) -> Feed:
-        """Subscribe to ``url``. Raises :class:`InvalidFeedURLError`; returns the existing
-        feed unchanged when already subscribed (check ``Feed.total``/ids to tell)."""
+        """Subscribe to ``url``; with ``account``, on that sync account's server too (at its
+        next sync). Raises :class:`InvalidFeedURLError`; returns the existing feed
+        unchanged when already subscribed (check ``Feed.total``/ids to tell)."""
         feed_url = normalise_feed_url(url)
         chosen = Topic.from_name(clean_line(topic)) if topic and topic.strip() else None
+        synced = self._db.read(account_queries.get_account, account) if account else None
         feed_id = self._db.write(
-            feed_queries.insert_feed,
+            account_queries.add_feed,
             feed_url,
             title=clean_line(title),
             topic=chosen,
             tags=[clean_line(t) for t in tags if clean_line(t)],
+            account_id=synced.id if synced else None,
         )
         if feed_id is None:
             feed_id = self._db.read(feed_queries.find_feed_id, feed_url)
@@ -166,7 +176,7 @@ class Library:
     def remove_feed(self, ref: str | int) -> Feed:
         """Unsubscribe; its stories go except the bookmarked ones."""
         feed = self.feed(ref)
-        self._db.write(feed_queries.remove_feed, feed.id)
+        self._db.write(account_queries.drop_feed, feed.id)
         return feed
 
     def feed(self, ref: str | int) -> Feed:
@@ -179,12 +189,12 @@ class Library:
 
     def set_feed_topic(self, ref: str | int, topic: str) -> Feed:
         feed = self.feed(ref)
-        self._db.write(feed_queries.set_topic, feed.id, Topic.from_name(clean_line(topic)))
+        self._db.write(account_queries.refile_feed, feed.id, Topic.from_name(clean_line(topic)))
         return self.feed(feed.id)
 
     def set_feed_title(self, ref: str | int, title: str) -> Feed:
         feed = self.feed(ref)
-        self._db.write(feed_queries.set_user_title, feed.id, clean_line(title))
+        self._db.write(account_queries.rename_feed, feed.id, clean_line(title))
         return self.feed(feed.id)
 
     def import_subscriptions(self, path: Path) -> ImportReport:
@@ -371,6 +381,51 @@ class Library:
             ]
         run = Refresh(self._db, self.settings, self._pool, progress)
         return await run.run(feed_ids)
+
+    # -- sync accounts -----------------------------------------------------------------
+
+    def accounts(self) -> list[Account]:
+        return self._db.read(account_queries.list_accounts)
+
+    def account(self, name: str) -> Account:
+        """An account by name (:class:`AccountNotFoundError` if none)."""
+        return self._db.read(account_queries.get_account, name)
+
+    async def add_account(
+        self, url: str, user: str, password: str, *, api: str | None = None
+    ) -> AccountFound:
+        """Sign in to a sync server (over ``api``, or the first API it speaks), keep its
+        token (never the password, where the API allows) and remember the account; what
+        was found there. Raises :class:`SyncError` with one sentence."""
+        from tui.core.sync.accounts import add_account
+
+        self._db.require_writable()
+        return await add_account(self._db, self._credentials, url, user, password, api=api)
+
+    def remove_account(self, name: str) -> int:
+        """Forget an account, its secret and its feeds; its bookmarked stories stay, as
+        local stories (how many is returned)."""
+        account = self.account(name)
+        kept = self._db.write(account_queries.remove_account, account.id)
+        self._credentials.remove(account.name)
+        return int(kept)
+
+    async def sync(
+        self, names: Sequence[str] | None = None, *, full: bool = False
+    ) -> list[SyncReport]:
+        """Sync every account (or the ones named): push what was marked here, pull what is
+        new there. Never raises for what a server does: each report says how it went."""
+        from tui.core.sync.engine import Sync
+
+        self._db.require_writable()
+        every = await asyncio.to_thread(self.accounts)
+        chosen = [a for a in every if names is None or a.name in names]
+        run = Sync(self._db, self._pool, self._credentials)
+        return [await run.run(account, full=full) for account in chosen]
+
+    def sync_queued(self) -> int:
+        """Marks and feed changes waiting for a server (0 without accounts): cheap."""
+        return int(self._db.read(account_queries.queued_count))
 
     # -- reader mode: pages, verified, sentiment ------------------------------------------
 

@@ -63,6 +63,43 @@ class Feed:
     last_fetched: datetime | None = None
     unread: int = 0
     total: int = 0
+    account: str | None = None  # the sync account it belongs to; None for a local feed
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A sync account: a server that holds some of the user's subscriptions and marks.
+
+    Its secret (token or key) is not here: it lives in the credentials file only."""
+
+    id: int
+    name: str
+    api: str  # greader | miniflux | fever
+    url: str
+    user: str
+    added_at: datetime | None = None
+    last_sync: datetime | None = None
+    last_error: str = ""
+    feeds: int = 0
+    queued: int = 0  # marks and feed changes the server has not been told of yet
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one sync of one account did; ``error`` is the sentence when it failed."""
+
+    account: str
+    new: int = 0  # stories that came from the server
+    pulled: int = 0  # marks the server changed here
+    pushed: int = 0  # marks and feed changes the server took
+    queued: int = 0  # still waiting for the server
+    seconds: float = 0.0
+    error: str = ""
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
 
 
 @dataclass(frozen=True, slots=True)

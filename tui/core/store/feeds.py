@@ -17,7 +17,8 @@ from tui.core.text.urls import normalise_feed_url
 
 _FEED_COLUMNS = """
     f.id, f.url, coalesce(f.user_title, nullif(f.title, ''), f.url), f.topic_name, f.topic_slug,
-    f.tags, f.site_url, f.status, f.last_error, f.next_retry, f.last_fetched
+    f.tags, f.site_url, f.status, f.last_error, f.next_retry, f.last_fetched,
+    (SELECT a.name FROM accounts a WHERE a.id = f.account_id)
 """
 
 
@@ -38,7 +39,10 @@ class FetchState:
 
 
 def _feed_from_row(row: Sequence[object], unread: int = 0, total: int = 0) -> Feed:
-    (fid, url, title, topic_name, topic_slug, tags, site_url, status, error, retry, fetched) = row
+    (fid, url, title, topic_name, topic_slug, tags, site_url, status, error, retry, fetched) = row[
+        :11
+    ]
+    account = row[11]
     topic = (
         Topic(name=str(topic_name), slug=str(topic_slug)) if topic_name else Topic.from_name(None)
     )
@@ -55,6 +59,7 @@ def _feed_from_row(row: Sequence[object], unread: int = 0, total: int = 0) -> Fe
         last_fetched=from_iso(fetched),  # type: ignore[arg-type]
         unread=unread,
         total=total,
+        account=None if account is None else str(account),
     )
 
 
@@ -164,10 +169,10 @@ def set_topic(conn: sqlite3.Connection, feed_id: int, topic: Topic) -> None:
 
 def set_user_title(conn: sqlite3.Connection, feed_id: int, title: str) -> None:
     conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title or None, feed_id))
-    _reindex_feed_title(conn, feed_id)
+    reindex_feed_title(conn, feed_id)
 
 
-def _reindex_feed_title(conn: sqlite3.Connection, feed_id: int) -> None:
+def reindex_feed_title(conn: sqlite3.Connection, feed_id: int) -> None:
     title = display_title(conn, feed_id)
     conn.execute(
         "UPDATE stories_fts SET feed_title = ? WHERE rowid IN"
@@ -182,14 +187,14 @@ def fetch_states(
     query = (
         "SELECT id, url, coalesce(user_title, nullif(title, ''), url), etag, last_modified,"
         " body_hash, status, next_retry, error_count, topic_name IS NOT NULL FROM feeds"
+        # A synced feed's stories come from its server (tui.core.sync), not from its URL.
+        " WHERE account_id IS NULL"
     )
     if feed_ids is None:
         rows = conn.execute(query + " ORDER BY id").fetchall()
     else:
         marks = ",".join("?" * len(feed_ids))
-        rows = conn.execute(
-            f"{query} WHERE id IN ({marks}) ORDER BY id", tuple(feed_ids)
-        ).fetchall()
+        rows = conn.execute(f"{query} AND id IN ({marks}) ORDER BY id", tuple(feed_ids)).fetchall()
     return [
         FetchState(
             feed_id=row[0],
@@ -234,7 +239,7 @@ def record_success(
             (etag, last_modified, body_hash, feed_id),
         )
     if display_title(conn, feed_id) != before:
-        _reindex_feed_title(conn, feed_id)
+        reindex_feed_title(conn, feed_id)
 
 
 def display_title(conn: sqlite3.Connection, feed_id: int) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -134,6 +134,54 @@ CREATE TABLE articles (
 );
 """
 
+# Version 3: sync accounts. A synced feed belongs to an account and knows its id on the
+# server; a story from the server keeps the server's item id. Marks on synced stories wait
+# in sync_queue, written in the same transaction as the mark itself (see
+# tui.core.store.accounts), until the server has them; feed changes wait in feed_queue.
+SCHEMA_V3 = """
+CREATE TABLE accounts (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL UNIQUE,   -- the user's name for it (the user@host by default)
+    api       TEXT NOT NULL,          -- greader | miniflux | fever
+    url       TEXT NOT NULL,
+    user      TEXT NOT NULL,
+    added_at  TEXT NOT NULL,
+    cursor    TEXT NOT NULL DEFAULT '{}',  -- JSON: where the next incremental pull starts
+    last_sync TEXT,                        -- the last sync that ended well
+    last_error TEXT NOT NULL DEFAULT ''
+);
+-- SET NULL: tui.core.store.accounts removes an account's feeds first, and this only keeps
+-- a stray row from blocking the delete.
+ALTER TABLE feeds ADD COLUMN account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL;
+-- remote_id: a feed's id on the server (NULL until the server has subscribed it), and a
+-- story's item id there, as decimal text.
+ALTER TABLE feeds ADD COLUMN remote_id TEXT;
+ALTER TABLE stories ADD COLUMN remote_id TEXT;
+CREATE UNIQUE INDEX feeds_by_remote ON feeds(account_id, remote_id)
+    WHERE account_id IS NOT NULL AND remote_id IS NOT NULL;
+CREATE UNIQUE INDEX stories_by_remote ON stories(feed_id, remote_id)
+    WHERE remote_id IS NOT NULL;
+-- A mark the server has not been told of yet; the last one for a story and kind wins.
+CREATE TABLE sync_queue (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    remote_id  TEXT NOT NULL,
+    kind       TEXT NOT NULL,     -- 'read' | 'bookmarked'
+    flag       INTEGER NOT NULL,
+    at         TEXT NOT NULL,     -- when the mark was made, for newest-wins
+    PRIMARY KEY (account_id, remote_id, kind)
+) WITHOUT ROWID;
+-- A change to a synced feed the server has not been told of yet, in the order made.
+CREATE TABLE feed_queue (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    action     TEXT NOT NULL,     -- 'subscribe' | 'unsubscribe' | 'rename' | 'topic'
+    feed_url   TEXT NOT NULL,
+    remote_id  TEXT,              -- NULL for a subscribe
+    value      TEXT NOT NULL DEFAULT '',  -- the new title or topic
+    at         TEXT NOT NULL
+);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -152,8 +200,13 @@ def _to_v2(conn: sqlite3.Connection) -> None:
     link_stored_duplicates(conn)
 
 
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Add accounts and the sync queues; every existing feed and story stays local."""
+    _run_script(conn, SCHEMA_V3)
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {1: _to_v2}
+MIGRATIONS: dict[int, Migration] = {1: _to_v2, 2: _to_v3}
 
 
 def create(conn: sqlite3.Connection) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from tui.core.errors import StoryNotFoundError
 from tui.core.models import Story, StoryIndex, StoryRow, Topic, TopicCount, TopicGroup
+from tui.core.store.accounts import any_account, queue_marks
 from tui.core.store.duplicates import copies_of, sources_of
 from tui.core.text.dates import from_iso, to_iso
 
@@ -165,7 +166,9 @@ def require_stories(conn: sqlite3.Connection, story_ids: Sequence[int]) -> None:
 def set_read(conn: sqlite3.Connection, story_ids: Sequence[int], read: bool, now: datetime) -> int:
     """Returns how many of ``story_ids`` changed; their copies (see duplicates) follow."""
     changed = _set_mark(conn, "read", story_ids, read, now)
-    _set_mark(conn, "read", copies_of(conn, story_ids), read, now)
+    copies = copies_of(conn, story_ids)
+    _set_mark(conn, "read", copies, read, now)
+    queue_marks(conn, "read", [*story_ids, *copies], read, now)  # synced ones: to the server
     return changed
 
 
@@ -173,7 +176,9 @@ def set_bookmarked(
     conn: sqlite3.Connection, story_ids: Sequence[int], bookmarked: bool, now: datetime
 ) -> int:
     changed = _set_mark(conn, "bookmarked", story_ids, bookmarked, now)
-    _set_mark(conn, "bookmarked", copies_of(conn, story_ids), bookmarked, now)
+    copies = copies_of(conn, story_ids)
+    _set_mark(conn, "bookmarked", copies, bookmarked, now)
+    queue_marks(conn, "bookmarked", [*story_ids, *copies], bookmarked, now)
     return changed
 
 
@@ -197,6 +202,13 @@ def _set_mark(
 def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now: datetime) -> int:
     """Mark every unread story the filter matches as read (e.g. a whole topic)."""
     listed, params = story_filter.where()
+    if any_account(conn):
+        # Synced stories among them go to the server too: the ids first, then one mark.
+        ids = [
+            int(row[0])
+            for row in conn.execute(f"SELECT s.id FROM {STORY_FROM}{listed} AND s.read = 0", params)
+        ]
+        return set_read(conn, ids, True, now)
     cursor = conn.execute(
         f"UPDATE stories SET read = 1, read_at = ? WHERE id IN"
         f" (SELECT s.id FROM {STORY_FROM}{listed} AND s.read = 0)",

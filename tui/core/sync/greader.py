@@ -34,6 +34,7 @@ API = "/reader/api/0"
 READ = "user/-/state/com.google/read"
 STARRED = "user/-/state/com.google/starred"
 READING_LIST = "user/-/state/com.google/reading-list"
+LABEL = "user/-/label/"
 LONG_PREFIX = "tag:google.com,2005:reader/item/"
 #: Ids asked for in one ``stream/items/contents`` or ``edit-tag`` request.
 BATCH = 250
@@ -161,6 +162,14 @@ class GReaderClient(ServerClient):
             )
         self._auth = auth
 
+    def use_token(self, auth: str) -> None:
+        """Sign in with the token an earlier :meth:`login` gave (the one that is kept)."""
+        self._auth = auth
+
+    @property
+    def token(self) -> str | None:
+        return self._auth
+
     async def subscriptions(self) -> list[RemoteFeed]:
         data = await self._get("subscription/list", "listing subscriptions")
         feeds: list[RemoteFeed] = []
@@ -231,6 +240,50 @@ class GReaderClient(ServerClient):
                 await self._post(
                     "edit-tag", "saving marks", {"i": refs, "a" if value else "r": tag}
                 )
+
+    # -- subscriptions -----------------------------------------------------------------
+
+    async def subscribe(self, url: str, folder: str = "") -> str:
+        """Subscribe the account to ``url``; its stream id. A feed the server already has
+        is found in the list (Miniflux answers 500 to a second ``quickadd``)."""
+        stream_id = ""
+        try:
+            response = await self._post(
+                "subscription/quickadd", "subscribing to a feed", {"quickadd": url}
+            )
+            stream_id = clean_line(text(self._object(response, "subscribing").get("streamId")))
+        except SyncLoginError:
+            raise
+        except SyncError:
+            pass  # perhaps already subscribed: the list says
+        if not stream_id:
+            stream_id = next((f.id for f in await self.subscriptions() if f.url == url), "")
+        if not stream_id:
+            raise SyncError(f"The sync server at {self.base_url} could not subscribe to {url}.")
+        if folder:
+            await self.move(stream_id, folder)
+        return stream_id
+
+    async def unsubscribe(self, stream_id: str) -> None:
+        await self._post(
+            "subscription/edit", "unsubscribing", {"ac": "unsubscribe", "s": stream_id}
+        )
+
+    async def rename(self, stream_id: str, title: str) -> None:
+        await self._post(
+            "subscription/edit", "renaming a feed", {"ac": "edit", "s": stream_id, "t": title}
+        )
+
+    async def move(self, stream_id: str, folder: str) -> None:
+        """File the feed under ``folder`` (and under no other)."""
+        current = next((f for f in await self.subscriptions() if f.id == stream_id), None)
+        data: dict[str, Any] = {"ac": "edit", "s": stream_id, "a": f"{LABEL}{folder}"}
+        others = [
+            f"{LABEL}{name}" for name in (current.folders if current else ()) if name != folder
+        ]
+        if others:
+            data["r"] = others
+        await self._post("subscription/edit", "moving a feed", data)
 
 
 def _item(raw: dict[str, Any]) -> RemoteItem | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui.core.errors import SyncError
+from tui.core.errors import SyncError, SyncUnreachableError
 from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
 from tui.core.text.hygiene import clean_line
 from tui.core.text.urls import openable_url
@@ -30,6 +30,7 @@ class ServerClient:
         if url is None:
             raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
         self.base_url = url
+        self.requests = 0  # how many requests this client sent (the sync benchmark counts)
         self._http = httpx.AsyncClient(
             timeout=timeout, follow_redirects=True, headers={"User-Agent": "newsterm"}
         )
@@ -43,12 +44,17 @@ class ServerClient:
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The server's answer to ``path``, whatever its status; raises only when there is
         no answer to read."""
+        self.requests += 1
         try:
             response = await self._http.request(method, f"{self.base_url}{path}", **kwargs)
         except httpx.TimeoutException:
-            raise SyncError(f"The sync server at {self.base_url} did not answer in time.") from None
+            raise SyncUnreachableError(
+                f"The sync server at {self.base_url} did not answer in time."
+            ) from None
         except httpx.HTTPError:
-            raise SyncError(f"Could not reach the sync server at {self.base_url}.") from None
+            raise SyncUnreachableError(
+                f"Could not reach the sync server at {self.base_url}."
+            ) from None
         if len(response.content) > MAX_ANSWER:
             raise SyncError(f"The sync server at {self.base_url} sent an answer too large to read.")
         return response
