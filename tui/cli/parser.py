@@ -16,6 +16,7 @@ from tui.cli.commands.app import cmd_config
 from tui.cli.commands.library import cmd_refresh, cmd_restore
 from tui.cli.commands.stories import cmd_bookmarks, cmd_list, cmd_search, cmd_show, mark
 from tui.cli.commands.subscriptions import cmd_add, cmd_export, cmd_feeds, cmd_import, cmd_remove
+from tui.cli.commands.sync import cmd_account, cmd_sync
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="subscribe to the URL as given, even if it is a web page and not a feed",
     )
 
+    p.add_argument(
+        "--account",
+        metavar="NAME",
+        help="subscribe on this sync account's server too (`newsterm account list`)",
+    )
+
     p = command("remove", cmd_remove, "unsubscribe (bookmarked stories are kept)")
     p.add_argument("feed", help="feed id or URL")
 
@@ -83,6 +90,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="then fetch the web pages of unread stories whose feeds carry only a summary, "
         "for reading offline",
     )
+
+    p = command(
+        "account", cmd_account, "sync accounts: Miniflux, FreshRSS and others (add, list, remove)"
+    )
+    accounts = p.add_subparsers(dest="account_command", metavar="ACTION", required=True)
+    p = accounts.add_parser(
+        "add",
+        help="sign in to a sync server and sync it",
+        description="Sign in to a sync server (Google Reader API, Miniflux or Fever) and sync "
+        "it. Only a token or key is kept, in a file only you can read.",
+    )
+    p.add_argument("url", help="the server's address, e.g. https://miniflux.example.org")
+    p.add_argument("--user", required=True, metavar="NAME", help="the account's user name")
+    p.add_argument(
+        "--api",
+        choices=("greader", "miniflux", "fever"),
+        help="the API to use (default: the first the server speaks, in this order)",
+    )
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (or Miniflux API key) from standard input, not the terminal",
+    )
+    p = accounts.add_parser("list", help="list the sync accounts")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = accounts.add_parser(
+        "remove", help="forget an account (its bookmarked stories stay, as local stories)"
+    )
+    p.add_argument("name", help="the account's name, as `newsterm account list` shows it")
+
+    p = command("sync", cmd_sync, "sync every account now: push marks, pull what is new")
+    p.add_argument("--full", action="store_true", help="reconcile everything, not only changes")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("list", cmd_list, "list stories, newest first")
     p.add_argument("--topic", help="only this topic (name or slug)")

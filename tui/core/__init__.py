@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         starter_opml_path as starter_opml_path,
     )
     from tui.core.errors import (
+        AccountNotFoundError as AccountNotFoundError,
         ConfigError as ConfigError,
         LibraryDamagedError as LibraryDamagedError,
         LibraryError as LibraryError,
@@ -44,18 +45,22 @@ if TYPE_CHECKING:
         LibraryReadOnlyError as LibraryReadOnlyError,
         NewstermError as NewstermError,
         SearchQueryError as SearchQueryError,
+        SyncError as SyncError,
     )
     from tui.core.export import (
+        account_record as account_record,
         bookmarks_markdown as bookmarks_markdown,
         bookmarks_netscape_html as bookmarks_netscape_html,
         feed_record as feed_record,
         search_record as search_record,
         story_record as story_record,
+        sync_record as sync_record,
     )
     from tui.core.library import (
         Library as Library,
     )
     from tui.core.models import (
+        Account as Account,
         ArticleOutcome as ArticleOutcome,
         Block as Block,
         Feed as Feed,
@@ -66,6 +71,7 @@ if TYPE_CHECKING:
         Story as Story,
         StoryIndex as StoryIndex,
         StoryRow as StoryRow,
+        SyncReport as SyncReport,
         TopicCount as TopicCount,
         TopicGroup as TopicGroup,
     )
@@ -110,6 +116,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["build_demo_library", "starter_opml_path"], "tui.core.demo"),
     **dict.fromkeys(
         [
+            "AccountNotFoundError",
             "ConfigError",
             "LibraryDamagedError",
             "LibraryError",
@@ -117,22 +124,26 @@ _WHERE: dict[str, str] = {
             "LibraryReadOnlyError",
             "NewstermError",
             "SearchQueryError",
+            "SyncError",
         ],
         "tui.core.errors",
     ),
     **dict.fromkeys(
         [
+            "account_record",
             "bookmarks_markdown",
             "bookmarks_netscape_html",
             "feed_record",
             "search_record",
             "story_record",
+            "sync_record",
         ],
         "tui.core.export",
     ),
     "Library": "tui.core.library",
     **dict.fromkeys(
         [
+            "Account",
             "ArticleOutcome",
             "Block",
             "Feed",
@@ -143,6 +154,7 @@ _WHERE: dict[str, str] = {
             "Story",
             "StoryIndex",
             "StoryRow",
+            "SyncReport",
             "TopicCount",
             "TopicGroup",
         ],
@@ -161,6 +173,8 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "DEFAULT_CONFIG_TOML",
+    "Account",
+    "AccountNotFoundError",
     "ArticleOutcome",
     "Block",
     "ConfigError",
@@ -185,8 +199,11 @@ __all__ = [
     "Story",
     "StoryIndex",
     "StoryRow",
+    "SyncError",
+    "SyncReport",
     "TopicCount",
     "TopicGroup",
+    "account_record",
     "backup_story_count",
     "bookmarks_markdown",
     "bookmarks_netscape_html",
@@ -209,6 +226,7 @@ __all__ = [
     "story_record",
     "story_slug",
     "strip_controls",
+    "sync_record",
     "utcnow",
 ]
 

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
-from tui.core.models import Feed, SearchResult, Story
+from tui.core.models import Account, Feed, SearchResult, Story, SyncReport
 from tui.core.text.dates import to_iso
 from tui.core.text.urls import openable_url
 
@@ -57,6 +57,35 @@ def feed_record(feed: Feed) -> dict[str, Any]:
         "last_error": feed.last_error or None,
         "next_retry": to_iso(feed.next_retry),
         "last_fetched": to_iso(feed.last_fetched),
+        "account": feed.account,
+    }
+
+
+def account_record(account: Account) -> dict[str, Any]:
+    """An account for ``--json``: never its secret (which is not in :class:`Account`)."""
+    return {
+        "name": account.name,
+        "api": account.api,
+        "url": account.url,
+        "user": account.user,
+        "feeds": account.feeds,
+        "queued": account.queued,
+        "last_sync": to_iso(account.last_sync),
+        "last_error": account.last_error or None,
+    }
+
+
+def sync_record(report: SyncReport) -> dict[str, Any]:
+    return {
+        "account": report.account,
+        "ok": report.ok,
+        "new": report.new,
+        "pulled": report.pulled,
+        "pushed": report.pushed,
+        "queued": report.queued,
+        "seconds": round(report.seconds, 3),
+        "requests": report.requests,
+        "error": report.error or None,
     }
 
 

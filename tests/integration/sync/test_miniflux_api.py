@@ -19,7 +19,7 @@ async def test_a_bad_key_is_one_sentence_without_the_key(miniflux: Miniflux) -> 
     async with MinifluxClient(miniflux.url, "not-a-key-5521") as client:
         with pytest.raises(SyncLoginError) as caught:
             await client.feeds()
-    assert "refused the API key" in str(caught.value)
+    assert "refused the login" in str(caught.value)
     assert "not-a-key-5521" not in str(caught.value)
 
 

@@ -44,13 +44,19 @@ def _echo_report(report: RefreshReport) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     with open_library(args) as library:
-        if not library.feeds():
+        accounts = library.accounts()
+        if not library.feeds() and not accounts:
             echo("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
             return 0
         report = refresh(library, [feed_ref(feed) for feed in args.feed or ()] or None)
         _echo_report(report)
         if report.problems:  # the library itself failed (a full disk): cron should hear it
             return 1
+        if accounts and not args.feed:
+            # One cron job does both: the accounts sync after the feeds are fetched.
+            from tui.cli.commands.sync import sync_all
+
+            sync_all(library)
         if args.pages:
             _fetch_short_pages(library)
         _daily_backup(library)

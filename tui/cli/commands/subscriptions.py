@@ -73,10 +73,18 @@ def cmd_add(args: argparse.Namespace) -> int:
                 return 1
             url = found
         known = library.is_subscribed(url)
-        feed = library.add_feed(url, topic=args.topic, title=args.title)
+        feed = library.add_feed(url, topic=args.topic, title=args.title, account=args.account)
         if known:
             echo(f"Already subscribed: [{feed.id}] {feed.title} ({feed.url})")
             return 0
+        if feed.account is not None:
+            # A synced feed's stories come from its server: subscribe there, then pull.
+            echo(f"Added [{feed.id}] {feed.url} to the account {feed.account}.")
+            if args.no_fetch:
+                return 0
+            from tui.cli.commands.sync import sync_all
+
+            return 0 if all(r.ok for r in sync_all(library, [feed.account])) else 1
         if args.no_fetch:
             echo(f"Added [{feed.id}] {feed.url}; `newsterm refresh` will fetch it.")
             return 0
@@ -95,6 +103,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         feed = library.remove_feed(feed_ref(args.feed))
         echo(f"Removed [{feed.id}] {feed.title}; its bookmarked stories were kept.")
+        if feed.account is not None:
+            echo(f"The account {feed.account} unsubscribes from it at its next sync.")
     return 0
 
 
@@ -117,6 +127,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         state = feed.status.value
         if feed.next_retry and state in ("error", "waiting"):
             state += f" until {feed.next_retry:%Y-%m-%d %H:%M} UTC"
+        if feed.account is not None:
+            state += f" · synced with {feed.account}"
         echo(f"  [{feed.id:>4}] {feed.title}  ({feed.unread}/{feed.total} unread) {state}")
         echo(f"         {feed.url}")
         if feed.last_error:

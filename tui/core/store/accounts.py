@@ -208,7 +208,11 @@ def feed_ids_by_remote(conn: sqlite3.Connection, account_id: int) -> dict[str, i
 
 
 def set_feed_remote_id(conn: sqlite3.Connection, feed_id: int, remote_id: str) -> None:
-    conn.execute("UPDATE feeds SET remote_id = ? WHERE id = ?", (remote_id, feed_id))
+    """The server subscribed the feed: from now on its stories come from there."""
+    conn.execute(
+        "UPDATE feeds SET remote_id = ?, status = 'ok', last_error = '' WHERE id = ?",
+        (remote_id, feed_id),
+    )
 
 
 def feed_account(conn: sqlite3.Connection, feed_id: int) -> tuple[int, str | None] | None:
