@@ -9,6 +9,7 @@ thread workers so that no SQLite call runs on its event loop.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +80,7 @@ class Library:
         self._searcher = search_queries.Searcher(path)  # a connection of its own
         self._backups = Backups(path)
         self._credentials = CredentialStore(path.parent)  # sync secrets, beside the library
+        self._sync_lock = threading.Lock()
 
     # -- lifetime --------------------------------------------------------------------
 
@@ -402,6 +404,14 @@ class Library:
         self._db.require_writable()
         return await add_account(self._db, self._credentials, url, user, password, api=api)
 
+    def attach_feed(self, ref: str | int, account: str) -> Feed:
+        """Put a local feed on a sync account: subscribed on the server at its next sync,
+        its stories from there after that. A feed already synced is left as it is."""
+        feed = self.feed(ref)
+        target = self.account(account)
+        self._db.write(account_queries.attach_feed, feed.id, target.id)
+        return self.feed(feed.id)
+
     def remove_account(self, name: str) -> int:
         """Forget an account, its secret and its feeds; its bookmarked stories stay, as
         local stories (how many is returned)."""
@@ -417,11 +427,19 @@ class Library:
         new there. Never raises for what a server does: each report says how it went."""
         from tui.core.sync.engine import Sync
 
-        self._db.require_writable()
         every = await asyncio.to_thread(self.accounts)
         chosen = [a for a in every if names is None or a.name in names]
-        run = Sync(self._db, self._pool, self._credentials)
-        return [await run.run(account, full=full) for account in chosen]
+        if not chosen:
+            return []
+        self._db.require_writable()
+        # One sync at a time, whichever thread asks (the app's refresh and its pushes after
+        # marks): two at once would push the same queued marks twice.
+        await asyncio.to_thread(self._sync_lock.acquire)
+        try:
+            run = Sync(self._db, self._pool, self._credentials)
+            return [await run.run(account, full=full) for account in chosen]
+        finally:
+            self._sync_lock.release()
 
     def sync_queued(self) -> int:
         """Marks and feed changes waiting for a server (0 without accounts): cheap."""

@@ -96,6 +96,7 @@ class SyncReport:
     seconds: float = 0.0
     error: str = ""
     requests: int = 0
+    offline: bool = False  # the error is that the server could not be reached
 
     @property
     def ok(self) -> bool:

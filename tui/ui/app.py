@@ -38,6 +38,7 @@ from tui.ui.screens.main import MainScreen
 from tui.ui.screens.main.list_filter import ListFilter
 from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
 from tui.ui.session import Session
+from tui.ui.sync_flow import SyncFlow
 
 if TYPE_CHECKING:
     from tui.ui.commands import PaletteHost
@@ -81,11 +82,15 @@ class NewstermApp(App[None]):
         self.session = Session(library, settings or library.settings, now, demo)
         self.main = MainScreen(self.session)
         self.add_feed_flow = AddFeedFlow(self, self.session, self.refresh_feeds)
+        self.sync_flow = SyncFlow(
+            self, self.session, status=lambda: self.main.status, reload=self.main.reload
+        )
         self.refresher = Refresher(
             self,
             self.session,
             on_progress=self._show_progress,
             on_finished=self._refresh_finished,
+            on_synced=self.sync_flow.finished,
         )
         self.last_report: RefreshReport | None = None
         self._owned: list[Library] = []  # libraries the app opened itself (the demo)
@@ -136,13 +141,19 @@ class NewstermApp(App[None]):
             stories = library.counts()[0]
             # feeds() is the slower call: only made when its answer matters.
             feeds = library.feeds() if auto or not stories else []
+            accounts = [] if self.session.demo else library.accounts()
+            queued = library.sync_queued() if accounts else 0
         except NewstermError as error:
             deliver(self, self.notify, str(error), severity="error", markup=False)
             return
-        if not feeds and not stories:
+        deliver(self, self.sync_flow.show, len(accounts), queued)
+        if not feeds and not stories and not accounts:
             deliver(self, self._welcome)
         elif self._due(feeds):
-            deliver(self, self.refresh_feeds, None)
+            deliver(self, self.refresh_feeds, None)  # the accounts sync after it
+        elif accounts and not library.read_only:
+            # Marks made elsewhere since the last run, and marks queued here offline.
+            deliver(self, self.sync_flow.start)
 
     def _due(self, feeds: Sequence[Feed]) -> bool:
         minutes = self.session.settings.refresh.auto_minutes
@@ -232,6 +243,11 @@ class NewstermApp(App[None]):
     def _refresh_requested(self, event: MainScreen.RefreshRequested) -> None:
         self.refresh_feeds(event.feed_ids)
 
+    @on(MainScreen.SyncWanted)
+    def _sync_wanted(self) -> None:
+        if not self.session.demo and not self.session.library.read_only:
+            self.sync_flow.soon()
+
     @on(FeedsScreen.RefreshRequested)
     def _feed_refresh_requested(self, event: FeedsScreen.RefreshRequested) -> None:
         self.refresh_feeds([event.feed_id])
@@ -316,9 +332,19 @@ class NewstermApp(App[None]):
     @on(FeedsScreen.Changed)
     def _feeds_changed(self) -> None:
         self.main.reload()
+        self._sync_wanted()  # a synced feed's change goes to its server
 
     def action_add_feed(self) -> None:
         self.add_feed_flow.start()
+
+    def action_connect_account(self) -> None:
+        self.sync_flow.connect()
+
+    def action_sync(self) -> None:
+        if self.session.demo:
+            self.notify("The demo library has no sync account.", markup=False)
+            return
+        self.sync_flow.start()
 
     def show_topic(self, slug: str, name: str) -> None:
         """Show one topic's stories (the command palette's "View topic")."""
@@ -334,6 +360,8 @@ class NewstermApp(App[None]):
             self.exit()
         elif choice == "add":
             self.action_add_feed()
+        elif choice == "sync":
+            self.sync_flow.connect()
         else:
             self._start_with(choice)
 

@@ -81,6 +81,14 @@ PALETTE: tuple[PaletteCommand, ...] = (
     PaletteCommand("Search", "Full-text search over every story", "app.search"),
     PaletteCommand("Add a feed", "Subscribe to a feed by its address", "app.add_feed"),
     PaletteCommand(
+        "Connect a sync account",
+        "Miniflux, FreshRSS or another Google Reader, Miniflux or Fever server",
+        "app.connect_account",
+    ),
+    PaletteCommand(
+        "Sync now", "Push marks made here and pull what is new on the sync server", "app.sync"
+    ),
+    PaletteCommand(
         "Manage feeds", "Feeds, their state and errors; remove or move them", "app.manage_feeds"
     ),
     PaletteCommand("Help", "Every key, and how to remap it", "app.help"),

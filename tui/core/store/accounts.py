@@ -476,6 +476,28 @@ def _queue_change(conn: sqlite3.Connection, feed_id: int, action: str, value: st
         )
 
 
+def attach_feed(conn: sqlite3.Connection, feed_id: int, account_id: int) -> bool:
+    """Put a local feed on an account: the server subscribes to it at the next sync, and
+    from then on its stories come from there (those here already are matched by link).
+    False when the feed is already synced."""
+    row = conn.execute(
+        "SELECT url, topic_name FROM feeds WHERE id = ? AND account_id IS NULL", (feed_id,)
+    ).fetchone()
+    if row is None:
+        return False
+    conn.execute("UPDATE feeds SET account_id = ? WHERE id = ?", (account_id, feed_id))
+    queue_feed_change(
+        conn,
+        account_id,
+        "subscribe",
+        feed_url=str(row[0]),
+        remote_id=None,
+        value=str(row[1] or ""),
+        now=utcnow(),
+    )
+    return True
+
+
 def drop_feed(conn: sqlite3.Connection, feed_id: int) -> None:
     """Unsubscribe (here, and on the server for a synced feed)."""
     _queue_change(conn, feed_id, "unsubscribe", "")

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from tui.core.errors import NewstermError, SyncError
+from tui.core.errors import NewstermError, SyncError, SyncUnreachableError
 from tui.core.models import Account, ParsedEntry, SyncReport
 from tui.core.store import accounts as account_queries, feeds as feed_queries
 from tui.core.store.accounts import QueuedMark, ServerMark
@@ -40,7 +40,8 @@ from tui.core.sync.credentials import CredentialStore
 from tui.core.sync.items import ServerFeed, ServerItem, ServerMarks
 from tui.core.sync.jobs import KEY_PREFIX, item_entries
 from tui.core.sync.remote import Remote, open_remote
-from tui.core.text.dates import from_iso, utcnow
+from tui.core.text.dates import from_iso, to_iso, utcnow
+from tui.core.text.keys import link_key
 from tui.core.workers.pool import WorkerPool
 
 T = TypeVar("T")
@@ -93,7 +94,8 @@ class Sync:
                 error=str(error),
                 now=utcnow(),
             )
-            return self._report(account, counts, started, remote, str(error))
+            offline = isinstance(error, SyncUnreachableError)
+            return self._report(account, counts, started, remote, str(error), offline)
         return self._report(account, counts, started, remote, "")
 
     def _report(
@@ -103,6 +105,7 @@ class Sync:
         started: float,
         remote: Remote | None,
         error: str,
+        offline: bool = False,
     ) -> SyncReport:
         left = self.db.read(account_queries.get_account, account.id).queued
         return SyncReport(
@@ -114,6 +117,7 @@ class Sync:
             seconds=time.perf_counter() - started,
             error=error,
             requests=remote.requests if remote is not None else 0,
+            offline=offline,
         )
 
     @staticmethod
@@ -322,10 +326,61 @@ def _store_items(
         if feed_id is not None:  # an item of a feed the list did not name: next time
             grouped[feed_id].append((item, entry))
     new = 0
-    for feed_id, pairs in grouped.items():
+    for feed_id, every in grouped.items():
+        pairs = _adopt_local_stories(conn, feed_id, every, now)
         title = feed_queries.display_title(conn, feed_id)
         new += store_entries(conn, feed_id, title, [e for _, e in pairs], now).new
         account_queries.set_item_ids(
             conn, feed_id, [(KEY_PREFIX + i.id, i.id, i.read, i.starred) for i, _ in pairs]
         )
     return new
+
+
+def _adopt_local_stories(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    pairs: list[tuple[ServerItem, ParsedEntry]],
+    now: datetime,
+) -> list[tuple[ServerItem, ParsedEntry]]:
+    """A feed that was local before it was synced already has some of the server's items:
+    those stories take the server's id instead of being stored twice. A mark either side
+    has is kept (and queued for the server where it lacks it): no mark is lost by syncing.
+    Returns the items that are new here."""
+    local = {
+        str(key): (int(sid), bool(read), bool(star))
+        for sid, key, read, star in conn.execute(
+            "SELECT id, link_key, read, bookmarked FROM stories"
+            " WHERE feed_id = ? AND remote_id IS NULL AND link_key != ''",
+            (feed_id,),
+        )
+    }
+    if not local:
+        return pairs
+    remaining = []
+    for item, entry in pairs:
+        found = local.pop(link_key(item.link), None) if item.link else None
+        if found is None:
+            remaining.append((item, entry))
+            continue
+        story_id, read, star = found
+        conn.execute(
+            "UPDATE stories SET remote_id = ?,"
+            " read = max(read, ?), read_at = coalesce(read_at, CASE WHEN ? THEN ? END),"
+            " bookmarked = max(bookmarked, ?),"
+            " bookmarked_at = coalesce(bookmarked_at, CASE WHEN ? THEN ? END) WHERE id = ?",
+            (
+                item.id,
+                int(item.read),
+                int(item.read),
+                to_iso(now),
+                int(item.starred),
+                int(item.starred),
+                to_iso(now),
+                story_id,
+            ),
+        )
+        if read and not item.read:
+            account_queries.queue_marks(conn, "read", [story_id], True, now)
+        if star and not item.starred:
+            account_queries.queue_marks(conn, "bookmarked", [story_id], True, now)
+    return remaining

@@ -14,7 +14,7 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from tui.core import FeedRefresh, NewstermError, RefreshReport
+from tui.core import FeedRefresh, NewstermError, RefreshReport, SyncReport
 from tui.ui.background.threads import WorkerNode, deliver, thread_worker
 from tui.ui.session import Session
 
@@ -34,12 +34,14 @@ class Refresher:
         *,
         on_progress: Callable[[tuple[int, int]], None],
         on_finished: Callable[[RefreshReport | None, str], None],
+        on_synced: Callable[[list[SyncReport], str], None] | None = None,
     ) -> None:
         self.node = node
         self.session = session
         self.running = False
         self._on_progress = on_progress
         self._on_finished = on_finished
+        self._on_synced = on_synced
         self._task: tuple[asyncio.AbstractEventLoop, asyncio.Task[object] | None] | None = None
 
     def start(self, feed_ids: list[int] | None) -> bool:
@@ -84,6 +86,21 @@ class Refresher:
         except Exception as error:  # a refresh must never take the app down
             problem = f"The refresh failed: {error}. Stories already here are still readable."
         deliver(self.node, self._finished, report, problem)
+        if self._on_synced is not None and report is not None:
+            self._sync()
+
+    def _sync(self) -> None:
+        """The accounts sync after the feeds are fetched: ``R`` and auto-refresh do both."""
+        reports: list[SyncReport] = []
+        problem = ""
+        try:
+            reports = asyncio.run(self.session.library.sync())
+        except NewstermError as error:
+            problem = str(error)
+        except Exception as error:  # a sync must never take the app down
+            problem = f"The sync failed: {error}. Nothing was lost; it is tried again later."
+        if self._on_synced is not None:
+            deliver(self.node, self._on_synced, reports, problem)
 
     def _finished(self, report: RefreshReport | None, problem: str) -> None:
         self.running = False

@@ -40,6 +40,8 @@ def status_text(feed: Feed) -> str:
     state = feed.status.value
     if feed.next_retry and feed.status in (FeedStatus.ERROR, FeedStatus.WAITING):
         state += f" until {feed.next_retry:%Y-%m-%d %H:%M}"
+    if feed.account is not None:
+        state += f" · synced ({feed.account})"
     return state
 
 
@@ -51,6 +53,7 @@ class FeedsScreen(ModalScreen[None]):
         Binding("d,delete", "remove", "Remove", id="feeds_remove"),
         Binding("t", "retopic", "Topic", id="feeds_topic"),
         Binding("r", "refresh", "Refresh", id="feeds_refresh"),
+        Binding("s", "attach", "Sync on account", id="feeds_attach"),
     ]
 
     class Changed(Message):
@@ -165,6 +168,8 @@ class FeedsScreen(ModalScreen[None]):
                 self._remove(feed.id)
 
         question = f"Unsubscribe from “{feed.title or feed.url}”? Its bookmarked stories are kept."
+        if feed.account is not None:
+            question += f" The account {feed.account} unsubscribes too."
         self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
 
     @work(thread=True, group="feeds-change")
@@ -196,12 +201,60 @@ class FeedsScreen(ModalScreen[None]):
         except NewstermError as error:
             deliver(self, self._problem, str(error))
             return
-        deliver(self, self._changed, f"{feed.title or feed.url} is now under {feed.topic.name}.")
+        where = f" (on {feed.account} too)" if feed.account is not None else ""
+        deliver(
+            self, self._changed, f"{feed.title or feed.url} is now under {feed.topic.name}{where}."
+        )
 
     def _changed(self, message: str) -> None:
         self.notify(message, markup=False)
         self.post_message(self.Changed())
         self.reload()
+
+    def action_attach(self) -> None:
+        """Put the feed on a sync account (the first, or the one named)."""
+        feed = self.current
+        if feed is None:
+            return
+        if feed.account is not None:
+            self.notify(f"{feed.title or feed.url} is synced with {feed.account}.", markup=False)
+            return
+        self._put_on_account(feed.id, None)
+
+    @work(thread=True, group="feeds-change")
+    def _put_on_account(self, feed_id: int, account: str | None) -> None:
+        library = self.session.library
+        try:
+            accounts = library.accounts()
+            if not accounts:
+                deliver(
+                    self,
+                    self._problem,
+                    "There is no sync account yet: the command palette's “Connect a sync "
+                    "account” adds one.",
+                )
+                return
+            if account is None and len(accounts) > 1:
+                deliver(self, self._ask_account, feed_id, [a.name for a in accounts])
+                return
+            feed = library.attach_feed(feed_id, account or accounts[0].name)
+        except NewstermError as error:
+            deliver(self, self._problem, str(error))
+            return
+        deliver(
+            self,
+            self._changed,
+            f"{feed.title or feed.url} goes to {feed.account} at the next sync.",
+        )
+
+    def _ask_account(self, feed_id: int, names: list[str]) -> None:
+        def answered(name: str | None) -> None:
+            if name:
+                self._put_on_account(feed_id, name.strip())
+
+        self.app.push_screen(
+            PromptScreen(f"Which account ({', '.join(names)})?", names[0]), answered
+        )
 
     def action_refresh(self) -> None:
         feed = self.current

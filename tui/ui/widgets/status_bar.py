@@ -1,4 +1,5 @@
-"""The status bar above the footer: refresh mode, where you are, counts, refresh progress.
+"""The status bar above the footer: refresh mode, sync state, where you are, counts,
+refresh progress.
 
 ``LIVE [news/science/orbit-survey-finds-fai…] tone:negative indexed:15000 unread:42 read:4min …``
 
@@ -43,6 +44,11 @@ class StatusBar(Widget):
     """``read:4min 2025-10-08`` for the open story, else empty."""
     progress: reactive[tuple[int, int] | None] = reactive(None)
     """(feeds done, feeds in all) while a refresh runs."""
+    sync: reactive[str] = reactive("")
+    """The sync accounts' state: empty without accounts, ``ok``, ``offline`` (the server
+    could not be reached: marks wait for it, nothing is lost) or ``failed``."""
+    queued: reactive[int] = reactive(0)
+    """Marks and feed changes waiting for a sync server."""
 
     def render(self) -> Content:
         mode_style = {
@@ -55,6 +61,17 @@ class StatusBar(Widget):
         if self.tone:
             tone = [" tone:", (self.tone, "$accent")]
         reading = f" {self.reading}" if self.reading else ""
+        sync: list[Content | tuple[str, str] | str] = []
+        if self.sync:
+            label = {"offline": "SYNC OFFLINE", "failed": "SYNC FAILED"}.get(self.sync, "SYNC")
+            if self.queued:
+                label += f" {self.queued} queued"
+            sync_style = "bold $text-success on $success-muted"
+            if self.sync in ("offline", "failed"):
+                sync_style = "bold $text-error on $error-muted"
+            elif self.queued:
+                sync_style = "bold $text-warning on $warning-muted"
+            sync = [(f" {label} ", sync_style), " "]
         tail: list[Content | tuple[str, str] | str] = []
         if self.progress is not None and self.progress[1] == 0:
             tail = ["  refreshing…"]  # how many feeds are due is not known yet
@@ -73,13 +90,14 @@ class StatusBar(Widget):
             + 5
             + len(counts)
             + len(reading)
-            + Content.assemble(*tone, *tail).cell_length
+            + Content.assemble(*sync, *tone, *tail).cell_length
         )
         room = max(12, min(_PATH_CELLS, self.size.width - fixed))
         path = self.path if len(self.path) <= room else self.path[: room - 1] + "…"
         return Content.assemble(
             (f" {self.mode} ", mode_style),
             " ",
+            *sync,
             ("[", "$foreground-muted"),
             (path, "$accent"),
             ("]", "$foreground-muted"),

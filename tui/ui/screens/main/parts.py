@@ -73,6 +73,9 @@ class MainParts(WorkerNode, Protocol):
     def problem(self, message: str) -> None:
         """Say that something failed, in a notification."""
 
+    def marks_queued(self, queued: int) -> None:
+        """Marks wait for a sync server: show how many, and have them pushed soon."""
+
     # The Textual methods they use, as a screen has them.
 
     @property

@@ -83,6 +83,9 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.feed_ids = None if feed_ids is None else list(feed_ids)
 
+    class SyncWanted(Message):
+        """Marks wait for a sync server: push them soon."""
+
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
@@ -141,6 +144,11 @@ class MainScreen(Screen[None]):
 
     def problem(self, message: str) -> None:
         self.notify(message, severity="error", markup=False, timeout=8)
+
+    def marks_queued(self, queued: int) -> None:
+        self.status.queued = queued
+        self.status.sync = self.status.sync or "ok"
+        self.post_message(self.SyncWanted())
 
     def request_refresh(self, feed_ids: list[int]) -> None:
         self.post_message(self.RefreshRequested(feed_ids))

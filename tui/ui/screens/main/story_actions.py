@@ -57,11 +57,15 @@ class StoryActions:
 
     @thread_worker(group="counts", exclusive=True)
     def _load_counts(self) -> None:
+        library = self.node.session.library
         try:
-            counts = self.node.session.library.counts()
+            counts = library.counts()
+            queued = library.sync_queued()
         except NewstermError:
             return  # the status bar keeps its last counts; the list reports the problem
         deliver(self.node, self.node.show_counts, counts)
+        if queued:
+            deliver(self.node, self.node.marks_queued, queued)
 
     # -- which story an action is about --------------------------------------------------
 
@@ -134,6 +138,7 @@ class StoryActions:
             deliver(self.node, self.node.problem, str(error))
             return
         deliver(self.node, self._topic_saved, slug, counts)
+        self._load_counts()  # and the marks it queued for a sync server
         deliver(self.node, self.node.notify, f"{changed} stories marked read.", markup=False)
 
     def _topic_saved(self, slug: str, counts: tuple[int, int, int]) -> None:
