@@ -72,6 +72,11 @@ class SyncLoginError(SyncError):
     """The sync server refused the user name and password (or token)."""
 
 
+class SyncRefusedError(SyncError):
+    """The sync server refused one request for good (a 4xx answer other than a login's):
+    asking again would get the same answer."""
+
+
 class SyncUnreachableError(SyncError):
     """The sync server did not answer at all (down, unreachable, or too slow)."""
 

@@ -86,6 +86,7 @@ def sync_record(report: SyncReport) -> dict[str, Any]:
         "seconds": round(report.seconds, 3),
         "requests": report.requests,
         "error": report.error or None,
+        "notes": list(report.notes),
     }
 
 

@@ -97,6 +97,7 @@ class SyncReport:
     error: str = ""
     requests: int = 0
     offline: bool = False  # the error is that the server could not be reached
+    notes: tuple[str, ...] = ()  # changes the server refused for good (kept here)
 
     @property
     def ok(self) -> bool:

@@ -71,6 +71,8 @@ class SyncFlow:
         else:
             status.sync = "failed" if failed else "ok"
         status.queued = sum(r.queued for r in reports)
+        for note in (note for r in reports for note in r.notes):
+            self.node.notify(note, severity="warning", markup=False, timeout=10)
         if failed:
             self._say(f"{failed[0].account}: {failed[0].error}")
         else:

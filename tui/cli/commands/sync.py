@@ -108,6 +108,8 @@ def sync_all(
         return reports
     for report in reports:
         echo(summary_line(report), sys.stdout if report.ok else sys.stderr)
+        for note in report.notes:
+            echo(f"  ! {note}", sys.stderr)
     return reports
 
 

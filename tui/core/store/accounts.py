@@ -264,6 +264,12 @@ def feed_changes(conn: sqlite3.Connection, account_id: int) -> list[FeedChange]:
     ]
 
 
+def detach_feed(conn: sqlite3.Connection, url: str) -> None:
+    """A feed the server would not subscribe to stays, as a local feed fetched from its
+    address."""
+    conn.execute("UPDATE feeds SET account_id = NULL WHERE url = ? AND remote_id IS NULL", (url,))
+
+
 def drop_feed_change(conn: sqlite3.Connection, change_id: int) -> None:
     conn.execute("DELETE FROM feed_queue WHERE id = ?", (change_id,))
 
@@ -498,8 +504,20 @@ def attach_feed(conn: sqlite3.Connection, feed_id: int, account_id: int) -> bool
     return True
 
 
+def forget_feed_marks(conn: sqlite3.Connection, feed_id: int) -> None:
+    """Before a synced feed goes: its stories' queued marks go too. The server drops the
+    items with the feed, and a mark it can no longer take must not block every later push."""
+    conn.execute(
+        "DELETE FROM sync_queue WHERE account_id = (SELECT account_id FROM feeds WHERE id = ?)"
+        " AND remote_id IN (SELECT remote_id FROM stories WHERE feed_id = ?"
+        " AND remote_id IS NOT NULL)",
+        (feed_id, feed_id),
+    )
+
+
 def drop_feed(conn: sqlite3.Connection, feed_id: int) -> None:
     """Unsubscribe (here, and on the server for a synced feed)."""
+    forget_feed_marks(conn, feed_id)
     _queue_change(conn, feed_id, "unsubscribe", "")
     feed_queries.remove_feed(conn, feed_id)
 

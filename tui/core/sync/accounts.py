@@ -68,6 +68,12 @@ async def add_account(
     address = openable_url(url.strip().rstrip("/"))
     if address is None:
         raise SyncError(f"{clean_line(url)!r} is not an http(s) address of a sync server.")
+    if "@" in urlsplit(address).netloc:
+        # A password in the address would be stored and shown with it: refused, unread.
+        raise SyncError(
+            "Give the server's address without a user name or password in it; the user "
+            "goes in --user and the password is asked for."
+        )
     user = clean_line(user)
     if not user:
         raise SyncError("Give the account's user name with --user.")

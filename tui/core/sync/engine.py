@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from tui.core.errors import NewstermError, SyncError, SyncUnreachableError
+from tui.core.errors import NewstermError, SyncError, SyncRefusedError, SyncUnreachableError
 from tui.core.models import Account, ParsedEntry, SyncReport
 from tui.core.store import accounts as account_queries, feeds as feed_queries
 from tui.core.store.accounts import QueuedMark, ServerMark
@@ -67,12 +67,14 @@ class Sync:
         self.credentials = credentials
         self.timeout = timeout
         self._spared: set[str] = set()  # items whose marks this sync pushed
+        self.notes: list[str] = []  # what the server refused for good, said once
 
     async def run(self, account: Account, *, full: bool = False) -> SyncReport:
         started = time.perf_counter()
         remote: Remote | None = None
         counts = _Counts()
         self._spared = set()
+        self.notes = []
         try:
             secret = self.credentials.load().get(account.name)
             if secret is None:
@@ -116,6 +118,7 @@ class Sync:
             queued=left,
             seconds=time.perf_counter() - started,
             error=error,
+            notes=tuple(self.notes),
             requests=remote.requests if remote is not None else 0,
             offline=offline,
         )
@@ -152,20 +155,16 @@ class Sync:
         for change in changes:
             try:
                 await self._push_feed_change(account, remote, change)
-            except SyncError as error:
-                if remote.edits_feeds:
-                    raise  # the server may take it next time: it stays queued
-                # The API cannot do it at all: the change stays here only, and is said once.
-                await self._read(
-                    self.db.write,
-                    account_queries.record_sync,
-                    account.id,
-                    cursor=None,
-                    error=str(error),
-                    now=utcnow(),
-                )
+                done += 1
+            except SyncRefusedError as error:
+                # Refused for good (a feed the server cannot fetch, an API that cannot edit
+                # feeds): the change stays here only, said once; asking again would block
+                # every later sync. A feed the server would not subscribe to stays local.
+                self.notes.append(str(error))
+                if change.action == "subscribe":
+                    await self._read(self.db.write, account_queries.detach_feed, change.feed_url)
+            # Anything else (down, 5xx) raises: the change stays queued for the next sync.
             await self._read(self.db.write, account_queries.drop_feed_change, change.id)
-            done += 1
         return done
 
     async def _push_feed_change(
@@ -234,10 +233,20 @@ class Sync:
         pushed = 0
         for (kind, flag), group in groups.items():
             ids = [m.remote_id for m in group]
-            if kind == "read":
-                await remote.push(ids, read=flag, starred=None)
-            else:
-                await remote.push(ids, read=None, starred=flag)
+            try:
+                if kind == "read":
+                    await remote.push(ids, read=flag, starred=None)
+                else:
+                    await remote.push(ids, read=None, starred=flag)
+            except SyncRefusedError as error:
+                # Items the server refuses for good (gone with their feed): the marks stay
+                # here, the push of them is given up rather than blocking every later one.
+                self.notes.append(str(error))
+                await self._read(
+                    self.db.write, account_queries.drop_queued_marks, account.id, group
+                )
+                self._spared.update(ids)
+                continue
             # Each group is forgotten as soon as the server has it: a failure in the next
             # loses nothing already sent, and sends nothing twice.
             await self._read(self.db.write, account_queries.drop_queued_marks, account.id, group)
@@ -248,6 +257,8 @@ class Sync:
     async def _apply_marks(self, account: Account, marks: ServerMarks, ids: set[str]) -> int:
         if marks.unread is not None and marks.starred is not None:
             unread, starred = marks.unread, marks.starred
+            if marks.present is not None:
+                ids = ids & marks.present  # an item the server no longer has keeps its marks
             wanted = [ServerMark(i, i not in unread, i in starred) for i in ids]
         else:
             wanted = [ServerMark(i, read, star) for i, (read, star, _at) in marks.changed.items()]
@@ -309,6 +320,7 @@ def _apply_feeds(
     for remote_id, gone in local.items():
         # Unsubscribed on the server (a feed still waiting for its subscribe has no id yet).
         if remote_id is not None and gone.url not in pending:
+            account_queries.forget_feed_marks(conn, gone.id)
             feed_queries.remove_feed(conn, gone.id)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.core.errors import SyncError, SyncLoginError
+from tui.core.errors import SyncError, SyncLoginError, SyncRefusedError
 from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
 from tui.core.sync.server import ServerClient, objects, text
 from tui.core.text.hygiene import clean_line, clean_text
@@ -259,7 +259,9 @@ class GReaderClient(ServerClient):
         if not stream_id:
             stream_id = next((f.id for f in await self.subscriptions() if f.url == url), "")
         if not stream_id:
-            raise SyncError(f"The sync server at {self.base_url} could not subscribe to {url}.")
+            raise SyncRefusedError(
+                f"The sync server at {self.base_url} could not subscribe to {url}."
+            )
         if folder:
             await self.move(stream_id, folder)
         return stream_id

@@ -40,4 +40,5 @@ class ServerMarks:
 
     unread: set[str] | None = None
     starred: set[str] | None = None
+    present: set[str] | None = None  # every item the server has, when known
     changed: dict[str, tuple[bool, bool, datetime | None]] = field(default_factory=dict)

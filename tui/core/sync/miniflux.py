@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tui.core.errors import SyncError, SyncLoginError
+from tui.core.errors import SyncError, SyncLoginError, SyncRefusedError
 from tui.core.sync.server import ServerClient, number, objects, text
 from tui.core.text.hygiene import clean_line, clean_text
 from tui.core.text.urls import openable_url
@@ -208,7 +208,9 @@ class MinifluxClient(ServerClient):
         if feed_id <= 0:
             feed_id = next((f.id for f in await self.feeds() if f.url == url), 0)
         if feed_id <= 0:
-            raise SyncError(f"The sync server at {self.base_url} could not subscribe to {url}.")
+            raise SyncRefusedError(
+                f"The sync server at {self.base_url} could not subscribe to {url}."
+            )
         return feed_id
 
     async def unsubscribe(self, feed_id: int) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from datetime import datetime
 
-from tui.core.errors import SyncError, SyncLoginError, SyncUnreachableError
+from tui.core.errors import SyncError, SyncLoginError, SyncRefusedError, SyncUnreachableError
 from tui.core.sync.fever import FeverClient, api_key
 from tui.core.sync.greader import GReaderClient
 from tui.core.sync.items import ServerFeed, ServerItem, ServerMarks
@@ -82,7 +83,7 @@ class Remote(ABC):
         raise self._no_feed_edits()
 
     def _no_feed_edits(self) -> SyncError:
-        return SyncError(
+        return SyncRefusedError(
             f"The {API_NAMES[self.api]} cannot add, remove or rename feeds on the server; "
             "do it in the server's own pages."
         )
@@ -96,6 +97,10 @@ class GReaderRemote(Remote):
     api = "greader"
     client: GReaderClient
 
+    def __init__(self, client: GReaderClient) -> None:
+        super().__init__(client)
+        self._present: set[str] | None = None  # every item id, from the last listing
+
     async def feeds(self) -> list[ServerFeed]:
         return [
             ServerFeed(f.id, f.title, f.url, f.site_url, f.folders[0] if f.folders else "")
@@ -107,6 +112,7 @@ class GReaderRemote(Remote):
     ) -> tuple[list[ServerItem], Cursor]:
         # Ids are cheap (thousands to a request); bodies travel only for the new ones.
         ids = await self.client.item_ids()
+        self._present = {str(n) for n in ids}
         wanted = [n for n in ids if str(n) not in known]
         items = [
             ServerItem(
@@ -127,7 +133,11 @@ class GReaderRemote(Remote):
     async def marks(self, cursor: Cursor, full: bool) -> ServerMarks:
         unread = await self.client.item_ids(unread_only=True)
         starred = await self.client.item_ids(starred_only=True)
-        return ServerMarks(unread={str(n) for n in unread}, starred={str(n) for n in starred})
+        return ServerMarks(
+            unread={str(n) for n in unread},
+            starred={str(n) for n in starred},
+            present=self._present,
+        )
 
     async def push(self, ids: Sequence[str], *, read: bool | None, starred: bool | None) -> None:
         await self.client.mark([int(i) for i in ids], read=read, starred=starred)
@@ -151,6 +161,11 @@ class GReaderRemote(Remote):
 class MinifluxRemote(Remote):
     api = "miniflux"
     client: MinifluxClient
+
+    def __init__(self, client: MinifluxClient) -> None:
+        super().__init__(client)
+        # The marks of the entries new_items() read: (read, starred, changed at).
+        self._seen: dict[str, tuple[bool, bool, datetime | None]] = {}
 
     async def feeds(self) -> list[ServerFeed]:
         return [
@@ -185,7 +200,7 @@ class MinifluxRemote(Remote):
         return items, {"after": newest, "synced": _now()}
 
     async def marks(self, cursor: Cursor, full: bool) -> ServerMarks:
-        seen = getattr(self, "_seen", {})
+        seen = self._seen
         since = _int(cursor.get("synced"))
         if full or not since:
             return ServerMarks(changed=dict(seen))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui.core.errors import SyncError, SyncUnreachableError
+from tui.core.errors import SyncError, SyncRefusedError, SyncUnreachableError
 from tui.core.fetch.http import httpx  # httpx without its command-line client (see there)
 from tui.core.text.hygiene import clean_line
 from tui.core.text.urls import openable_url
@@ -61,6 +61,10 @@ class ServerClient:
 
     def _failed(self, response: httpx.Response, what: str) -> None:
         """Raise for a status that says the request failed (not one about the login)."""
+        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+            raise SyncRefusedError(
+                f"The sync server at {self.base_url} refused {what} ({response.status_code})."
+            )
         if response.status_code >= 400:
             raise SyncError(
                 f"The sync server at {self.base_url} answered {response.status_code} while "
