@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable
 
 from textual.app import App
+from textual.timer import Timer
 
 from tui.core import NewstermError, SyncReport
 from tui.ui.background.sync import Syncer
@@ -20,6 +21,10 @@ from tui.ui.background.threads import deliver, thread_worker
 from tui.ui.dialogs.account import AccountScreen, NewAccount
 from tui.ui.session import Session
 from tui.ui.widgets.status_bar import StatusBar
+
+#: Seconds before a failed sync with marks waiting is tried again, doubling up to the most.
+RETRY_FIRST = 30.0
+RETRY_MOST = 600.0
 
 
 class SyncFlow:
@@ -39,6 +44,8 @@ class SyncFlow:
         self._status = status
         self._reload = reload
         self._last_error = ""  # said once, not at every retry
+        self._retry_after = RETRY_FIRST  # seconds; doubles while the server stays away
+        self._retry: Timer | None = None
         self.syncer = Syncer(node, session, on_finished=self.finished, set_timer=node.set_timer)
 
     # -- state -----------------------------------------------------------------------------
@@ -71,6 +78,15 @@ class SyncFlow:
         else:
             status.sync = "failed" if failed else "ok"
         status.queued = sum(r.queued for r in reports)
+        if failed and status.queued:
+            # Marks wait: try again on our own, so they go out once the server is back even
+            # if nothing else happens meanwhile.
+            if self._retry is not None:
+                self._retry.stop()
+            self._retry = self.node.set_timer(self._retry_after, self.start)
+            self._retry_after = min(self._retry_after * 2, RETRY_MOST)
+        elif not failed:
+            self._retry_after = RETRY_FIRST
         for note in (note for r in reports for note in r.notes):
             self.node.notify(note, severity="warning", markup=False, timeout=10)
         if failed:

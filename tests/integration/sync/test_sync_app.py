@@ -119,3 +119,25 @@ async def test_the_welcome_screen_connects_a_sync_account(tmp_path: Path, accoun
             assert library.counts()[0] == 12
     finally:
         library.close()
+
+
+async def test_marks_waiting_for_a_server_that_comes_back_go_out_on_their_own(
+    synced: Library, account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.ui.sync_flow
+
+    monkeypatch.setattr(tui.ui.sync_flow, "RETRY_FIRST", 1.0)
+    app = make_app(synced)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        account.server.stop()
+        try:
+            story_id = await _open_first_story(pilot, app)
+            await _wait_for_push(pilot)
+            assert _bar(app).sync == "offline"
+        finally:
+            account.server.start()
+        await pilot.pause(1.5)  # no key pressed: the retry is the app's own
+        await settle(pilot)
+        assert (_bar(app).sync, _bar(app).queued) == ("ok", 0)
+    assert account.entry(synced.story(story_id).title)["status"] == "read"
