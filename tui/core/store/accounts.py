@@ -176,6 +176,14 @@ def adopt_feed(
         )
         return int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
     feed_id = int(row[0])
+    # Subscribed anew on the server (a new id for the same address): its items there are
+    # new too, so the stories here lose the old ids and are matched again by link.
+    forget_feed_marks(conn, feed_id)
+    conn.execute(
+        "UPDATE stories SET remote_id = NULL WHERE feed_id = ? AND remote_id IS NOT NULL"
+        " AND (SELECT remote_id FROM feeds WHERE id = ?) IS NOT ?",
+        (feed_id, feed_id, remote_id),
+    )
     conn.execute(
         "UPDATE feeds SET account_id = ?, remote_id = ?, title = ?,"
         " site_url = coalesce(nullif(?, ''), site_url), topic_name = ?, topic_slug = ?"
@@ -518,7 +526,17 @@ def forget_feed_marks(conn: sqlite3.Connection, feed_id: int) -> None:
 def drop_feed(conn: sqlite3.Connection, feed_id: int) -> None:
     """Unsubscribe (here, and on the server for a synced feed)."""
     forget_feed_marks(conn, feed_id)
-    _queue_change(conn, feed_id, "unsubscribe", "")
+    synced = feed_account(conn, feed_id)
+    if synced is not None and synced[1] is None:
+        # The server never heard of it: its waiting subscribe (and any change after it)
+        # is forgotten, rather than subscribed there and then brought back by the pull.
+        conn.execute(
+            "DELETE FROM feed_queue WHERE account_id = ?"
+            " AND feed_url = (SELECT url FROM feeds WHERE id = ?)",
+            (synced[0], feed_id),
+        )
+    else:
+        _queue_change(conn, feed_id, "unsubscribe", "")
     feed_queries.remove_feed(conn, feed_id)
 
 

@@ -171,21 +171,26 @@ class Sync:
         self, account: Account, remote: Remote, change: account_queries.FeedChange
     ) -> None:
         if change.action == "subscribe":
-            remote_id = await remote.subscribe(change.feed_url, change.value)
+            subscribed = await remote.subscribe(change.feed_url, change.value)
             feed_id = await self._read(self._feed_by_url, change.feed_url)
             if feed_id is not None:
                 await self._read(
-                    self.db.write, account_queries.set_feed_remote_id, feed_id, remote_id
+                    self.db.write, account_queries.set_feed_remote_id, feed_id, subscribed
                 )
             return
-        if change.remote_id is None:
-            return  # never reached the server: nothing there to change
+        remote_id: str | None = change.remote_id
+        if remote_id is None:
+            # Changed before its subscribe went out: the subscribe (earlier in this loop,
+            # or in an earlier sync) has given the feed its id since.
+            remote_id = await self._read(self.db.read, _remote_id_of, account.id, change.feed_url)
+        if remote_id is None:
+            return  # the server never subscribed it: nothing there to change
         if change.action == "unsubscribe":
-            await remote.unsubscribe(change.remote_id)
+            await remote.unsubscribe(remote_id)
         elif change.action == "rename":
-            await remote.rename(change.remote_id, change.value)
+            await remote.rename(remote_id, change.value)
         elif change.action == "topic":
-            await remote.move(change.remote_id, change.value)
+            await remote.move(remote_id, change.value)
 
     def _feed_by_url(self, url: str) -> int | None:
         try:
@@ -303,7 +308,7 @@ def _apply_feeds(
     for feed in served:
         known = local.pop(feed.id, None)
         if known is None:
-            account_queries.adopt_feed(
+            feed_id = account_queries.adopt_feed(
                 conn,
                 account_id,
                 remote_id=feed.id,
@@ -313,6 +318,9 @@ def _apply_feeds(
                 folder=feed.folder,
                 now=now,
             )
+            # The same address under a new id (subscribed anew on the server): that feed is
+            # this one, not one gone from the server.
+            local = {rid: f for rid, f in local.items() if f.id != feed_id}
         elif known.url not in pending:
             account_queries.update_synced_feed(
                 conn, known.id, title=feed.title or known.title, folder=feed.folder
@@ -396,3 +404,10 @@ def _adopt_local_stories(
         if star and not item.starred:
             account_queries.queue_marks(conn, "bookmarked", [story_id], True, now)
     return remaining
+
+
+def _remote_id_of(conn: sqlite3.Connection, account_id: int, url: str) -> str | None:
+    row = conn.execute(
+        "SELECT remote_id FROM feeds WHERE account_id = ? AND url = ?", (account_id, url)
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
