@@ -78,10 +78,11 @@ def insert_account(
 def remove_account(conn: sqlite3.Connection, account_id: int) -> int:
     """Delete the account and its feeds; bookmarked stories stay, as local stories.
 
-    Returns how many bookmarked stories were kept."""
+    Returns how many bookmarked stories were kept (as listed: copies of a story another
+    feed carries are kept too, and not counted twice)."""
     kept = conn.execute(
         "SELECT count(*) FROM stories s JOIN feeds f ON f.id = s.feed_id"
-        " WHERE f.account_id = ? AND s.bookmarked = 1",
+        " WHERE f.account_id = ? AND s.bookmarked = 1 AND s.dup_of IS NULL",
         (account_id,),
     ).fetchone()[0]
     for (feed_id,) in conn.execute(
