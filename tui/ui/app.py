@@ -83,7 +83,7 @@ class NewstermApp(App[None]):
         self.main = MainScreen(self.session)
         self.add_feed_flow = AddFeedFlow(self, self.session, self.refresh_feeds)
         self.sync_flow = SyncFlow(
-            self, self.session, status=lambda: self.main.status, reload=self.main.reload
+            self, self.session, status=lambda: self.main.status, reload=self._synced
         )
         self.refresher = Refresher(
             self,
@@ -242,6 +242,11 @@ class NewstermApp(App[None]):
     @on(MainScreen.RefreshRequested)
     def _refresh_requested(self, event: MainScreen.RefreshRequested) -> None:
         self.refresh_feeds(event.feed_ids)
+
+    def _synced(self) -> None:
+        """A sync brought stories or marks: the list again, and labels for the new."""
+        self.main.reload()
+        self.main.label_new_stories()
 
     @on(MainScreen.SyncWanted)
     def _sync_wanted(self) -> None:
