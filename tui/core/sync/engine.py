@@ -26,7 +26,7 @@ import asyncio
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -133,8 +133,14 @@ class Sync:
         counts.pushed += await self._push_feed_changes(account, remote)
         await self._pull_feeds(account, remote)
         known = await self._read(self.db.read, account_queries.known_items, account.id)
-        items, next_cursor = await remote.new_items(cursor, known, full)
-        counts.new = await self._store_items(account, items)
+        intake = _Intake(self.pool)
+        try:
+            next_cursor = await remote.new_items(cursor, known, full, intake.take)
+        except BaseException:
+            intake.abandon()  # the jobs sent so far are not waited for
+            raise
+        items, entries = await intake.done()
+        counts.new = await self._store_items(account, items, entries, intake.now)
         marks = await remote.marks(cursor, full)
         counts.pushed += await self._push_marks(account, remote, marks)
         counts.pulled = await self._apply_marks(account, marks, {i.id for i in items} | known)
@@ -142,7 +148,7 @@ class Sync:
             self.db.write,
             account_queries.record_sync,
             account.id,
-            cursor=next_cursor,
+            cursor=remote.final_cursor(next_cursor),
             error="",
             now=utcnow(),
         )
@@ -200,23 +206,23 @@ class Sync:
 
     async def _pull_feeds(self, account: Account, remote: Remote) -> None:
         served = await remote.feeds()
-        await self._read(self.db.write, _apply_feeds, account.id, served, utcnow())
+        await self._read(
+            self.db.write, _apply_feeds, account.id, served, utcnow(), remote.edits_feeds
+        )
 
     # -- items -------------------------------------------------------------------------
 
-    async def _store_items(self, account: Account, items: Sequence[ServerItem]) -> int:
+    async def _store_items(
+        self,
+        account: Account,
+        items: list[ServerItem],
+        entries: list[ParsedEntry],
+        now: datetime,
+    ) -> int:
         if not items:
             return 0
-        now = utcnow()
-        jobs = [
-            asyncio.wrap_future(self.pool.submit(item_entries, items[i : i + _JOB], now))
-            for i in range(0, len(items), _JOB)
-        ]
-        entries = [entry for done in await asyncio.gather(*jobs) for entry in done]
         return int(
-            await self._read(
-                self.db.write_relaxed, _store_items, account.id, list(items), entries, now
-            )
+            await self._read(self.db.write_relaxed, _store_items, account.id, items, entries, now)
         )
 
     # -- marks -------------------------------------------------------------------------
@@ -280,6 +286,39 @@ class Sync:
         )
 
 
+class _Intake:
+    """Items as they arrive from the server, sent to the workers in jobs of :data:`_JOB`
+    at once, so that their text is made while the rest are still on their way."""
+
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
+        self.now = utcnow()
+        self.items: list[ServerItem] = []
+        self._waiting: list[ServerItem] = []
+        self._jobs: list[asyncio.Future[list[ParsedEntry]]] = []
+
+    def take(self, batch: list[ServerItem]) -> None:
+        self._waiting.extend(batch)
+        while len(self._waiting) >= _JOB:
+            self._send(self._waiting[:_JOB])
+            self._waiting = self._waiting[_JOB:]
+
+    def _send(self, batch: list[ServerItem]) -> None:
+        self.items.extend(batch)  # in the order of the jobs, so entries line up with items
+        self._jobs.append(asyncio.wrap_future(self.pool.submit(item_entries, batch, self.now)))
+
+    def abandon(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+
+    async def done(self) -> tuple[list[ServerItem], list[ParsedEntry]]:
+        if self._waiting:
+            self._send(self._waiting)
+            self._waiting = []
+        made = await asyncio.gather(*self._jobs)
+        return self.items, [entry for job in made for entry in job]
+
+
 class _Counts:
     __slots__ = ("new", "pulled", "pushed")
 
@@ -300,9 +339,15 @@ def _server_is_newer(mark: QueuedMark, marks: ServerMarks) -> bool:
 
 
 def _apply_feeds(
-    conn: sqlite3.Connection, account_id: int, served: list[ServerFeed], now: datetime
+    conn: sqlite3.Connection,
+    account_id: int,
+    served: list[ServerFeed],
+    now: datetime,
+    follow_folders: bool = True,
 ) -> None:
-    """The server's feed list, in one transaction."""
+    """The server's feed list, in one transaction. Without ``follow_folders`` (an API that
+    cannot move feeds: a topic chosen here could never reach the server) a feed takes its
+    server folder when first seen, and its topic is newsterm's after that."""
     pending = account_queries.pending_feed_urls(conn, account_id)
     local = {f.remote_id: f for f in account_queries.synced_feeds(conn, account_id)}
     for feed in served:
@@ -323,7 +368,10 @@ def _apply_feeds(
             local = {rid: f for rid, f in local.items() if f.id != feed_id}
         elif known.url not in pending:
             account_queries.update_synced_feed(
-                conn, known.id, title=feed.title or known.title, folder=feed.folder
+                conn,
+                known.id,
+                title=feed.title or known.title,
+                folder=feed.folder if follow_folders else None,
             )
     for remote_id, gone in local.items():
         # Unsubscribed on the server (a feed still waiting for its subscribe has no id yet).

@@ -12,7 +12,7 @@ asking twice must never flip a mark back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,9 @@ from tui.core.errors import SyncLoginError
 from tui.core.sync.server import ServerClient, number, objects, text
 from tui.core.text.hygiene import clean_line, clean_text
 from tui.core.text.urls import openable_url
+
+#: Above every item id: where a walk down from the newest starts.
+_TOP = (1 << 63) - 1
 
 
 def api_key(user: str, password: str) -> str:
@@ -107,17 +110,30 @@ class FeverClient(ServerClient):
             )
         return found
 
-    async def items(self, since_id: int = 0) -> list[FeverItem]:
-        """Every item after ``since_id``, oldest first, a page of 50 at a time."""
+    async def items(
+        self, since_id: int = 0, on_page: Callable[[list[FeverItem]], None] | None = None
+    ) -> list[FeverItem]:
+        """Every item after ``since_id`` (every item at all for 0), 50 to a request;
+        ``on_page`` is given each page as it comes.
+
+        The ids go in the query string, where the protocol puts them (Miniflux reads them
+        nowhere else). Without a ``since_id`` the first page comes in no order, so the walk
+        goes down from the top by ``max_id`` instead, a page below the lowest id seen."""
         found: list[FeverItem] = []
+        downwards = since_id <= 0
+        bound = _TOP if downwards else since_id
         while True:
-            data = await self._call("&items", "reading items", since_id=str(since_id))
+            command = f"&items&max_id={bound}" if downwards else f"&items&since_id={bound}"
+            data = await self._call(command, "reading items")
             page = [item for raw in _dicts(data, "items") if (item := _item(raw)) is not None]
-            page = [item for item in page if item.id > since_id]  # never the same page twice
+            # Never the same page twice, whatever the server sends.
+            page = [i for i in page if (i.id < bound if downwards else i.id > bound)]
             if not page:
                 return found
             found.extend(page)
-            since_id = max(item.id for item in page)
+            if on_page is not None:
+                on_page(page)
+            bound = min(i.id for i in page) if downwards else max(i.id for i in page)
 
     async def unread_ids(self) -> set[int]:
         data = await self._call("&unread_item_ids", "listing unread items")

@@ -19,6 +19,7 @@ when http(s), answers bounded in size, and a reply that is not the JSON expected
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,21 +42,34 @@ BATCH = 250
 #: Ids asked for in one page of ``stream/items/ids``.
 PAGE = 10_000
 _MASK = (1 << 64) - 1
+_HEX = re.compile(r"[0-9a-fA-F]{1,32}")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 
 
 def item_number(item_id: str | int) -> int:
-    """One number for an item, whichever form the server wrote its id in."""
+    """One number for an item, whichever form the server wrote its id in.
+
+    Decimal ids are 64 bits, sometimes written signed; long ids are hex, 16 digits for most
+    servers and 24 for The Old Reader, whose ids are 96-bit ObjectIds (kept whole, never
+    cut to 64 bits: the cut number would name another item). The Old Reader also lists ids
+    as bare ObjectIds."""
     if isinstance(item_id, int):
         return item_id & _MASK
     written = item_id.strip()
     if written.startswith(LONG_PREFIX):
-        return int(written.removeprefix(LONG_PREFIX), 16) & _MASK
+        digits = written.removeprefix(LONG_PREFIX)
+        if not _HEX.fullmatch(digits):
+            raise ValueError(f"not an item id: {written[:80]!r}")
+        return int(digits, 16)
+    if _OBJECT_ID.fullmatch(written):
+        return int(written, 16)
     return int(written) & _MASK
 
 
 def item_ref(number: int) -> str:
-    """The long form, which every dialect accepts back."""
-    return f"{LONG_PREFIX}{number & _MASK:016x}"
+    """The long form, which every dialect accepts back: 16 hex digits, or 24 for an id
+    wider than 64 bits (The Old Reader's ObjectIds)."""
+    return f"{LONG_PREFIX}{number:016x}" if 0 <= number <= _MASK else f"{LONG_PREFIX}{number:024x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +168,10 @@ class GReaderClient(ServerClient):
             )
         self._check(response, "logging in")
         fields = dict(line.split("=", 1) for line in response.text.splitlines() if "=" in line)
+        if fields.get("Error"):  # BazQux and others refuse with a 200 and Error=…
+            raise SyncLoginError(
+                f"The sync server at {self.base_url} refused the user name or password."
+            )
         auth = clean_line(fields.get("Auth", ""))
         if not auth:
             raise SyncError(
@@ -201,13 +219,17 @@ class GReaderClient(ServerClient):
             params["ot"] = since
         numbers: list[int] = []
         seen_continuations: set[str] = set()
+        seen: set[int] = set()
         while True:
             data = await self._get("stream/items/ids", "listing item ids", **params)
             for ref in objects(data.get("itemRefs")):
                 try:
-                    numbers.append(item_number(text(ref.get("id"))))
+                    number = item_number(text(ref.get("id")))
                 except ValueError:
                     continue  # an id that is no number cannot be asked for again
+                if number not in seen:  # a page sent twice must not fetch its items twice
+                    seen.add(number)
+                    numbers.append(number)
             continuation = text(data.get("continuation"))
             if not continuation or continuation in seen_continuations:
                 return numbers  # a server repeating itself must not loop us forever
@@ -237,9 +259,13 @@ class GReaderClient(ServerClient):
                 continue
             for start in range(0, len(wanted), BATCH):
                 refs = [item_ref(n) for n in wanted[start : start + BATCH]]
-                await self._post(
+                response = await self._post(
                     "edit-tag", "saving marks", {"i": refs, "a" if value else "r": tag}
                 )
+                # The protocol answers "OK". Anything else (a sign-in page in front of the
+                # server answers 200 too) is not a mark taken: the marks stay queued.
+                if response.text.strip() != "OK":
+                    raise self._not_the_api("saving marks")
 
     # -- subscriptions -----------------------------------------------------------------
 
@@ -325,6 +351,8 @@ def _folders(categories: object) -> tuple[str, ...]:
 
 
 def _moment(value: object) -> datetime | None:
+    if isinstance(value, bool):
+        return None
     try:
         seconds = int(value)  # type: ignore[call-overload]
         return datetime.fromtimestamp(seconds, UTC) if 0 < seconds < 253402300800 else None

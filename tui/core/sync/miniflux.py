@@ -12,7 +12,7 @@ flip a mark back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,8 +117,11 @@ class MinifluxClient(ServerClient):
             )
         return found
 
-    async def entries(self, after_id: int = 0) -> list[MinifluxEntry]:
-        """Every entry with an id above ``after_id``, oldest first."""
+    async def entries(
+        self, after_id: int = 0, on_page: Callable[[list[MinifluxEntry]], None] | None = None
+    ) -> list[MinifluxEntry]:
+        """Every entry with an id above ``after_id``, oldest first; ``on_page`` is given
+        each page as it comes."""
         found: list[MinifluxEntry] = []
         while True:
             answer = await self._call(
@@ -137,6 +140,8 @@ class MinifluxClient(ServerClient):
             if not page:
                 return found
             found.extend(page)
+            if on_page is not None:
+                on_page(page)
             after_id = max(entry.id for entry in page)
 
     async def changed_entries(self, since: int) -> list[MinifluxEntry]:

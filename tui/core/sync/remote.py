@@ -9,26 +9,28 @@ password in, a token out); :func:`open_remote` is how it is used after (the toke
 
 from __future__ import annotations
 
+import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from tui.core.errors import SyncError, SyncLoginError, SyncRefusedError, SyncUnreachableError
-from tui.core.sync.fever import FeverClient, api_key
-from tui.core.sync.greader import GReaderClient
+from tui.core.sync.fever import FeverClient, FeverItem, api_key
+from tui.core.sync.greader import BATCH, GReaderClient
 from tui.core.sync.items import ServerFeed, ServerItem, ServerMarks
-from tui.core.sync.miniflux import MinifluxClient
+from tui.core.sync.miniflux import MinifluxClient, MinifluxEntry
 from tui.core.sync.server import ServerClient
 
 #: The APIs, in the order ``account add`` tries them when none is named.
 APIS = ("greader", "miniflux", "fever")
 API_NAMES = {"greader": "Google Reader API", "miniflux": "Miniflux", "fever": "Fever API"}
-#: A mark changed this close to the last sync is looked at again (clocks differ).
-_SLACK = 120
 
 
 Cursor = dict[str, object]
+Take = Callable[[list[ServerItem]], None]
+#: Google Reader ``stream/items/contents`` requests in flight at once.
+_FETCHES = 3
 
 
 class Remote(ABC):
@@ -54,13 +56,17 @@ class Remote(ABC):
     async def feeds(self) -> list[ServerFeed]: ...
 
     @abstractmethod
-    async def new_items(
-        self, cursor: Cursor, known: set[str], full: bool
-    ) -> tuple[list[ServerItem], Cursor]:
-        """Items the library does not have (``known`` are its ids), and the next cursor."""
+    async def new_items(self, cursor: Cursor, known: set[str], full: bool, take: Take) -> Cursor:
+        """Hand ``take`` the items the library does not have (``known`` are its ids), a
+        batch at a time as they come (so their text is worked on while the rest travel);
+        the next cursor."""
 
     @abstractmethod
     async def marks(self, cursor: Cursor, full: bool) -> ServerMarks: ...
+
+    def final_cursor(self, cursor: Cursor) -> Cursor:
+        """The cursor to keep once the sync is done (``marks`` may have moved it on)."""
+        return cursor
 
     @abstractmethod
     async def push(self, ids: Sequence[str], *, read: bool | None, starred: bool | None) -> None:
@@ -107,28 +113,36 @@ class GReaderRemote(Remote):
             for f in await self.client.subscriptions()
         ]
 
-    async def new_items(
-        self, cursor: Cursor, known: set[str], full: bool
-    ) -> tuple[list[ServerItem], Cursor]:
-        # Ids are cheap (thousands to a request); bodies travel only for the new ones.
+    async def new_items(self, cursor: Cursor, known: set[str], full: bool, take: Take) -> Cursor:
+        # Ids are cheap (thousands to a request); bodies travel only for the new ones, a
+        # few batches at once: every id is known up front.
         ids = await self.client.item_ids()
         self._present = {str(n) for n in ids}
         wanted = [n for n in ids if str(n) not in known]
-        items = [
-            ServerItem(
-                str(i.id),
-                i.feed_id,
-                i.title,
-                i.link,
-                i.author,
-                i.html,
-                i.published,
-                i.read,
-                i.starred,
+        gate = asyncio.Semaphore(_FETCHES)
+
+        async def fetch(numbers: list[int]) -> None:
+            async with gate:
+                found = await self.client.items(numbers)
+            take(
+                [
+                    ServerItem(
+                        str(i.id),
+                        i.feed_id,
+                        i.title,
+                        i.link,
+                        i.author,
+                        i.html,
+                        i.published,
+                        i.read,
+                        i.starred,
+                    )
+                    for i in found
+                ]
             )
-            for i in await self.client.items(wanted)
-        ]
-        return items, {"synced": _now()}
+
+        await asyncio.gather(*(fetch(wanted[i : i + BATCH]) for i in range(0, len(wanted), BATCH)))
+        return {"synced": _now()}
 
     async def marks(self, cursor: Cursor, full: bool) -> ServerMarks:
         unread = await self.client.item_ids(unread_only=True)
@@ -166,6 +180,7 @@ class MinifluxRemote(Remote):
         super().__init__(client)
         # The marks of the entries new_items() read: (read, starred, changed at).
         self._seen: dict[str, tuple[bool, bool, datetime | None]] = {}
+        self._changed = 0  # the latest change the server showed, by its clock (Unix time)
 
     async def feeds(self) -> list[ServerFeed]:
         return [
@@ -173,41 +188,59 @@ class MinifluxRemote(Remote):
             for f in await self.client.feeds()
         ]
 
-    async def new_items(
-        self, cursor: Cursor, known: set[str], full: bool
-    ) -> tuple[list[ServerItem], Cursor]:
+    async def new_items(self, cursor: Cursor, known: set[str], full: bool, take: Take) -> Cursor:
         after = 0 if full else _int(cursor.get("after"))
-        entries = await self.client.entries(after_id=after)
-        items = [
-            ServerItem(
-                str(e.id),
-                str(e.feed_id),
-                e.title,
-                e.link,
-                e.author,
-                e.html,
-                e.published,
-                e.read,
-                e.starred,
-            )
-            for e in entries
-            if str(e.id) not in known
-        ]
-        newest = max((e.id for e in entries), default=_int(cursor.get("after")))
-        # Marks of the entries just read are in them; marks of older ones come from
+        newest = _int(cursor.get("after"))
+        # The marks of the entries read here come with them; those of older ones from
         # marks(), which asks for what changed since the last sync.
-        self._seen = {str(e.id): (e.read, e.starred, e.changed) for e in entries}
-        return items, {"after": newest, "synced": _now()}
+        self._seen = {}
+        self._changed = _int(cursor.get("changed"))
+
+        def page(entries: list[MinifluxEntry]) -> None:
+            nonlocal newest
+            newest = max(newest, *(e.id for e in entries))
+            for e in entries:
+                self._seen[str(e.id)] = (e.read, e.starred, e.changed)
+                self._note_change(e.changed)
+            take(
+                [
+                    ServerItem(
+                        str(e.id),
+                        str(e.feed_id),
+                        e.title,
+                        e.link,
+                        e.author,
+                        e.html,
+                        e.published,
+                        e.read,
+                        e.starred,
+                    )
+                    for e in entries
+                    if str(e.id) not in known
+                ]
+            )
+
+        await self.client.entries(after_id=after, on_page=page)
+        return {"after": newest, "changed": self._changed, "synced": _now()}
+
+    def final_cursor(self, cursor: Cursor) -> Cursor:
+        return {**cursor, "changed": self._changed}
+
+    def _note_change(self, moment: datetime | None) -> None:
+        if moment is not None:
+            self._changed = max(self._changed, int(moment.timestamp()))
 
     async def marks(self, cursor: Cursor, full: bool) -> ServerMarks:
         seen = self._seen
-        since = _int(cursor.get("synced"))
+        # The server's own clock: the latest change it showed us, not ours (clocks differ).
+        since = _int(cursor.get("changed"))
         if full or not since:
             return ServerMarks(changed=dict(seen))
-        changed = {
-            str(e.id): (e.read, e.starred, e.changed)
-            for e in await self.client.changed_entries(since - _SLACK)
-        }
+        changed: dict[str, tuple[bool, bool, datetime | None]] = {}
+        # Changes within that same second may have come after it was read: looked at again.
+        for e in await self.client.changed_entries(since - 1):
+            changed[str(e.id)] = (e.read, e.starred, e.changed)
+            self._note_change(e.changed)
         return ServerMarks(changed={**seen, **changed})
 
     async def push(self, ids: Sequence[str], *, read: bool | None, starred: bool | None) -> None:
@@ -240,28 +273,33 @@ class FeverRemote(Remote):
             for f in await self.client.feeds()
         ]
 
-    async def new_items(
-        self, cursor: Cursor, known: set[str], full: bool
-    ) -> tuple[list[ServerItem], Cursor]:
+    async def new_items(self, cursor: Cursor, known: set[str], full: bool, take: Take) -> Cursor:
         since = 0 if full else _int(cursor.get("since_id"))
-        found = await self.client.items(since_id=since)
-        items = [
-            ServerItem(
-                str(i.id),
-                str(i.feed_id),
-                i.title,
-                i.link,
-                i.author,
-                i.html,
-                i.published,
-                i.read,
-                i.saved,
+        newest = _int(cursor.get("since_id"))
+
+        def page(found: list[FeverItem]) -> None:
+            nonlocal newest
+            newest = max(newest, *(i.id for i in found))
+            take(
+                [
+                    ServerItem(
+                        str(i.id),
+                        str(i.feed_id),
+                        i.title,
+                        i.link,
+                        i.author,
+                        i.html,
+                        i.published,
+                        i.read,
+                        i.saved,
+                    )
+                    for i in found
+                    if str(i.id) not in known
+                ]
             )
-            for i in found
-            if str(i.id) not in known
-        ]
-        newest = max((i.id for i in found), default=since)
-        return items, {"since_id": newest, "synced": _now()}
+
+        await self.client.items(since_id=since, on_page=page)
+        return {"since_id": newest, "synced": _now()}
 
     async def marks(self, cursor: Cursor, full: bool) -> ServerMarks:
         unread = await self.client.unread_ids()

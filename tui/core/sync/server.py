@@ -61,6 +61,12 @@ class ServerClient:
 
     def _failed(self, response: httpx.Response, what: str) -> None:
         """Raise for a status that says the request failed (not one about the login)."""
+        if response.status_code == 404:
+            raise SyncRefusedError(
+                f"The sync server at {self.base_url} has no {self.API_NAME} at this address "
+                f"(404 while {what}); check the address, and that the API is switched on "
+                "in the server's settings."
+            )
         if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
             raise SyncRefusedError(
                 f"The sync server at {self.base_url} refused {what} ({response.status_code})."
