@@ -12,9 +12,7 @@ Not a test: it prints figures against targets and exits 1 when one is missed. It
    an API key; serves ``--feeds`` feeds of ``--items`` items (seeded HTML bodies of a few
    hundred bytes to a few KB) from a loopback server and subscribes Miniflux to them
    through its REST API, several at a time, in ``--folders`` folders, until it holds every
-   entry. Then the server's change times are aged by a day (one SQL statement), as on a
-   server whose last change is older than the two minutes the Miniflux API's sync looks
-   back over: otherwise the entries just loaded would count as changes;
+   entry;
 2. for each API (Google Reader, then Miniflux's own with the API key, then Fever), after
    one untimed warm-up sync that starts the fork server and warms the server's caches,
    ``--repeat`` times on a fresh library in a folder of its own:
@@ -229,19 +227,12 @@ class SyncServer:
                 total = self.total()
         if total != expected:
             raise RuntimeError(f"Miniflux holds {total} entries, not {expected}")
-        self.age_changes()
         return time.perf_counter() - started
 
     def total(self) -> int:
         answer = self.http.get("/entries", params={"limit": 1})
         answer.raise_for_status()
         return int(answer.json()["total"])
-
-    def age_changes(self) -> None:
-        """Every entry's last change a day ago: see the module's docstring."""
-        self.miniflux.postgres.sql(
-            "UPDATE entries SET changed_at = now() - interval '1 day'", self.miniflux.database
-        )
 
     # -- marks -------------------------------------------------------------------------
 
@@ -262,14 +253,13 @@ class SyncServer:
             offset += 1000
 
     def set_unread(self, ids: Sequence[int]) -> None:
-        """Back to unread (REST), change times aged again: the next run starts alike."""
+        """Back to unread (REST): the next run starts alike."""
         wanted = sorted(ids)
         for start in range(0, len(wanted), 500):
             answer = self.http.put(
                 "/entries", json={"entry_ids": wanted[start : start + 500], "status": "unread"}
             )
             answer.raise_for_status()
-        self.age_changes()
 
     # -- its processes -----------------------------------------------------------------
 

@@ -94,3 +94,22 @@ def test_the_extract_benchmark_runs() -> None:
     passes(rows, "  pages fetched before Enter / opens that fetched one")
     assert "  articles extracted whole, without clutter" not in rows
     assert "  stories opened" not in rows
+
+
+def test_the_sync_benchmark_runs() -> None:
+    from tests.support.miniflux import unavailable
+
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(f"no Miniflux here: {reason}")
+    rows = run_bench(
+        "sync",
+        "--feeds", "4", "--items", "5", "--folders", "2", "--marks", "10", "--repeat", "1",
+        "--skip-newsboat",
+    )  # fmt: skip
+    for api in ("greader", "miniflux", "fever"):
+        assert rows[f"{api}: first sync, wall"][1] == "< 5 s"
+        passes(rows, f"  {api}: stories stored by the first sync")
+        passes(rows, f"  {api}: marks made / pushed / left queued")
+        passes(rows, f"  {api}: read on the server afterwards (REST)")
+        passes(rows, f"  {api}: sync with nothing new, changes")

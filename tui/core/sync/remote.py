@@ -224,7 +224,15 @@ class MinifluxRemote(Remote):
         return {"after": newest, "changed": self._changed, "synced": _now()}
 
     def final_cursor(self, cursor: Cursor) -> Cursor:
-        return {**cursor, "changed": self._changed}
+        # The next sync asks for changes after this second. Every change made in it was
+        # listed if the sync began (by the server's clock) after that second ended; if not,
+        # a change in it could have come after the listing, and the second is asked for
+        # again next time (once: by then the server's clock has moved past it).
+        changed = self._changed
+        clock = self.client.first_server_time
+        if changed and (clock is None or clock <= changed):
+            changed -= 1
+        return {**cursor, "changed": changed}
 
     def _note_change(self, moment: datetime | None) -> None:
         if moment is not None:
@@ -237,8 +245,7 @@ class MinifluxRemote(Remote):
         if full or not since:
             return ServerMarks(changed=dict(seen))
         changed: dict[str, tuple[bool, bool, datetime | None]] = {}
-        # Changes within that same second may have come after it was read: looked at again.
-        for e in await self.client.changed_entries(since - 1):
+        for e in await self.client.changed_entries(since):
             changed[str(e.id)] = (e.read, e.starred, e.changed)
             self._note_change(e.changed)
         return ServerMarks(changed={**seen, **changed})

@@ -9,6 +9,7 @@ failing or not speaking the API are written here once.
 from __future__ import annotations
 
 import json
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from tui.core.errors import SyncError, SyncRefusedError, SyncUnreachableError
@@ -31,6 +32,8 @@ class ServerClient:
             raise SyncError(f"{clean_line(base_url)!r} is not an http(s) address of a server.")
         self.base_url = url
         self.requests = 0  # how many requests this client sent (the sync benchmark counts)
+        self.server_time: int | None = None  # the server's clock at its last answer
+        self.first_server_time: int | None = None  # …and at its first
         self._http = httpx.AsyncClient(
             timeout=timeout, follow_redirects=True, headers={"User-Agent": "newsterm"}
         )
@@ -55,9 +58,21 @@ class ServerClient:
             raise SyncUnreachableError(
                 f"Could not reach the sync server at {self.base_url}."
             ) from None
+        self._note_clock(response.headers.get("date"))
         if len(response.content) > MAX_ANSWER:
             raise SyncError(f"The sync server at {self.base_url} sent an answer too large to read.")
         return response
+
+    def _note_clock(self, date: str | None) -> None:
+        """The server's own time (its ``Date`` header), for cursors kept by its clock."""
+        try:
+            moment = parsedate_to_datetime(date) if date else None
+        except (TypeError, ValueError, IndexError):
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            self.server_time = int(moment.timestamp())
+            if self.first_server_time is None:
+                self.first_server_time = self.server_time
 
     def _failed(self, response: httpx.Response, what: str) -> None:
         """Raise for a status that says the request failed (not one about the login)."""
