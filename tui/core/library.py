@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.errors import (
     FeedNotFoundError,
+    NewstermError,
     InvalidFeedURLError,
     LibraryDamagedError,
 )
@@ -178,6 +179,14 @@ class Library:
     def remove_feed(self, ref: str | int) -> Feed:
         """Unsubscribe; its stories go except the bookmarked ones."""
         feed = self.feed(ref)
+        if feed.account is not None and self.account(feed.account).api == "fever":
+            # The Fever API cannot unsubscribe: removed here only, the feed would come back
+            # from the server at the next sync.
+            raise NewstermError(
+                f"{feed.title} is synced with {feed.account} over the Fever API, which cannot "
+                "unsubscribe; remove it in the server's own pages, and newsterm follows at "
+                "the next sync."
+            )
         self._db.write(account_queries.drop_feed, feed.id)
         return feed
 

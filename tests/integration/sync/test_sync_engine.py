@@ -21,7 +21,7 @@ from tests.support.feeds import items, rss
 from tests.support.feedserver import feed_reply
 from tests.support.miniflux import ADMIN, ADMIN_PASSWORD
 from tests.support.sync_proxy import FAILURES, Failure, Match, SyncProxy
-from tui.core.errors import SyncError
+from tui.core.errors import NewstermError, SyncError
 from tui.core.library import Library
 from tui.core.models import Story, SyncReport
 from tui.core.sync.credentials import FILE_NAME
@@ -529,3 +529,17 @@ async def test_the_secret_is_kept_private_and_the_password_nowhere(
     for data in _library_files(library.path):
         assert ADMIN_PASSWORD.encode() not in data
         assert secret not in data
+
+
+async def test_on_fever_removing_a_synced_feed_is_refused_with_what_to_do(
+    library: Library, wide: WideAccount
+) -> None:
+    await synced(library, wide, "fever")
+    url = wide.url("feed03")
+    with pytest.raises(NewstermError) as refused:
+        library.remove_feed(url)
+    assert_one_sentence(str(refused.value))
+    assert "cannot unsubscribe" in str(refused.value)
+    assert library.feed(url).account is not None  # nothing was removed, here or there
+    await sync_ok(library)
+    assert library.is_subscribed(url)

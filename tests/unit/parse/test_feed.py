@@ -977,3 +977,16 @@ def test_parse_feed_safely_turns_any_exception_into_a_sentence(
     assert b"<!DOCTYPE rss>" in body
     message = parse_feed_safely(body, url=FEED_URL, headers={})
     assert message == "newsterm could not read this feed: MemoryError: red"
+
+
+def test_a_run_of_comments_before_the_first_element_is_read_in_one_pass() -> None:
+    # Before, the web-page check was a regular expression that backtracked exponentially
+    # over a run of comments not followed by <html>: these 300 bytes held a worker for
+    # days. Now they are a feed with one comment too many in front.
+    body = (
+        b"<!---->" * 40 + b"<rss version='2.0'><channel><title>Still a feed</title></channel></rss>"
+    )
+    assert parse_feed(body, url=FEED_URL, headers={}).title == "Still a feed"
+    with pytest.raises(ParseError) as raised:
+        parse_feed(b"<!---->" * 40 + b"<html><body>x</body></html>", url=FEED_URL, headers={})
+    assert str(raised.value) == WEB_PAGE
