@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from tui.core.errors import (
     FeedNotFoundError,
-    NewstermError,
     InvalidFeedURLError,
     LibraryDamagedError,
+    NewstermError,
 )
 from tui.core.models import (
     Account,
