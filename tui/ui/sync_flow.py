@@ -46,6 +46,7 @@ class SyncFlow:
         self._last_error = ""  # said once, not at every retry
         self._retry_after = RETRY_FIRST  # seconds; doubles while the server stays away
         self._retry: Timer | None = None
+        self._retrying = False  # the sync under way is one of those retries
         self.syncer = Syncer(node, session, on_finished=self.finished, set_timer=node.set_timer)
 
     # -- state -----------------------------------------------------------------------------
@@ -59,6 +60,11 @@ class SyncFlow:
     def soon(self) -> None:
         """Marks were queued: push them in a moment."""
         self.syncer.soon()
+
+    def _try_again(self) -> None:
+        self._retry = None
+        self._retrying = True
+        self.syncer.start()
 
     def start(self) -> None:
         self.syncer.start()
@@ -80,13 +86,19 @@ class SyncFlow:
         status.queued = sum(r.queued for r in reports)
         if failed and status.queued:
             # Marks wait: try again on our own, so they go out once the server is back even
-            # if nothing else happens meanwhile.
-            if self._retry is not None:
-                self._retry.stop()
-            self._retry = self.node.set_timer(self._retry_after, self.start)
-            self._retry_after = min(self._retry_after * 2, RETRY_MOST)
+            # if nothing else happens meanwhile. The wait doubles only when a retry of ours
+            # failed, and a try already planned stands: marks made meanwhile (each trying a
+            # push) never put the next try further away.
+            if self._retrying:
+                self._retry_after = min(self._retry_after * 2, RETRY_MOST)
+            if self._retry is None:
+                self._retry = self.node.set_timer(self._retry_after, self._try_again)
         elif not failed:
             self._retry_after = RETRY_FIRST
+            if self._retry is not None:
+                self._retry.stop()
+                self._retry = None
+        self._retrying = False
         for note in (note for r in reports for note in r.notes):
             self.node.notify(note, severity="warning", markup=False, timeout=10)
         if failed:

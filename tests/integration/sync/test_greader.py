@@ -80,6 +80,22 @@ async def test_marks_travel_both_ways(account: Account) -> None:
         await client.mark([target], read=False)
 
 
+async def test_a_star_asked_for_twice_stays_a_star(account: Account) -> None:
+    # Miniflux 2.2 toggles the star on edit-tag a=starred: a second star (a mark made again
+    # here, or one the server already had) must not take it away.
+    target = account.entry_ids["Gamma 1"]
+    async with await _client(account) as client:
+        try:
+            for _ in range(3):
+                await client.mark([target], starred=True)
+                assert account.entry("Gamma 1")["starred"] is True
+            for _ in range(2):
+                await client.mark([target], starred=False)
+                assert account.entry("Gamma 1")["starred"] is False
+        finally:
+            await client.mark([target], starred=False)
+
+
 async def test_many_marks_go_in_batches(account: Account) -> None:
     every = list(account.entry_ids.values())
     async with await _client(account) as client:

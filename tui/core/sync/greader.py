@@ -252,13 +252,21 @@ class GReaderClient(ServerClient):
     async def mark(
         self, numbers: Iterable[int], *, read: bool | None = None, starred: bool | None = None
     ) -> None:
-        """Set read and/or starred on the items, many at once."""
-        wanted = list(numbers)
+        """Set read and/or starred on the items, many at once.
+
+        Miniflux (2.2) toggles the star on ``a=…/starred`` rather than setting it, so stars
+        are sent only for the items whose star would change, after reading the starred
+        list: asking twice must never flip a mark back."""
+        wanted = list(dict.fromkeys(numbers))
         for tag, value in ((READ, read), (STARRED, starred)):
             if value is None:
                 continue
-            for start in range(0, len(wanted), BATCH):
-                refs = [item_ref(n) for n in wanted[start : start + BATCH]]
+            chosen = wanted
+            if tag == STARRED:
+                already = set(await self.item_ids(starred_only=True))
+                chosen = [n for n in wanted if (n in already) != value]
+            for start in range(0, len(chosen), BATCH):
+                refs = [item_ref(n) for n in chosen[start : start + BATCH]]
                 response = await self._post(
                     "edit-tag", "saving marks", {"i": refs, "a" if value else "r": tag}
                 )
