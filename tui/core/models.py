@@ -308,6 +308,8 @@ class StoryRow(NamedTuple):
     bookmarked: bool
     #: The other feeds that carried the same story, comma-separated ("" for most rows).
     also: str = ""
+    #: Its feed belongs to a sync account: the row says so.
+    synced: bool = False
 
 
 @dataclass(frozen=True, slots=True)

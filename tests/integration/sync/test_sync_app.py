@@ -141,3 +141,16 @@ async def test_marks_waiting_for_a_server_that_comes_back_go_out_on_their_own(
         await settle(pilot)
         assert (_bar(app).sync, _bar(app).queued) == ("ok", 0)
     assert account.entry(synced.story(story_id).title)["status"] == "read"
+
+
+async def test_stories_from_the_account_are_marked_synced_in_the_list(synced: Library) -> None:
+    app = make_app(synced)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        stories = app.main.query_one("#stories", StoryList)
+        while stories.current_id is None:
+            await pilot.press("j")
+        lines = [strip.text for strip in (stories.render_line(y) for y in range(12))]
+        story_lines = [line for line in lines if "Alpha" in line or "Gamma" in line]
+        assert story_lines and all("⇅" in line for line in story_lines)
+    assert all(row.synced for row in synced.rows_for([s.id for s in synced.stories()]).values())

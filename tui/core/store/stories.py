@@ -320,11 +320,13 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
             # The feeds of the story's copies (an index lookup; most stories have none).
             " (SELECT group_concat(coalesce(cf.user_title, nullif(cf.title, ''), cf.url,"
             " c.orphan_feed_title, ''), ', ') FROM stories c LEFT JOIN feeds cf"
-            " ON cf.id = c.feed_id WHERE c.dup_of = s.id)"
+            " ON cf.id = c.feed_id WHERE c.dup_of = s.id), f.account_id IS NOT NULL"
             f" FROM {STORY_FROM} WHERE s.id IN ({marks})",
             chunk,
         ):
-            sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked, also = row
+            (sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked, also) = row[
+                :10
+            ]
             result[sid] = StoryRow(
                 sid,
                 slug,
@@ -336,6 +338,7 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
                 bool(read),
                 bool(bookmarked),
                 also or "",
+                bool(row[10]),
             )
     return result
 
