@@ -17,7 +17,7 @@ from datetime import datetime
 
 from tui.core.errors import SyncError, SyncLoginError, SyncRefusedError, SyncUnreachableError
 from tui.core.sync.fever import FeverClient, FeverItem, api_key
-from tui.core.sync.greader import BATCH, GReaderClient
+from tui.core.sync.greader import BATCH, GReaderClient, RemoteItem as GReaderItem
 from tui.core.sync.items import ServerFeed, ServerItem, ServerMarks
 from tui.core.sync.miniflux import MinifluxClient, MinifluxEntry
 from tui.core.sync.server import ServerClient
@@ -99,6 +99,23 @@ def _now() -> int:
     return int(time.time())
 
 
+def _served(
+    item: GReaderItem | MinifluxEntry | FeverItem, feed_id: str, starred: bool
+) -> ServerItem:
+    """An item in the one shape, whichever client read it."""
+    return ServerItem(
+        str(item.id),
+        feed_id,
+        item.title,
+        item.link,
+        item.author,
+        item.html,
+        item.published,
+        item.read,
+        starred,
+    )
+
+
 class GReaderRemote(Remote):
     api = "greader"
     client: GReaderClient
@@ -124,22 +141,7 @@ class GReaderRemote(Remote):
         async def fetch(numbers: list[int]) -> None:
             async with gate:
                 found = await self.client.items(numbers)
-            take(
-                [
-                    ServerItem(
-                        str(i.id),
-                        i.feed_id,
-                        i.title,
-                        i.link,
-                        i.author,
-                        i.html,
-                        i.published,
-                        i.read,
-                        i.starred,
-                    )
-                    for i in found
-                ]
-            )
+            take([_served(i, i.feed_id, i.starred) for i in found])
 
         await asyncio.gather(*(fetch(wanted[i : i + BATCH]) for i in range(0, len(wanted), BATCH)))
         return {"synced": _now()}
@@ -202,23 +204,7 @@ class MinifluxRemote(Remote):
             for e in entries:
                 self._seen[str(e.id)] = (e.read, e.starred, e.changed)
                 self._note_change(e.changed)
-            take(
-                [
-                    ServerItem(
-                        str(e.id),
-                        str(e.feed_id),
-                        e.title,
-                        e.link,
-                        e.author,
-                        e.html,
-                        e.published,
-                        e.read,
-                        e.starred,
-                    )
-                    for e in entries
-                    if str(e.id) not in known
-                ]
-            )
+            take([_served(e, str(e.feed_id), e.starred) for e in entries if str(e.id) not in known])
 
         await self.client.entries(after_id=after, on_page=page)
         return {"after": newest, "changed": self._changed, "synced": _now()}
@@ -287,23 +273,7 @@ class FeverRemote(Remote):
         def page(found: list[FeverItem]) -> None:
             nonlocal newest
             newest = max(newest, *(i.id for i in found))
-            take(
-                [
-                    ServerItem(
-                        str(i.id),
-                        str(i.feed_id),
-                        i.title,
-                        i.link,
-                        i.author,
-                        i.html,
-                        i.published,
-                        i.read,
-                        i.saved,
-                    )
-                    for i in found
-                    if str(i.id) not in known
-                ]
-            )
+            take([_served(i, str(i.feed_id), i.saved) for i in found if str(i.id) not in known])
 
         await self.client.items(since_id=since, on_page=page)
         return {"since_id": newest, "synced": _now()}

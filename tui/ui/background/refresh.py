@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from tui.core import FeedRefresh, NewstermError, RefreshReport, SyncReport
+from tui.ui.background.sync import sync_here
 from tui.ui.background.threads import WorkerNode, deliver, thread_worker
 from tui.ui.session import Session
 
@@ -91,16 +92,8 @@ class Refresher:
 
     def _sync(self) -> None:
         """The accounts sync after the feeds are fetched: ``R`` and auto-refresh do both."""
-        reports: list[SyncReport] = []
-        problem = ""
-        try:
-            reports = asyncio.run(self.session.library.sync())
-        except NewstermError as error:
-            problem = str(error)
-        except Exception as error:  # a sync must never take the app down
-            problem = f"The sync failed: {error}. Nothing was lost; it is tried again later."
         if self._on_synced is not None:
-            deliver(self.node, self._on_synced, reports, problem)
+            deliver(self.node, self._on_synced, *sync_here(self.session))
 
     def _finished(self, report: RefreshReport | None, problem: str) -> None:
         self.running = False

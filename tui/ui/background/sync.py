@@ -22,6 +22,17 @@ from tui.ui.session import Session
 PUSH_AFTER = 2.0
 
 
+def sync_here(session: Session) -> tuple[list[SyncReport], str]:
+    """Sync every account on an event loop of this thread's own: the reports, or the
+    sentence saying why there are none. Never raises: a sync must never take the app down."""
+    try:
+        return asyncio.run(session.library.sync()), ""
+    except NewstermError as error:
+        return [], str(error)
+    except Exception as error:
+        return [], f"The sync failed: {error}. Nothing was lost; it is tried again later."
+
+
 class Syncer:
     """Syncs ``session``'s accounts in thread workers of ``node``; each run's reports come
     back to ``node``'s event loop through ``on_finished``."""
@@ -58,15 +69,7 @@ class Syncer:
 
     @thread_worker(group="sync")
     def _run(self) -> None:
-        reports: list[SyncReport] = []
-        problem = ""
-        try:
-            reports = asyncio.run(self.session.library.sync())
-        except NewstermError as error:
-            problem = str(error)
-        except Exception as error:  # a sync must never take the app down
-            problem = f"The sync failed: {error}. Nothing was lost; it is tried again later."
-        deliver(self.node, self._finished, reports, problem)
+        deliver(self.node, self._finished, *sync_here(self.session))
 
     def _finished(self, reports: list[SyncReport], problem: str) -> None:
         self.running = False
