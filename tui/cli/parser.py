@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("list", cmd_list, "list stories, newest first")
+    p.add_argument(
+        "--query",
+        metavar="QUERY",
+        help="only stories this query matches: words and filters, e.g. "
+        "'rust is:unread feed:lwn age:<7d' (see `newsterm search --help`)",
+    )
     p.add_argument("--topic", help="only this topic (name or slug)")
     p.add_argument("--unread", action="store_true", help="only unread stories")
     p.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
@@ -138,8 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("search", cmd_search, "full-text search (SQLite FTS5 syntax)")
-    p.add_argument("query", help='words, "a phrase", title:word, word*, a AND b, a OR b')
+    p = command("search", cmd_search, "full-text search with filters")
+    p.add_argument(
+        "query",
+        help='words, "a phrase", title:word, word*, a AND b, a OR b, NOT; filters feed:NAME '
+        "topic:NAME site:DOMAIN author:NAME is:unread|read|bookmarked "
+        "tone:positive|neutral|negative verified:true|false age:<7d|>1y; -filter negates",
+    )
     p.add_argument(
         "--limit", type=arguments.limit, default=30, metavar="N", help="at most N (default 30)"
     )

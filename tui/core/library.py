@@ -370,6 +370,11 @@ class Library:
         """
         return self._searcher.search(query, limit=limit, forgiving=forgiving, stop=stop)
 
+    def find(self, query: str, *, limit: int = 50) -> list[Story]:
+        """The newest stories a query matches (words and filters: see
+        :mod:`tui.core.store.query`); :class:`SearchQueryError` for one that cannot be read."""
+        return self._db.read(search_queries.find, query, limit=limit)
+
     # -- refresh ---------------------------------------------------------------------
 
     async def refresh(

@@ -31,13 +31,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         if args.sentiment:
             _label_pending(library)
-        stories = library.stories(
-            topic=args.topic,
-            unread=args.unread,
-            bookmarked=args.bookmarked,
-            sentiment=args.sentiment,
-            limit=args.limit,
-        )
+        if args.query:
+            # The other options are filters too: joined to the query as the language has them.
+            parts = [args.query]
+            parts += [f'topic:"{args.topic}"'] if args.topic else []
+            parts += ["is:unread"] if args.unread else []
+            parts += ["is:bookmarked"] if args.bookmarked else []
+            parts += [f"tone:{args.sentiment}"] if args.sentiment else []
+            stories = library.find(" ".join(parts), limit=args.limit)
+        else:
+            stories = library.stories(
+                topic=args.topic,
+                unread=args.unread,
+                bookmarked=args.bookmarked,
+                sentiment=args.sentiment,
+                limit=args.limit,
+            )
     if args.json:
         echo_json([story_record(s) for s in stories])
         return 0

@@ -1,8 +1,10 @@
 """Full-text search over titles, summaries, bodies and feed titles (SQLite FTS5).
 
-Queries use FTS5's syntax (``rust AND async``, ``"exact phrase"``, ``title:election``,
-``micro*``). A query FTS5 cannot parse is a :class:`SearchQueryError` with a hint; with
-``forgiving=True`` (the UI's search-as-you-type) it is retried as plain words instead.
+Queries are newsterm's query language (:mod:`.query`): FTS5's syntax for the words
+(``rust AND async``, ``"exact phrase"``, ``title:election``, ``micro*``) and filters beside
+them (``is:unread feed:lwn age:<7d``). A query that cannot be read is a
+:class:`SearchQueryError` with a hint; with ``forgiving=True`` (the UI's search-as-you-type)
+words FTS5 cannot parse are retried as plain words instead.
 
 A search must never hold the library up. FTS5's ranking costs grow with the square of the
 number of terms (400 pasted words took 37 s over 2,500 stories), so a query is bounded in
@@ -18,12 +20,15 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from tui.core.errors import LibraryError, SearchQueryError
-from tui.core.models import SearchResult
+from tui.core.models import SearchResult, Story
 from tui.core.store.database import Database
+from tui.core.store.query import Compiled, QueryError, compile_query
 from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, story_from_row
+from tui.core.text.dates import utcnow
 
 #: Longest query read, in characters, and most words (terms) in one query.
 MAX_QUERY_CHARS = 1000
@@ -46,9 +51,15 @@ _QUERY_FAULTS = (
 )
 _RANKED = (
     "SELECT s.id FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
-    " WHERE stories_fts MATCH ? AND s.dup_of IS NULL"
+    " LEFT JOIN feeds f ON f.id = s.feed_id"
+    " WHERE stories_fts MATCH ? AND s.dup_of IS NULL AND ({where})"
     # bm25 weights: a hit in the title counts most, then the feed name, then summary/body.
     " ORDER BY bm25(stories_fts, 10.0, 3.0, 1.0, 5.0), s.sort_date DESC LIMIT ?"
+)
+# A query of filters only: the newest stories that pass them.
+_FILTERED = (
+    f"SELECT {STORY_COLUMNS} FROM stories s LEFT JOIN feeds f ON f.id = s.feed_id"
+    " WHERE s.dup_of IS NULL AND ({where}) ORDER BY s.sort_date DESC, s.id LIMIT ?"
 )
 
 
@@ -111,9 +122,18 @@ def search(
             )
         return 1 if stopped else 0
 
+    try:
+        compiled = compile_query(query, now=utcnow())
+    except QueryError:
+        if not forgiving:
+            raise
+        # Search-as-you-type: a half-typed filter or quote is looked for as plain words.
+        compiled = Compiled(_literal(query) or None)
+        if compiled.fts is None:
+            return []
     conn.set_progress_handler(progress, _PROGRESS_STEPS)
     try:
-        return _search(conn, query, limit, forgiving)
+        return _search(conn, query, compiled, limit, forgiving)
     except sqlite3.OperationalError as error:
         if stopped or "interrupted" in str(error):
             raise SearchQueryError(stopped[0] if stopped else "The search was stopped.") from None
@@ -123,17 +143,17 @@ def search(
 
 
 def _search(
-    conn: sqlite3.Connection, query: str, limit: int, forgiving: bool
+    conn: sqlite3.Connection, query: str, compiled: Compiled, limit: int, forgiving: bool
 ) -> list[SearchResult]:
     try:
-        return _run(conn, query, limit)
+        return _run(conn, compiled, limit)
     except sqlite3.OperationalError as error:
         if not _is_query_error(error):
             raise
-        literal = _literal(query)
+        literal = _literal(compiled.fts or "")
         if forgiving and literal:
             try:
-                return _run(conn, literal, limit)
+                return _run(conn, replace(compiled, fts=literal), limit)
             except sqlite3.OperationalError as again:
                 if not _is_query_error(again):
                     raise
@@ -150,8 +170,15 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
     return any(fault in text for fault in _QUERY_FAULTS)
 
 
-def _run(conn: sqlite3.Connection, query: str, limit: int) -> list[SearchResult]:
-    ids = [row[0] for row in conn.execute(_RANKED, (query, limit))]
+def _run(conn: sqlite3.Connection, compiled: Compiled, limit: int) -> list[SearchResult]:
+    if compiled.fts is None:
+        rows = conn.execute(
+            _FILTERED.format(where=compiled.where), (*compiled.params, limit)
+        ).fetchall()
+        return [SearchResult(story=story_from_row(row), snippet="") for row in rows]
+    query = compiled.fts
+    ranked = _RANKED.format(where=compiled.where)
+    ids = [row[0] for row in conn.execute(ranked, (query, *compiled.params, limit))]
     if not ids:
         return []
     # Snippets for the rows shown only: made for every match they cost more than the match.
@@ -209,3 +236,26 @@ class Searcher:
         if db is not None:
             db.interrupt()
             db.close()
+
+
+def find(conn: sqlite3.Connection, query: str, *, limit: int = 50) -> list[Story]:
+    """The newest ``limit`` stories a query matches (its words and its filters), for lists
+    rather than ranked results: ``newsterm list --query``."""
+    query = query.strip()
+    check_size(query)
+    compiled = compile_query(query, now=utcnow())
+    where, params = compiled.where, list(compiled.params)
+    if compiled.fts is not None:
+        where = f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?) AND ({where})"
+        params.insert(0, compiled.fts)
+    try:
+        rows = conn.execute(_FILTERED.format(where=where), (*params, limit)).fetchall()
+    except sqlite3.OperationalError as error:
+        if not _is_query_error(error):
+            raise
+        detail = str(error).removeprefix("fts5: ")
+        raise SearchQueryError(
+            f"Cannot understand the search {query!r} ({detail}). Put words in double quotes "
+            'to search for them as they are, e.g. "c++".'
+        ) from None
+    return [story_from_row(row) for row in rows]

@@ -1,0 +1,180 @@
+"""newsterm's query language: free words for the full-text index, and filters, in one line.
+
+``rust "async io" -is:read feed:lwn age:<7d tone:negative``
+
+- Free words, ``"phrases"``, ``pref*``, ``AND`` / ``OR`` / ``NOT``, parentheses and
+  ``title:word`` go to FTS5 as they are written (they are its syntax).
+- Filters: ``feed:NAME``, ``topic:NAME``, ``site:DOMAIN``, ``author:NAME``,
+  ``is:unread|read|bookmarked``, ``tone:positive|neutral|negative``,
+  ``verified:true|false``, ``age:<7d`` / ``age:>1y`` (h, d, w, m, y). A value with spaces
+  goes in double quotes (``feed:"Hacker News"``); a leading ``-`` negates any filter.
+
+A query compiles to SQL with bound parameters only (:class:`Compiled`): nothing a user
+types is ever spliced into a statement. Filters on a story's feed and topic go through
+the feeds table and the stories' feed index; the marks use their partial indexes. A query
+that cannot be read is a :class:`QueryError` whose sentence names the part at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tui.core.errors import SearchQueryError
+from tui.core.models import Topic
+from tui.core.text.dates import to_iso
+
+#: Columns of the full-text index a word may be limited to (``title:word``).
+FTS_COLUMNS = ("title", "summary", "content", "feed_title")
+FILTERS = ("feed", "topic", "site", "author", "is", "tone", "verified", "age")
+# Bookmarks are few: looked up in their own index, not found by walking every story.
+_IS = {
+    "unread": "s.read = 0",
+    "read": "s.read = 1",
+    "bookmarked": "s.id IN (SELECT id FROM stories WHERE bookmarked = 1)",
+}
+_TONES = ("positive", "neutral", "negative")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+_UNITS |= {"m": timedelta(days=30), "y": timedelta(days=365)}
+_AGE = re.compile(r"([<>])(\d{1,6})([hdwmy])")
+# A token: an optional "-", a key and ":" then a quoted or bare value; a quoted phrase;
+# a parenthesis; or a bare run of anything else.
+_TOKEN = re.compile(
+    r'\s*(?:(?P<neg>-)?(?P<key>[A-Za-z_]+):(?:"(?P<qvalue>[^"]*)"|(?P<value>[^\s()"]*))'
+    r'|(?P<phrase>"[^"]*")|(?P<paren>[()])|(?P<bare>[^\s()"]+))'
+)
+
+
+class QueryError(SearchQueryError):
+    """A query newsterm cannot read; the sentence points at the part at fault."""
+
+
+@dataclass(slots=True)
+class Compiled:
+    """A query as SQL: an FTS5 expression for ``stories_fts MATCH ?`` (None when the query
+    has only filters), and a WHERE fragment over ``stories s LEFT JOIN feeds f`` with its
+    parameters (``"1"`` when it has none)."""
+
+    fts: str | None
+    where: str = "1"
+    params: list[object] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.fts is None and self.where == "1"
+
+
+def compile_query(query: str, *, now: datetime) -> Compiled:
+    """Split ``query`` into its full-text part and its filters, and compile the filters."""
+    words: list[str] = []
+    clauses: list[str] = []
+    params: list[object] = []
+    position = 0
+    text = query.strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise QueryError(
+                f"Cannot read the search near {text[position : position + 20]!r}: close "
+                'every double quote, e.g. "a phrase".'
+            )
+        position = match.end()
+        key = match.group("key")
+        if key is None:
+            words.append(match.group("phrase") or match.group("paren") or match.group("bare"))
+            continue
+        key = key.lower()
+        value = match.group("qvalue") if match.group("qvalue") is not None else match.group("value")
+        if not value and text.startswith('"', position):
+            raise QueryError(
+                f"Cannot read the search near {text[position : position + 20]!r}: close "
+                'every double quote, e.g. feed:"Hacker News".'
+            )
+        written = match.group(0).strip()
+        if key in FTS_COLUMNS and not match.group("neg"):
+            # FTS5's own column filter: kept for the index, as written.
+            words.append(f'{key}:"{value}"' if match.group("qvalue") is not None else written)
+            continue
+        clause, values = _filter(key, value or "", written, now)
+        clauses.append(f"NOT coalesce(({clause}), 0)" if match.group("neg") else f"({clause})")
+        params.extend(values)
+    fts = " ".join(words).strip() or None
+    return Compiled(fts, " AND ".join(clauses) or "1", params)
+
+
+def _filter(key: str, value: str, written: str, now: datetime) -> tuple[str, list[object]]:
+    if key not in FILTERS:
+        known = ", ".join(f"{name}:" for name in FILTERS)
+        raise QueryError(
+            f"Cannot read {written!r}: newsterm knows the filters {known} (and title: for "
+            "words in titles). Put the words in double quotes to search for them as written."
+        )
+    if not value.strip():
+        raise QueryError(f"{written!r} needs a value after the colon, e.g. {key}:{_EXAMPLE[key]}.")
+    value = value.strip()
+    if key == "feed":
+        return (
+            "instr(lower(coalesce(f.user_title, nullif(f.title, ''), f.url,"
+            " s.orphan_feed_title, '')), lower(?)) > 0",
+            [value],
+        )
+    if key == "topic":
+        slug = Topic.from_name(value).slug
+        return (
+            "s.feed_id IN (SELECT id FROM feeds WHERE topic_slug = ?)"
+            " OR (s.feed_id IS NULL AND s.orphan_topic_slug = ?)",
+            [slug, slug],
+        )
+    if key == "site":
+        # Link keys are "host/path" with the host lowercased and "www." dropped.
+        domain = value.lower().removeprefix("www.").strip("/")
+        return (
+            "s.link_key LIKE ? ESCAPE '\\' OR s.link_key LIKE ? ESCAPE '\\'",
+            [f"{_like(domain)}/%", f"%.{_like(domain)}/%"],
+        )
+    if key == "author":
+        return "instr(lower(s.author), lower(?)) > 0", [value]
+    if key == "is":
+        clause = _IS.get(value.lower())
+        if clause is None:
+            raise QueryError(f"Cannot read {written!r}: is: takes unread, read or bookmarked.")
+        return clause, []
+    if key == "tone":
+        if value.lower() not in _TONES:
+            raise QueryError(f"Cannot read {written!r}: tone: takes positive, neutral or negative.")
+        return "s.sentiment = ?", [value.lower()]
+    if key == "verified":
+        if value.lower() not in ("true", "false"):
+            raise QueryError(f"Cannot read {written!r}: verified: takes true or false.")
+        return "s.verified = ?", [1 if value.lower() == "true" else 0]
+    # age
+    age = _AGE.fullmatch(value.lower())
+    if age is None:
+        raise QueryError(
+            f"Cannot read {written!r}: write the age as age:<7d (newer than a week) or "
+            "age:>1y (older than a year), in h, d, w, m or y."
+        )
+    sign, count, unit = age.groups()
+    try:
+        cutoff = to_iso(now - int(count) * _UNITS[unit])
+    except OverflowError:
+        raise QueryError(f"Cannot read {written!r}: that is further back than dates go.") from None
+    return ("s.sort_date >= ?" if sign == "<" else "s.sort_date < ?"), [cutoff]
+
+
+_EXAMPLE = {
+    "feed": '"Hacker News"',
+    "topic": "science",
+    "site": "example.org",
+    "author": "ada",
+    "is": "unread",
+    "tone": "positive",
+    "verified": "true",
+    "age": "<7d",
+}
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
