@@ -353,7 +353,7 @@ def test_user_mistakes_exit_1_with_one_sentence(stocked: Run, tmp_path: Path) ->
         ("remove", "987654"): "987654",
         ("remove", "https://nowhere.example/feed"): "nowhere.example",
         ("list", "--topic", "science", "--json"): None,  # not a mistake: a control case
-        ("search", '"unterminated'): "Cannot understand the search",
+        ("search", '"unterminated'): "close every double quote",
         ("search", "AND"): "Cannot understand the search",
         ("import", str(tmp_path / "missing.opml")): "missing.opml",
         ("add", "javascript:alert(1)"): "javascript:alert(1)",
