@@ -110,6 +110,10 @@ async def test_help_lists_every_binding(demo_library: Library) -> None:
                 assert isinstance(binding, Binding), f"{owner_name}: {binding!r} is not a Binding"
                 assert binding.id, f"{owner_name}: a binding without an id"
                 assert binding.id in shown
+        # The search's query language, with an example, is explained there too.
+        notes = " ".join(str(static.render()) for static in app.screen.query(".help-mouse"))
+        for filter_ in ("feed:", "topic:", "is:unread", "tone:", "age:<7d", "-"):
+            assert filter_ in notes
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 

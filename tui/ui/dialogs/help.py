@@ -1,5 +1,5 @@
-"""Help: every key binding (with its id, for ``[keys]`` in config.toml), the mouse, and
-what the reader's ``verified=`` and ``sentiment=`` mean.
+"""Help: every key binding (with its id, for ``[keys]`` in config.toml), the mouse, the
+search's query language, and what the reader's ``verified=`` and ``sentiment=`` mean.
 
 The rows come from :func:`tui.ui.keys.key_rows`, which knows every binding and the
 ``[keys]`` remaps; this dialog only shows them.
@@ -36,6 +36,14 @@ SENTIMENT_HELP = (
     "s filters the list by it: positive, neutral, negative, then all again."
 )
 
+SEARCH_HELP = (
+    "/ searches with words and filters: rust \"async io\" pref* a OR b NOT c title:word; "
+    "feed:lwn feed:\"Hacker News\" topic:science site:example.org author:ada "
+    "is:unread|read|bookmarked tone:positive|neutral|negative verified:true|false "
+    "age:<7d age:>1y (h d w m y); a leading - negates a filter. "
+    "Example: rust -is:read feed:lwn age:<1w."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class KeyRow:
@@ -68,6 +76,7 @@ class HelpScreen(ModalScreen[None]):
             table: DataTable[Text] = DataTable(id="keys", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static(MOUSE_HELP, classes="help-mouse", markup=False)
+            yield Static(SEARCH_HELP, classes="help-mouse", markup=False)
             yield Static(VERIFIED_HELP, classes="help-mouse", markup=False)
             yield Static(SENTIMENT_HELP, classes="help-mouse", markup=False)
 
