@@ -215,3 +215,56 @@ def test_list_query_on_the_command_line(library: Library) -> None:
     )  # fmt: skip
     assert bad.returncode == 1
     assert "age:soon" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_list_view_runs_a_saved_search_from_the_config(library: Library, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.support.paths import PROJECT_ROOT
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[views]]\nname = "Bad news"\nquery = "tone:negative"\n\n'
+        '[[views]]\nname = "Lwn"\nquery = "feed:lwn -is:read"\n',
+        encoding="utf-8",
+    )
+
+    def newsterm(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", "--db", str(library.path), "--config", str(config),
+             *args],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    bad_news = newsterm("list", "--view", "bad news", "--json")
+    assert bad_news.returncode == 0, bad_news.stderr
+    assert {s["title"] for s in json.loads(bad_news.stdout)} == {
+        "Glacier melt speeds up",
+        "Markets fall on rates",
+    }
+    # A view narrows further with the other options, and its own filters hold.
+    lwn = newsterm("list", "--view", "Lwn", "--json")
+    assert [s["title"] for s in json.loads(lwn.stdout)] == ["Rust async runtimes compared"]
+    unread_bad = newsterm("list", "--view", "Bad news", "--bookmarked", "--json")
+    assert [s["title"] for s in json.loads(unread_bad.stdout)] == ["Glacier melt speeds up"]
+    missing = newsterm("list", "--view", "Nope")
+    assert missing.returncode == 1
+    assert "'Nope'" in missing.stderr and "'Bad news', 'Lwn'" in missing.stderr
+
+
+def test_views_in_the_config_are_read_and_checked() -> None:
+    from tui.core.errors import ConfigError
+    from tui.core.settings import View, parse_settings
+
+    settings = parse_settings('[[views]]\nname = " Later "\nquery = "is:bookmarked"\n')
+    assert settings.views == (View("Later", "is:bookmarked"),)
+    for broken in (
+        'views = "x"',
+        "[[views]]\nquery = 'is:read'",
+        "[[views]]\nname = 'A'",
+        "[[views]]\nname = 'A'\nquery = 'x'\n[[views]]\nname = 'a'\nquery = 'y'",
+    ):
+        with pytest.raises(ConfigError):
+            parse_settings(broken)

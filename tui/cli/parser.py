@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="only stories this query matches: words and filters, e.g. "
         "'rust is:unread feed:lwn age:<7d' (see `newsterm search --help`)",
     )
+    p.add_argument(
+        "--view", metavar="NAME", help="only what this view of the config's [[views]] finds"
+    )
     p.add_argument("--topic", help="only this topic (name or slug)")
     p.add_argument("--unread", action="store_true", help="only unread stories")
     p.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")

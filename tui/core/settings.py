@@ -79,6 +79,12 @@ theme = "textual-dark"
 # toggle_bookmark = "x"
 # Keys are names such as "x", "X", "ctrl+r", "f5", "question_mark"; several go
 # comma-separated ("x,ctrl+b"). A key another binding on the same screen uses is refused.
+
+# Views: saved searches, each a name and a query in the search's language, e.g.:
+# [[views]]
+# name = "Unread Rust"
+# query = "rust is:unread age:<2w"
+# `newsterm list --view "Unread Rust"` lists what one finds.
 """
 
 
@@ -118,6 +124,14 @@ class UISettings:
 
 
 @dataclass(frozen=True, slots=True)
+class View:
+    """A saved search: its name, and a query in the search's language (read when used)."""
+
+    name: str
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable, with defaults; ``warnings`` lists ignored keys, ``source``
     names the file the settings came from, for messages about them."""
@@ -127,6 +141,7 @@ class Settings:
     articles: ArticleSettings = field(default_factory=ArticleSettings)
     ui: UISettings = field(default_factory=UISettings)
     keys: dict[str, str] = field(default_factory=dict)
+    views: tuple[View, ...] = ()
     warnings: tuple[str, ...] = ()
     source: str = field(default="config.toml", compare=False)
 
@@ -161,7 +176,7 @@ _KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
 _LONG_DOTTED_KEY = re.compile(
     rf"""(?<![\w"'.-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{_MAX_KEY_PARTS},}}"""
 )
-_SECTIONS = ("fetch", "refresh", "articles", "ui", "keys")
+_SECTIONS = ("fetch", "refresh", "articles", "ui", "keys", "views")
 
 
 def _shown(value: object) -> str:
@@ -245,6 +260,27 @@ def _keys(raw: Any, source: str) -> dict[str, str]:
     return dict(raw)
 
 
+def _views(raw: Any, source: str) -> tuple[View, ...]:
+    """``[[views]]``: tables of a name and a query, names unique (case aside)."""
+    if raw is None:
+        return ()
+    example = 'like [[views]] name = "Unread Rust" query = "rust is:unread"'
+    if not isinstance(raw, list) or not all(isinstance(view, dict) for view in raw):
+        raise ConfigError(f"views in {source} are [[views]] tables, {example}.")
+    views: list[View] = []
+    for number, view in enumerate(raw, 1):
+        name, query = view.get("name"), view.get("query")
+        if not isinstance(name, str) or not strip_controls(name).strip():
+            raise ConfigError(f"View {number} in {source} needs a name in quotes, {example}.")
+        if not isinstance(query, str) or not query.strip():
+            raise ConfigError(f"The view {name!r} in {source} needs a query in quotes, {example}.")
+        name = strip_controls(name).strip()
+        if any(other.name.casefold() == name.casefold() for other in views):
+            raise ConfigError(f"Two views in {source} are named {name!r}; give each its own.")
+        views.append(View(name, strip_controls(query).strip()))
+    return tuple(views)
+
+
 def parse_settings(text: str, source: str = "config.toml") -> Settings:
     """Read settings from TOML text; ``source`` names the file in messages."""
     if _LONG_DOTTED_KEY.search(text):
@@ -267,6 +303,7 @@ def parse_settings(text: str, source: str = "config.toml") -> Settings:
         articles=_section(ArticleSettings, "articles", raw.get("articles"), source, warnings),
         ui=_section(UISettings, "ui", raw.get("ui"), source, warnings),
         keys=_keys(raw.get("keys"), source),
+        views=_views(raw.get("views"), source),
         warnings=tuple(warnings),
         source=source,
     )

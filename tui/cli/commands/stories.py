@@ -12,7 +12,7 @@ from typing import Any
 from tui.cli.arguments import story_ids
 from tui.cli.commands import Handler, open_library
 from tui.cli.output import echo, echo_json, echo_markup
-from tui.core import relative_age, strip_controls
+from tui.core import NewstermError, relative_age, strip_controls
 
 
 def _story_line(story: Any, width: int) -> str:
@@ -31,6 +31,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         if args.sentiment:
             _label_pending(library)
+        if args.view:
+            args.query = " ".join(filter(None, [_view_query(library, args.view), args.query]))
         if args.query:
             # The other options are filters too: joined to the query as the language has them.
             parts = [args.query]
@@ -56,6 +58,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     for story in stories:
         echo(_story_line(story, width))
     return 0
+
+
+def _view_query(library: Any, name: str) -> str:
+    """The query of the view named ``name`` in the config (names compared case aside)."""
+    views = library.settings.views
+    for view in views:
+        if view.name.casefold() == name.strip().casefold():
+            return str(view.query)
+    if not views:
+        raise NewstermError(
+            f"There is no view named {name!r}: the config has none yet; add one as "
+            '[[views]] name = "…" query = "…" (`newsterm config` shows where the file is).'
+        )
+    names = ", ".join(repr(view.name) for view in views)
+    raise NewstermError(f"There is no view named {name!r}; the config has {names}.")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
