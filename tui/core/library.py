@@ -179,14 +179,18 @@ class Library:
     def remove_feed(self, ref: str | int) -> Feed:
         """Unsubscribe; its stories go except the bookmarked ones."""
         feed = self.feed(ref)
-        if feed.account is not None and self.account(feed.account).api == "fever":
-            # The Fever API cannot unsubscribe: removed here only, the feed would come back
-            # from the server at the next sync.
-            raise NewstermError(
-                f"{feed.title} is synced with {feed.account} over the Fever API, which cannot "
-                "unsubscribe; remove it in the server's own pages, and newsterm follows at "
-                "the next sync."
-            )
+        if feed.account is not None:
+            from tui.core.sync.remote import API_NAMES, edits_feeds
+
+            api = self.account(feed.account).api
+            if not edits_feeds(api):
+                # Removed here only, the feed would come back from the server at the next
+                # sync: the server's own pages have to do it.
+                raise NewstermError(
+                    f"{feed.title} is synced with {feed.account} over the {API_NAMES[api]}, "
+                    "which cannot unsubscribe; remove it in the server's own pages, and "
+                    "newsterm follows at the next sync."
+                )
         self._db.write(account_queries.drop_feed, feed.id)
         return feed
 

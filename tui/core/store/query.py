@@ -60,10 +60,6 @@ class Compiled:
     where: str = "1"
     params: list[object] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return self.fts is None and self.where == "1"
-
 
 def compile_query(query: str, *, now: datetime) -> Compiled:
     """Split ``query`` into its full-text part and its filters, and compile the filters."""

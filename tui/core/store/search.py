@@ -157,11 +157,16 @@ def _search(
             except sqlite3.OperationalError as again:
                 if not _is_query_error(again):
                     raise
-        detail = str(error).removeprefix("fts5: ")
-        raise SearchQueryError(
-            f"Cannot understand the search {query!r} ({detail}). Put words in double quotes "
-            'to search for them as they are, e.g. "c++".'
-        ) from None
+        raise _unreadable(query, error) from None
+
+
+def _unreadable(query: str, error: sqlite3.OperationalError) -> SearchQueryError:
+    """The sentence for words FTS5 could not read."""
+    detail = str(error).removeprefix("fts5: ")
+    return SearchQueryError(
+        f"Cannot understand the search {query!r} ({detail}). Put words in double quotes "
+        'to search for them as they are, e.g. "c++".'
+    )
 
 
 def _is_query_error(error: sqlite3.OperationalError) -> bool:
@@ -253,9 +258,5 @@ def find(conn: sqlite3.Connection, query: str, *, limit: int = 50) -> list[Story
     except sqlite3.OperationalError as error:
         if not _is_query_error(error):
             raise
-        detail = str(error).removeprefix("fts5: ")
-        raise SearchQueryError(
-            f"Cannot understand the search {query!r} ({detail}). Put words in double quotes "
-            'to search for them as they are, e.g. "c++".'
-        ) from None
+        raise _unreadable(query, error) from None
     return [story_from_row(row) for row in rows]

@@ -290,17 +290,20 @@ class FeverRemote(Remote):
         return len(await self.client.unread_ids())
 
 
+_KINDS: dict[str, type[Remote]] = {
+    "greader": GReaderRemote,
+    "miniflux": MinifluxRemote,
+    "fever": FeverRemote,
+}
+
+
+def edits_feeds(api: str) -> bool:
+    """Whether the API can subscribe, unsubscribe, rename and move feeds on the server."""
+    return _KINDS[api].edits_feeds if api in _KINDS else False
+
+
 def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _remote(api: str, client: ServerClient) -> Remote:
-    kinds: dict[str, type[Remote]] = {
-        "greader": GReaderRemote,
-        "miniflux": MinifluxRemote,
-        "fever": FeverRemote,
-    }
-    return kinds[api](client)
 
 
 def open_remote(api: str, url: str, user: str, secret: str, *, timeout: float = 30.0) -> Remote:
