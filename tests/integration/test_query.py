@@ -136,7 +136,7 @@ def test_a_query_finds_exactly_its_stories(
     [
         ("tone:happy", "tone:happy"),
         ("colour:red", "colour:red"),
-        ("is:hidden", "is:hidden"),
+        ("is:muted", "is:muted"),
         ("age:7d", "age:7d"),
         ("age:<7x", "age:<7x"),
         ("verified:maybe", "verified:maybe"),

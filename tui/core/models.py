@@ -310,6 +310,10 @@ class StoryRow(NamedTuple):
     also: str = ""
     #: Its feed belongs to a sync account: the row says so.
     synced: bool = False
+    #: A hide rule matches it (listed only when hidden stories are shown).
+    hidden: bool = False
+    #: A highlight rule's colour ("" for none).
+    highlight: str = ""
 
 
 @dataclass(frozen=True, slots=True)

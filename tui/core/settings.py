@@ -85,6 +85,38 @@ theme = "textual-dark"
 # name = "Unread Rust"
 # query = "rust is:unread age:<2w"
 # `newsterm list --view "Unread Rust"` lists what one finds.
+
+# Rules: a query and what to do with the stories it matches, as they arrive and (when the
+# rules change) to the stories already stored. A rule never deletes a story, and never
+# undoes a read mark or a bookmark set by hand. Actions: "hide" (muted: not listed, not
+# counted, found only with is:hidden), "read", "bookmark", "highlight" (with a colour:
+# red, green, yellow, blue, magenta, cyan, orange, purple or "#rrggbb"), and "topic"
+# (with topic = "Name": listed under that topic). E.g.:
+# [[rules]]
+# query = 'feed:"Example News" title:sponsored'
+# action = "hide"
+# [[rules]]
+# query = "author:ada"
+# action = "highlight"
+# colour = "green"
+# `newsterm rules` lists them with what each matches; `newsterm rules test 'QUERY'` tries one.
+
+# Commands of your own, run on the story in the list or the reader, without a shell. run
+# is a list of arguments; {link}, {title}, {feed_url} and {id} are filled in within the
+# argument that holds them and never split it ({link} only when it is an http(s) link).
+# stdin = "text" gives the command the article's text. interactive = true hands it the
+# terminal until it ends; otherwise it runs in the background and its exit status is
+# shown. E.g.:
+# [[commands]]
+# name = "Read later"
+# key = "W"
+# run = ["curl", "-s", "-d", "url={link}", "https://example.org/save"]
+# [[commands]]
+# name = "Page through"
+# key = "P"
+# run = ["less"]
+# stdin = "text"
+# interactive = true
 """
 
 
@@ -131,6 +163,47 @@ class View:
     query: str
 
 
+#: What a rule may do to the stories its query matches.
+RULE_ACTIONS = ("hide", "read", "bookmark", "highlight", "topic")
+#: The colours a highlight rule may name (or "#rrggbb").
+COLOURS = ("red", "green", "yellow", "blue", "magenta", "cyan", "orange", "purple")
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+#: The placeholders a command's arguments may hold.
+PLACEHOLDERS = ("{link}", "{title}", "{feed_url}", "{id}")
+_SHELLS = frozenset(
+    {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "busybox", "env", "xargs"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A query (read when used) and its action; ``value`` is a highlight's colour or a
+    topic rule's topic name, else empty."""
+
+    query: str
+    action: str
+    value: str = ""
+
+    def describe(self) -> str:
+        """The rule in a few words, as `newsterm rules` and the UI name it."""
+        if self.action == "topic":
+            return f"file under {self.value}"
+        if self.action == "highlight":
+            return f"highlight {self.value}"
+        return {"hide": "hide", "read": "mark read", "bookmark": "bookmark"}[self.action]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A program of the user's, run on a story: an argument list, never a shell line."""
+
+    name: str
+    key: str
+    run: tuple[str, ...]
+    interactive: bool = False
+    stdin: str = ""  # "" or "text"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable, with defaults; ``warnings`` lists ignored keys, ``source``
@@ -142,6 +215,8 @@ class Settings:
     ui: UISettings = field(default_factory=UISettings)
     keys: dict[str, str] = field(default_factory=dict)
     views: tuple[View, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    commands: tuple[Command, ...] = ()
     warnings: tuple[str, ...] = ()
     source: str = field(default="config.toml", compare=False)
 
@@ -176,7 +251,7 @@ _KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
 _LONG_DOTTED_KEY = re.compile(
     rf"""(?<![\w"'.-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{_MAX_KEY_PARTS},}}"""
 )
-_SECTIONS = ("fetch", "refresh", "articles", "ui", "keys", "views")
+_SECTIONS = ("fetch", "refresh", "articles", "ui", "keys", "views", "rules", "commands")
 
 
 def _shown(value: object) -> str:
@@ -281,6 +356,92 @@ def _views(raw: Any, source: str) -> tuple[View, ...]:
     return tuple(views)
 
 
+def _tables(raw: Any, name: str, source: str, example: str) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(table, dict) for table in raw):
+        raise ConfigError(f"{name} in {source} are [[{name}]] tables, {example}.")
+    return raw
+
+
+def _rules(raw: Any, source: str) -> tuple[Rule, ...]:
+    """``[[rules]]``: a query and an action each; a highlight's colour and a topic rule's
+    topic are checked here, the query when the rules are used."""
+    example = 'like [[rules]] query = "title:sponsored" action = "hide"'
+    rules: list[Rule] = []
+    for number, table in enumerate(_tables(raw, "rules", source, example), 1):
+        query, action = table.get("query"), table.get("action")
+        topic, colour = table.get("topic"), table.get("colour", table.get("color"))
+        if action is None and topic is not None:
+            action = "topic"
+        where = f"Rule {number} in {source}"
+        if not isinstance(query, str) or not strip_controls(query).strip():
+            raise ConfigError(f"{where} needs a query in quotes, {example}.")
+        if action not in RULE_ACTIONS:
+            raise ConfigError(
+                f"{where} needs an action: {', '.join(RULE_ACTIONS)}; got {_shown(action)}."
+            )
+        value = ""
+        if action == "topic":
+            if not isinstance(topic, str) or not strip_controls(topic).strip():
+                raise ConfigError(f'{where} files stories under a topic: add topic = "Name".')
+            value = strip_controls(topic).strip()
+        elif action == "highlight":
+            colour = "yellow" if colour is None else colour
+            if not isinstance(colour, str) or not (
+                colour.lower() in COLOURS or _HEX_COLOUR.fullmatch(colour)
+            ):
+                raise ConfigError(
+                    f"{where} highlights in a colour: {', '.join(COLOURS)} or "
+                    f'"#rrggbb"; got {_shown(colour)}.'
+                )
+            value = colour.lower()
+        rules.append(Rule(strip_controls(query).strip(), action, value))
+    return tuple(rules)
+
+
+def _commands(raw: Any, source: str) -> tuple[Command, ...]:
+    """``[[commands]]``: a name, a key and an argument list each, names unique."""
+    example = 'like [[commands]] name = "Read later" key = "W" run = ["save-link", "{link}"]'
+    commands: list[Command] = []
+    for number, table in enumerate(_tables(raw, "commands", source, example), 1):
+        name, key, run = table.get("name"), table.get("key"), table.get("run")
+        if not isinstance(name, str) or not strip_controls(name).strip():
+            raise ConfigError(f"Command {number} in {source} needs a name in quotes, {example}.")
+        name = strip_controls(name).strip()
+        where = f"The command {name!r} in {source}"
+        if key is not None and (not isinstance(key, str) or not key.strip()):
+            raise ConfigError(f'{where} takes its key in quotes, like key = "W".')
+        if (
+            not isinstance(run, list)
+            or not run
+            or not all(isinstance(part, str) for part in run)
+            or not run[0].strip()
+        ):
+            raise ConfigError(
+                f'{where} needs run = a list of arguments, like run = ["mpv", "{{link}}"]; '
+                "it runs without a shell."
+            )
+        program = Path(run[0]).name.lower()
+        if program in _SHELLS and any(p in part for part in run[1:] for p in PLACEHOLDERS):
+            # A placeholder is one argument to the program; a shell would split its
+            # script again, and a hostile title would become commands.
+            raise ConfigError(
+                f"{where} hands a placeholder to {program}, which would split it; run the "
+                "program itself, with the placeholder as its own argument."
+            )
+        interactive = table.get("interactive", False)
+        if not isinstance(interactive, bool):
+            raise ConfigError(f"{where}: interactive must be true or false.")
+        stdin = table.get("stdin", "")
+        if stdin not in ("", "text"):
+            raise ConfigError(f'{where}: stdin takes "text" (the article\'s text) or nothing.')
+        if any(other.name.casefold() == name.casefold() for other in commands):
+            raise ConfigError(f"Two commands in {source} are named {name!r}; give each its own.")
+        commands.append(Command(name, (key or "").strip(), tuple(run), interactive, stdin))
+    return tuple(commands)
+
+
 def parse_settings(text: str, source: str = "config.toml") -> Settings:
     """Read settings from TOML text; ``source`` names the file in messages."""
     if _LONG_DOTTED_KEY.search(text):
@@ -304,6 +465,8 @@ def parse_settings(text: str, source: str = "config.toml") -> Settings:
         ui=_section(UISettings, "ui", raw.get("ui"), source, warnings),
         keys=_keys(raw.get("keys"), source),
         views=_views(raw.get("views"), source),
+        rules=_rules(raw.get("rules"), source),
+        commands=_commands(raw.get("commands"), source),
         warnings=tuple(warnings),
         source=source,
     )

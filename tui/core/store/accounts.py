@@ -447,7 +447,9 @@ def apply_server_marks(
             chunk = tuple(ids[start : start + _CHUNK])
             marks_ = ",".join("?" * len(chunk))
             conn.execute(
-                f"UPDATE stories SET {kind} = ?, {kind}_at = ? WHERE id IN ({marks_})"
+                # A mark pulled from the server was made by a person, like one made here.
+                f"UPDATE stories SET {kind} = ?, {kind}_at = ?,"
+                f" by_hand = by_hand | {1 if kind == 'read' else 2} WHERE id IN ({marks_})"
                 f" AND {kind} != ?",
                 (flag, stamp if flag else None, *chunk, flag),
             )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -182,6 +182,35 @@ CREATE TABLE feed_queue (
 );
 """
 
+# Version 4: rules and per-feed settings. Added columns, and the list's index again with
+# the columns the list now reads.
+SCHEMA_V4 = """
+-- What the rules (tui.core.store.rules) made of a story: hidden by a hide rule, a
+-- highlight rule's colour, a topic rule's topic. Worked out again whenever the rules
+-- change; never a mark, so a rule that goes takes its effect with it.
+ALTER TABLE stories ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN highlight TEXT;
+ALTER TABLE stories ADD COLUMN rule_topic_name TEXT;
+ALTER TABLE stories ADD COLUMN rule_topic_slug TEXT;
+-- Which marks a person set (1: read or unread, 2: the bookmark), here or on a synced
+-- server: a read or bookmark rule never overrides them.
+ALTER TABLE stories ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
+-- Per-feed settings. every_minutes: the user's interval (NULL: the feed's own hint_minutes
+-- from <ttl>, sy:update* or Cache-Control, else every refresh). full_text: 'auto' (reader
+-- mode when the feed's text is short), 'always' or 'never'. A paused feed is not fetched.
+ALTER TABLE feeds ADD COLUMN every_minutes INTEGER;
+ALTER TABLE feeds ADD COLUMN hint_minutes INTEGER;
+ALTER TABLE feeds ADD COLUMN full_text TEXT NOT NULL DEFAULT 'auto';
+ALTER TABLE feeds ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX stories_by_rule_topic ON stories(rule_topic_slug)
+    WHERE rule_topic_slug IS NOT NULL;
+DROP INDEX stories_listed;
+CREATE INDEX stories_listed ON stories(
+    feed_id, sort_date DESC, id, read, bookmarked, sentiment, orphan_topic_slug,
+    orphan_topic_name, hidden, rule_topic_slug, rule_topic_name
+) WHERE dup_of IS NULL;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -205,8 +234,17 @@ def _to_v3(conn: sqlite3.Connection) -> None:
     _run_script(conn, SCHEMA_V3)
 
 
+def _to_v4(conn: sqlite3.Connection) -> None:
+    """Add the rules' and the feeds' settings columns. The marks already made count as
+    made by hand, so a rule added later never undoes one."""
+    _run_script(conn, SCHEMA_V4)
+    conn.execute(
+        "UPDATE stories SET by_hand = read | (bookmarked << 1) WHERE read = 1 OR bookmarked = 1"
+    )
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {1: _to_v2, 2: _to_v3}
+MIGRATIONS: dict[int, Migration] = {1: _to_v2, 2: _to_v3, 3: _to_v4}
 
 
 def create(conn: sqlite3.Connection) -> None:

@@ -21,11 +21,19 @@ from tui.core.store.accounts import any_account, queue_marks
 from tui.core.store.duplicates import copies_of, sources_of
 from tui.core.text.dates import from_iso, to_iso
 
-STORY_COLUMNS = """
+# A story's topic: a topic rule's, else its feed's, else the one its feed had when it was
+# removed (see tui.core.store.feeds), else General.
+TOPIC_SLUG = "coalesce(s.rule_topic_slug, f.topic_slug, s.orphan_topic_slug, 'general')"
+TOPIC_NAME = "coalesce(s.rule_topic_name, f.topic_name, s.orphan_topic_name, 'General')"
+#: The stories a list or a count shows: not a copy of another feed's story (those are
+#: listed once, under the feed that brought them first) and not hidden by a rule.
+LISTED = "s.dup_of IS NULL AND s.hidden = 0"
+
+STORY_COLUMNS = f"""
     s.id, s.feed_id,
     coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, ''),
-    coalesce(f.topic_name, s.orphan_topic_name, 'General'),
-    coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),
+    {TOPIC_NAME},
+    {TOPIC_SLUG},
     s.title, s.link, s.summary, s.published, s.first_seen, s.read, s.read_at,
     s.bookmarked, s.bookmarked_at, s.author, s.guid,
     s.verified, s.verified_note, s.sentiment, coalesce(f.url, s.orphan_feed_url, '')
@@ -94,13 +102,14 @@ class StoryFilter:
     unread_only: bool = False
     bookmarked_only: bool = False
     sentiment: str | None = None  # "positive", "neutral" or "negative"
+    with_hidden: bool = False  # hidden stories too (H in the UI)
 
     def where(self) -> tuple[str, list[object]]:
         # Copies of a story another feed brought first are never listed on their own.
-        clauses: list[str] = ["s.dup_of IS NULL"]
+        clauses: list[str] = ["s.dup_of IS NULL" if self.with_hidden else LISTED]
         params: list[object] = []
         if self.topic_slug:
-            clauses.append("coalesce(f.topic_slug, s.orphan_topic_slug, 'general') = ?")
+            clauses.append(f"{TOPIC_SLUG} = ?")
             params.append(self.topic_slug)
         if self.feed_id is not None:
             clauses.append("s.feed_id = ?")
@@ -127,7 +136,7 @@ def list_stories(
     where, params = story_filter.where()
     order = "s.sort_date DESC, s.id ASC"
     if by_topic:
-        order = "coalesce(f.topic_slug, s.orphan_topic_slug, 'general'), " + order
+        order = f"{TOPIC_SLUG}, " + order
     if story_filter.bookmarked_only:
         order = "s.bookmarked_at DESC, " + order
     sql = f"SELECT {STORY_COLUMNS} FROM {STORY_FROM}{where} ORDER BY {order}"
@@ -186,6 +195,7 @@ def _set_mark(
     conn: sqlite3.Connection, column: str, story_ids: Sequence[int], flag: bool, now: datetime
 ) -> int:
     assert column in ("read", "bookmarked")
+    bit = 1 if column == "read" else 2
     changed = 0
     for start in range(0, len(story_ids), 500):  # stay under SQLite's variable limit
         chunk = tuple(story_ids[start : start + 500])
@@ -196,6 +206,13 @@ def _set_mark(
             (int(flag), to_iso(now) if flag else None, *chunk, int(flag)),
         )
         changed += cursor.rowcount
+        # Rules never undo a mark a person made (see tui.core.store.rules), even one that
+        # left the story as it was: the person has now said so.
+        conn.execute(
+            f"UPDATE stories SET by_hand = by_hand | {bit} WHERE id IN ({marks})"
+            f" AND by_hand & {bit} = 0",
+            chunk,
+        )
     return changed
 
 
@@ -210,12 +227,13 @@ def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now:
         ]
         return set_read(conn, ids, True, now)
     cursor = conn.execute(
-        f"UPDATE stories SET read = 1, read_at = ? WHERE id IN"
+        f"UPDATE stories SET read = 1, read_at = ?, by_hand = by_hand | 1 WHERE id IN"
         f" (SELECT s.id FROM {STORY_FROM}{listed} AND s.read = 0)",
         (to_iso(now), *params),
     )
     conn.execute(
-        f"UPDATE stories SET read = 1, read_at = ? WHERE read = 0 AND dup_of IN"
+        f"UPDATE stories SET read = 1, read_at = ?, by_hand = by_hand | 1"
+        " WHERE read = 0 AND dup_of IN"
         f" (SELECT s.id FROM {STORY_FROM}{listed})",
         (to_iso(now), *params),
     )
@@ -224,10 +242,9 @@ def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now:
 
 def topic_counts(conn: sqlite3.Connection) -> list[TopicCount]:
     rows = conn.execute(
-        "SELECT coalesce(f.topic_name, s.orphan_topic_name, 'General') AS name,"
-        " coalesce(f.topic_slug, s.orphan_topic_slug, 'general') AS slug,"
+        f"SELECT {TOPIC_NAME} AS name, {TOPIC_SLUG} AS slug,"
         f" count(*) FILTER (WHERE s.read = 0), count(*) FROM {STORY_FROM}"
-        " WHERE s.dup_of IS NULL GROUP BY slug ORDER BY slug"
+        f" WHERE {LISTED} GROUP BY slug ORDER BY slug"
     )
     return [TopicCount(Topic(name=n, slug=s), unread, total) for n, s, unread, total in rows]
 
@@ -236,7 +253,7 @@ def library_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
     """(stories, unread, bookmarked)."""
     row = conn.execute(
         "SELECT count(*), count(*) FILTER (WHERE read = 0), count(*) FILTER (WHERE bookmarked = 1)"
-        " FROM stories WHERE dup_of IS NULL"
+        " FROM stories WHERE dup_of IS NULL AND hidden = 0"
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
 
@@ -252,10 +269,9 @@ def list_rows(
     where, params = story_filter.where()
     order = "s.sort_date DESC, s.id ASC"
     if by_topic:
-        order = f"{_TOPIC_SLUG}, " + order
+        order = f"{TOPIC_SLUG}, " + order
     sql = (
-        "SELECT s.id, coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),"
-        " coalesce(f.topic_name, s.orphan_topic_name, 'General'),"
+        f"SELECT s.id, {TOPIC_SLUG}, {TOPIC_NAME},"
         " s.title, coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, ''),"
         f" s.link, s.sort_date, s.read, s.bookmarked FROM {STORY_FROM}{where} ORDER BY {order}"
     )
@@ -263,9 +279,6 @@ def list_rows(
         sql += " LIMIT ?"
         params.append(limit)
     return [StoryRow(*row) for row in conn.execute(sql, params)]
-
-
-_TOPIC_SLUG = "coalesce(f.topic_slug, s.orphan_topic_slug, 'general')"
 
 
 def list_index(conn: sqlite3.Connection, story_filter: StoryFilter) -> StoryIndex:
@@ -284,14 +297,14 @@ def list_index(conn: sqlite3.Connection, story_filter: StoryFilter) -> StoryInde
                 story_id
                 for (story_id,) in conn.execute(
                     f"SELECT s.id FROM {STORY_FROM}{where}"
-                    f" ORDER BY {_TOPIC_SLUG}, s.sort_date DESC, s.id ASC",
+                    f" ORDER BY {TOPIC_SLUG}, s.sort_date DESC, s.id ASC",
                     params,
                 )
             ],
         )
         counts = conn.execute(
-            f"SELECT {_TOPIC_SLUG} AS slug,"
-            " max(coalesce(f.topic_name, s.orphan_topic_name, 'General')),"
+            f"SELECT {TOPIC_SLUG} AS slug,"
+            f" max({TOPIC_NAME}),"
             f" count(*), count(*) FILTER (WHERE s.read = 0) FROM {STORY_FROM}{where}"
             " GROUP BY slug ORDER BY slug",
             params,
@@ -313,15 +326,14 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
         chunk = tuple(story_ids[chunk_start : chunk_start + 500])
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
-            "SELECT s.id, coalesce(f.topic_slug, s.orphan_topic_slug, 'general'),"
-            " coalesce(f.topic_name, s.orphan_topic_name, 'General'), s.title,"
+            f"SELECT s.id, {TOPIC_SLUG}, {TOPIC_NAME}, s.title,"
             " coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, ''),"
             " s.link, s.sort_date, s.read, s.bookmarked,"
             # The feeds of the story's copies (an index lookup; most stories have none).
             " (SELECT group_concat(coalesce(cf.user_title, nullif(cf.title, ''), cf.url,"
             " c.orphan_feed_title, ''), ', ') FROM stories c LEFT JOIN feeds cf"
-            " ON cf.id = c.feed_id WHERE c.dup_of = s.id), f.account_id IS NOT NULL"
-            f" FROM {STORY_FROM} WHERE s.id IN ({marks})",
+            " ON cf.id = c.feed_id WHERE c.dup_of = s.id), f.account_id IS NOT NULL,"
+            f" s.hidden, s.highlight FROM {STORY_FROM} WHERE s.id IN ({marks})",
             chunk,
         ):
             (sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked, also) = row[
@@ -339,6 +351,8 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
                 bool(bookmarked),
                 also or "",
                 bool(row[10]),
+                bool(row[11]),
+                row[12] or "",
             )
     return result
 
