@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from textual.pilot import Pilot
 
 from tui.core.demo import build_demo_library
 from tui.core.library import Library
-from tui.core.settings import RefreshSettings, Settings
+from tui.core.settings import RefreshSettings, Rule, Settings, View
 from tui.ui.app import NewstermApp
 
 HERE = Path(__file__).resolve().parent
@@ -61,16 +62,31 @@ async def help_screen(pilot: Pilot[Any], library: Library) -> None:
     await _settle(pilot)
 
 
+async def views_and_rules(pilot: Pilot[Any], library: Library) -> None:
+    await pilot.press("enter")  # the first view, opened
+    await _settle(pilot)
+    await pilot.press("down", "down", "enter")  # its second story, read
+    await _settle(pilot)
+
+
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("wide.svg", (150, 42), wide),
     ("narrow-reader.svg", (80, 40), narrow_reader),
     ("search.svg", (150, 42), search),
     ("help.svg", (150, 42), help_screen),
+    ("views-and-rules.svg", (150, 42), views_and_rules),
 ]
+
+# The views-and-rules picture: two views above the topics, a muted story, a highlighted feed.
+# (No age: filter: the picture's clock is fixed, queries read the real one.)
+VIEWS = (View("Space", "topic:space"), View("Floods and heat", "flood OR heat"))
+RULES = (Rule("title:lander", "hide"), Rule("feed:weathervane", "highlight", "green"))
 
 
 async def shoot(db: Path, name: str, size: tuple[int, int], steps: Steps) -> None:
     settings = Settings(refresh=RefreshSettings(auto_minutes=0))
+    if name == "views-and-rules.svg":
+        settings = replace(settings, views=VIEWS, rules=RULES)
     with Library(db, settings) as library:
         app = NewstermApp(library, settings, now=lambda: NOW)
         async with app.run_test(size=size) as pilot:

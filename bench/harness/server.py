@@ -74,9 +74,11 @@ def _load(directory: Path, use_gzip: bool) -> dict[str, _Resource]:
         body = (directory / entry["file"]).read_bytes()
         etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:20] + '"'
         modified = entry["last_modified"]
+        # No Cache-Control: newsterm takes max-age as the feed's own refresh hint, and each
+        # phase refreshes moments after the last, which would then find no feed due.
         common = (
             f"ETag: {etag}\r\nLast-Modified: {modified}\r\n"
-            f"Content-Type: {entry['type']}; charset=utf-8\r\nCache-Control: max-age=300\r\n"
+            f"Content-Type: {entry['type']}; charset=utf-8\r\n"
         )
         packed = gzip.compress(body, 6, mtime=0) if use_gzip else b""
         resources[path] = _Resource(

@@ -8,12 +8,14 @@ syrupy after this module and each test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.support.pilot import make_app, settle, title_row
+from tests.support.pilot import make_app, quiet_settings, settle, title_row
 from tui.core.library import Library
+from tui.core.settings import Rule, View
 
 SnapCompare = Callable[..., bool]
 
@@ -61,4 +63,30 @@ def test_help(snap_compare: SnapCompare, demo_library: Library) -> None:
         await pilot.pause()
 
     app = make_app(demo_library)
+    assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)
+
+
+def test_views_above_the_topics_with_rules(
+    snap_compare: SnapCompare, demo_library: Library
+) -> None:
+    """Two views head the list (one unfolded), a highlight rule colours a title, and H
+    lists a hidden story dimmed."""
+    settings = replace(
+        quiet_settings(),
+        views=(View("Unread space", "topic:space is:unread"), View("Floods", "flood")),
+        rules=(
+            Rule("title:lander", "hide"),
+            Rule("feed:weathervane", "highlight", "green"),
+        ),
+    )
+    demo_library.settings = settings
+    demo_library.apply_rules()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")  # on the first view's heading: unfold it
+        await pilot.press("H")
+        await settle(pilot)
+
+    app = make_app(demo_library, settings)
     assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)

@@ -1,8 +1,8 @@
 """Checks on the arguments a user (or a script) passes: ids, numbers, file names.
 
 Arguments are hostile until checked: a 5,000-digit "id", a NUL in a path, "²" that
-``isdigit`` accepts. :func:`limit` and :func:`file_name` are argparse types (bad usage,
-exit 2); :func:`story_ids` and :func:`feed_ref` run inside a command and raise
+``isdigit`` accepts. :func:`limit`, :func:`interval` and :func:`file_name` are argparse
+types (bad usage, exit 2); :func:`story_ids` and :func:`feed_ref` run inside a command and raise
 :class:`~tui.core.NewstermError` (exit 1), as a missing story or feed does.
 """
 
@@ -56,6 +56,17 @@ def limit(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return min(number, _MAX_ROW_ID)
+
+
+def interval(text: str) -> int | None:
+    """``--every DURATION``: minutes (``30m``, ``6h``, ``2d``, ``1w``), or None for ``0``,
+    ``off`` or ``default``; anything else is bad usage, in one sentence."""
+    from tui.core import parse_interval
+
+    try:
+        return parse_interval(text)
+    except NewstermError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def file_name(text: str) -> str:

@@ -13,7 +13,9 @@ from tui import __version__
 from tui.cli import arguments
 from tui.cli.commands import Handler
 from tui.cli.commands.app import cmd_config
+from tui.cli.commands.feed import cmd_feed
 from tui.cli.commands.library import cmd_refresh, cmd_restore
+from tui.cli.commands.rules import cmd_rules
 from tui.cli.commands.stories import cmd_bookmarks, cmd_list, cmd_search, cmd_show, mark
 from tui.cli.commands.subscriptions import cmd_add, cmd_export, cmd_feeds, cmd_import, cmd_remove
 from tui.cli.commands.sync import cmd_account, cmd_sync
@@ -72,6 +74,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed", help="feed id or URL")
 
     p = command("feeds", cmd_feeds, "list subscriptions with their state")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("feed", cmd_feed, "show one feed with its settings; with options, change them")
+    p.add_argument("feed", help="feed id, URL or title")
+    p.add_argument(
+        "--every",
+        type=arguments.interval,
+        default=...,
+        metavar="DURATION",
+        help="fetch it at most this often: 30m, 6h, 2d, 1w (off: as the feed itself asks)",
+    )
+    p.add_argument(
+        "--full-text",
+        choices=("auto", "always", "never"),
+        help="read its stories from their web pages: when the feed's text is short "
+        "(auto), always, or only when asked (never)",
+    )
+    pausing = p.add_mutually_exclusive_group()
+    pausing.add_argument("--pause", action="store_true", help="stop fetching it")
+    pausing.add_argument("--resume", action="store_true", help="fetch it again")
+    p.add_argument("--title", help="your name for the feed")
+    p.add_argument("--topic", help="the topic to list it under")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("import", cmd_import, "import an OPML or newsboat urls file")
@@ -151,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "query",
         help='words, "a phrase", title:word, word*, a AND b, a OR b, NOT; filters feed:NAME '
-        "topic:NAME site:DOMAIN author:NAME is:unread|read|bookmarked "
+        "topic:NAME site:DOMAIN author:NAME is:unread|read|bookmarked|hidden "
         "tone:positive|neutral|negative verified:true|false age:<7d|>1y; -filter negates",
     )
     p.add_argument(
@@ -185,6 +209,31 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("md", "json", "html"),
         default="md",
         help="md (default), json, or html (Netscape bookmark file for browsers)",
+    )
+
+    p = command(
+        "rules",
+        cmd_rules,
+        "list the config's [[rules]] with how many stories each matches; test or apply them",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    actions = p.add_subparsers(dest="rules_command", metavar="ACTION")
+    p = actions.add_parser(
+        "test",
+        help="show what a rule's query would match, before it is saved",
+        description="Show how many stories a query matches, hidden ones included, and the "
+        "newest of them: what a rule with this query would act on.",
+    )
+    p.add_argument("query", help="a query in the search's language, e.g. 'title:sponsored'")
+    p.add_argument(
+        "--limit", type=arguments.limit, default=10, metavar="N", help="show at most N (default 10)"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    actions.add_parser(
+        "apply",
+        help="work the rules out over every story now",
+        description="Work the config's rules out over every story now. The app does this on "
+        "its own when the rules change, and refresh and sync before they store anything.",
     )
 
     command("config", cmd_config, "show the config and library paths and every setting")

@@ -32,12 +32,26 @@ if TYPE_CHECKING:
         story_as_text as story_as_text,
         story_slug as story_slug,
     )
+    from tui.core.commands import (
+        CommandOutcome as CommandOutcome,
+        RunningCommand as RunningCommand,
+        command_argv as command_argv,
+        console_browser_argv as console_browser_argv,
+        run_command as run_command,
+        run_in_terminal as run_in_terminal,
+        start_command as start_command,
+    )
+    from tui.core.configure import (
+        save_rule as save_rule,
+        save_view as save_view,
+    )
     from tui.core.demo import (
         build_demo_library as build_demo_library,
         starter_opml_path as starter_opml_path,
     )
     from tui.core.errors import (
         AccountNotFoundError as AccountNotFoundError,
+        CommandError as CommandError,
         ConfigError as ConfigError,
         LibraryDamagedError as LibraryDamagedError,
         LibraryError as LibraryError,
@@ -66,6 +80,7 @@ if TYPE_CHECKING:
         Feed as Feed,
         FeedRefresh as FeedRefresh,
         FeedStatus as FeedStatus,
+        FullText as FullText,
         RefreshReport as RefreshReport,
         SearchResult as SearchResult,
         Story as Story,
@@ -76,8 +91,12 @@ if TYPE_CHECKING:
         TopicGroup as TopicGroup,
     )
     from tui.core.settings import (
+        COLOURS as COLOURS,
         DEFAULT_CONFIG_TOML as DEFAULT_CONFIG_TOML,
+        Command as Command,
+        Rule as Rule,
         Settings as Settings,
+        View as View,
         load_settings as load_settings,
     )
     from tui.core.store.backup import (
@@ -88,6 +107,9 @@ if TYPE_CHECKING:
     from tui.core.store.marks import (
         MarkKind as MarkKind,
         MarkResult as MarkResult,
+    )
+    from tui.core.store.rules import (
+        RulesReport as RulesReport,
     )
     from tui.core.subscriptions.discover import (
         FeedLink as FeedLink,
@@ -100,6 +122,10 @@ if TYPE_CHECKING:
     from tui.core.text.hygiene import (
         clean_line as clean_line,
         strip_controls as strip_controls,
+    )
+    from tui.core.text.intervals import (
+        interval_label as interval_label,
+        parse_interval as parse_interval,
     )
     from tui.core.text.urls import (
         is_web_url as is_web_url,
@@ -117,6 +143,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(
         [
             "AccountNotFoundError",
+            "CommandError",
             "ConfigError",
             "LibraryDamagedError",
             "LibraryError",
@@ -149,6 +176,7 @@ _WHERE: dict[str, str] = {
             "Feed",
             "FeedRefresh",
             "FeedStatus",
+            "FullText",
             "RefreshReport",
             "SearchResult",
             "Story",
@@ -160,7 +188,24 @@ _WHERE: dict[str, str] = {
         ],
         "tui.core.models",
     ),
-    **dict.fromkeys(["DEFAULT_CONFIG_TOML", "Settings", "load_settings"], "tui.core.settings"),
+    **dict.fromkeys(
+        [
+            "CommandOutcome",
+            "RunningCommand",
+            "command_argv",
+            "console_browser_argv",
+            "run_command",
+            "run_in_terminal",
+            "start_command",
+        ],
+        "tui.core.commands",
+    ),
+    **dict.fromkeys(["save_rule", "save_view"], "tui.core.configure"),
+    **dict.fromkeys(
+        ["COLOURS", "DEFAULT_CONFIG_TOML", "Command", "Rule", "Settings", "View", "load_settings"],
+        "tui.core.settings",
+    ),
+    "RulesReport": "tui.core.store.rules",
     **dict.fromkeys(
         ["backup_story_count", "list_backups", "restore_backup"], "tui.core.store.backup"
     ),
@@ -168,20 +213,26 @@ _WHERE: dict[str, str] = {
     "FeedLink": "tui.core.subscriptions.discover",
     **dict.fromkeys(["from_iso", "relative_age", "utcnow"], "tui.core.text.dates"),
     **dict.fromkeys(["clean_line", "strip_controls"], "tui.core.text.hygiene"),
+    **dict.fromkeys(["interval_label", "parse_interval"], "tui.core.text.intervals"),
     **dict.fromkeys(["is_web_url", "normalise_feed_url", "openable_url"], "tui.core.text.urls"),
 }
 
 __all__ = [
+    "COLOURS",
     "DEFAULT_CONFIG_TOML",
     "Account",
     "AccountNotFoundError",
     "ArticleOutcome",
     "Block",
+    "Command",
+    "CommandError",
+    "CommandOutcome",
     "ConfigError",
     "Feed",
     "FeedLink",
     "FeedRefresh",
     "FeedStatus",
+    "FullText",
     "Library",
     "LibraryDamagedError",
     "LibraryError",
@@ -193,6 +244,9 @@ __all__ = [
     "NewstermError",
     "ReaderView",
     "RefreshReport",
+    "Rule",
+    "RulesReport",
+    "RunningCommand",
     "SearchQueryError",
     "SearchResult",
     "Settings",
@@ -203,24 +257,34 @@ __all__ = [
     "SyncReport",
     "TopicCount",
     "TopicGroup",
+    "View",
     "account_record",
     "backup_story_count",
     "bookmarks_markdown",
     "bookmarks_netscape_html",
     "build_demo_library",
     "clean_line",
+    "command_argv",
+    "console_browser_argv",
     "dek",
     "feed_record",
     "from_iso",
+    "interval_label",
     "is_web_url",
     "list_backups",
     "load_settings",
     "normalise_feed_url",
     "openable_url",
+    "parse_interval",
     "relative_age",
     "restore_backup",
+    "run_command",
+    "run_in_terminal",
+    "save_rule",
+    "save_view",
     "search_record",
     "source_domain",
+    "start_command",
     "starter_opml_path",
     "story_as_text",
     "story_record",

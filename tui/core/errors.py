@@ -83,3 +83,8 @@ class SyncUnreachableError(SyncError):
 
 class AccountNotFoundError(NewstermError):
     """No sync account by that name."""
+
+
+class CommandError(NewstermError):
+    """A command of the user's (``[[commands]]``) that cannot be run on this story, or
+    whose program cannot be started."""

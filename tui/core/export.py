@@ -58,6 +58,11 @@ def feed_record(feed: Feed) -> dict[str, Any]:
         "next_retry": to_iso(feed.next_retry),
         "last_fetched": to_iso(feed.last_fetched),
         "account": feed.account,
+        "every": feed.every_minutes,
+        "hint": feed.hint_minutes,
+        "full_text": feed.full_text.value,
+        "paused": feed.paused,
+        "next_due": to_iso(feed.next_due),
     }
 
 

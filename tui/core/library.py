@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import TYPE_CHECKING
 
 from tui.core.errors import (
@@ -21,11 +21,13 @@ from tui.core.errors import (
     InvalidFeedURLError,
     LibraryDamagedError,
     NewstermError,
+    SearchQueryError,
 )
 from tui.core.models import (
     Account,
     ArticleOutcome,
     Feed,
+    FullText,
     ImportReport,
     ParsedFeed,
     RefreshReport,
@@ -39,11 +41,12 @@ from tui.core.models import (
     Topic,
     TopicCount,
 )
-from tui.core.settings import Settings
+from tui.core.settings import Rule, Settings, View
 from tui.core.store import (
     accounts as account_queries,
     feeds as feed_queries,
     pages as page_queries,
+    rules as rule_queries,
     search as search_queries,
     state as state_queries,
     stories as story_queries,
@@ -52,11 +55,14 @@ from tui.core.store.backup import Backup, Backups, list_backups
 from tui.core.store.database import Database
 from tui.core.store.ingest import Validators, store_parsed_feed
 from tui.core.store.marks import MarkKind, MarkQueue, MarkResult
+from tui.core.store.query import compile_query
+from tui.core.store.rules import RulesReport
 from tui.core.store.stories import StoryFilter
 from tui.core.subscriptions import opml
 from tui.core.sync.credentials import CredentialStore
 from tui.core.text.dates import utcnow
 from tui.core.text.hygiene import clean_line
+from tui.core.text.intervals import MAX_EVERY_MINUTES, interval_label
 from tui.core.text.urls import normalise_feed_url
 from tui.core.workers.pool import WorkerPool
 
@@ -212,6 +218,76 @@ class Library:
         self._db.write(account_queries.rename_feed, feed.id, clean_line(title))
         return self.feed(feed.id)
 
+    # -- per-feed settings (interval, full text, paused) ---------------------------------
+
+    def find_feed(self, ref: str | int) -> Feed:
+        """A feed by id, URL, or the title it is shown by (when only one feed has it)."""
+        try:
+            return self.feed(ref)
+        except FeedNotFoundError:
+            titled = self._db.read(feed_queries.feeds_titled, str(ref))
+            if len(titled) == 1:
+                return self._db.read(feed_queries.get_feed, titled[0])
+            if titled:
+                raise FeedNotFoundError(
+                    f"{len(titled)} feeds are called {str(ref).strip()!r}: name one by its id "
+                    f"({', '.join(map(str, titled[:5]))}) or URL."
+                ) from None
+            raise FeedNotFoundError(
+                f"No subscribed feed has the id, URL or title {str(ref)[:200]!r}; "
+                "`newsterm feeds` lists them."
+            ) from None
+
+    def set_feed_settings(
+        self,
+        ref: str | int,
+        *,
+        every: int | EllipsisType | None = ...,
+        full_text: str | None = None,
+        paused: bool | None = None,
+        title: str | None = None,
+        topic: str | None = None,
+    ) -> Feed:
+        """Change a feed's settings and return it as it is now; what is not given (``...``
+        for ``every``, None for the rest) stays. ``every``: minutes between fetches, None
+        to follow the feed's own hint again. ``full_text``: ``auto``, ``always`` or
+        ``never``. A new title or topic of a synced feed goes to its server too.
+
+        Raises :class:`NewstermError` with a sentence for a value it cannot take; nothing
+        is changed then."""
+        feed = self.find_feed(ref)
+        mode = None
+        if full_text is not None:
+            try:
+                mode = FullText(full_text.strip().lower())
+            except ValueError:
+                raise NewstermError(
+                    f"Full text is auto, always or never, not {full_text[:40]!r}."
+                ) from None
+        if every is not ... and every is not None and not 1 <= every <= MAX_EVERY_MINUTES:
+            raise NewstermError(
+                f"An interval is a minute to 30 days ({interval_label(MAX_EVERY_MINUTES)})."
+            )
+        if feed.account is not None and (paused or (every is not ... and every is not None)):
+            # The account's sync brings its stories, whatever newsterm would do on its own.
+            raise NewstermError(
+                f"{feed.title} is synced with {feed.account}, whose sync brings its stories: "
+                "set how often to fetch it on the server."
+            )
+        new_title = clean_line(title) if title is not None else None
+        new_topic = Topic.from_name(clean_line(topic)) if topic is not None else None
+        if new_title == "" or (topic is not None and not clean_line(topic)):
+            raise NewstermError("A feed's title and topic cannot be empty.")
+        self._db.write(
+            feed_queries.set_settings, feed.id, every_minutes=every, full_text=mode, paused=paused
+        )
+        # The existing paths, so that a synced feed's server hears of a new name or topic.
+        if new_title is not None and new_title != feed.title:
+            self.set_feed_title(feed.id, new_title)
+        if new_topic is not None and new_topic.name != feed.topic.name:
+            self.set_feed_topic(feed.id, new_topic.name)
+        return self.feed(feed.id)
+
     def import_subscriptions(self, path: Path) -> ImportReport:
         """Import an OPML or newsboat urls file; feeds already subscribed are left as they are."""
         parsed = opml.read_subscription_file(path)
@@ -277,15 +353,31 @@ class Library:
         unread: bool = False,
         bookmarked: bool = False,
         sentiment: str | None = None,
+        views: Sequence[View] = (),
+        with_hidden: bool = False,
     ) -> StoryIndex:
-        """A list view's order (ids grouped by topic) without its rows: cheap at 100k."""
+        """A list view's order (ids grouped by topic) without its rows: cheap at 100k.
+
+        ``views``: saved searches listed above the topics, each a group of its own (a view
+        whose query cannot be read is listed empty, with the reason in its name).
+        ``with_hidden``: stories a hide rule matches are listed too.
+        """
         story_filter = StoryFilter(
             topic_slug=_slug(topic),
             unread_only=unread,
             bookmarked_only=bookmarked,
             sentiment=sentiment,
+            with_hidden=with_hidden,
         )
-        return self._db.read(story_queries.list_index, story_filter)
+        now = utcnow()
+        compiled: list[story_queries.ViewQuery] = []
+        for view in views:
+            try:
+                query = compile_query(view.query, now=now, with_hidden=with_hidden)
+                compiled.append(story_queries.ViewQuery(view.name, query))
+            except SearchQueryError:
+                compiled.append(story_queries.ViewQuery(view.name, None, "query unreadable"))
+        return self._db.read(story_queries.list_index, story_filter, compiled)
 
     def rows_for(self, story_ids: Sequence[int]) -> dict[int, StoryRow]:
         """List rows for some story ids (the ones on screen)."""
@@ -343,6 +435,7 @@ class Library:
         would; returns the number of new stories."""
         feed = self.feed(ref)
         validators = Validators(body_hash=body_hash)
+
         return self._db.write_relaxed(
             store_parsed_feed, feed.id, parsed, now=now or utcnow(), validators=validators
         )
@@ -374,10 +467,41 @@ class Library:
         """
         return self._searcher.search(query, limit=limit, forgiving=forgiving, stop=stop)
 
-    def find(self, query: str, *, limit: int = 50) -> list[Story]:
+    def find(self, query: str, *, limit: int = 50, with_hidden: bool = False) -> list[Story]:
         """The newest stories a query matches (words and filters: see
-        :mod:`tui.core.store.query`); :class:`SearchQueryError` for one that cannot be read."""
-        return self._db.read(search_queries.find, query, limit=limit)
+        :mod:`tui.core.store.query`); :class:`SearchQueryError` for one that cannot be read.
+        ``with_hidden``: stories a hide rule matches too."""
+        return self._db.read(search_queries.find, query, limit=limit, with_hidden=with_hidden)
+
+    # -- rules -----------------------------------------------------------------------
+
+    def rules_pending(self, rules: Sequence[Rule] | None = None) -> bool:
+        """Whether the config's rules (``rules``, else the settings') are not yet worked
+        out over the library: changed since, or an apply was cut short."""
+        wanted = self.settings.rules if rules is None else rules
+        return self._db.read(rule_queries.needs_apply, wanted)
+
+    def apply_rules(
+        self,
+        rules: Sequence[Rule] | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> RulesReport:
+        """Work the rules out over every story (call off the UI's thread); a rule whose
+        query cannot be read is a :class:`SearchQueryError` before anything changes."""
+        self._db.require_writable()
+        wanted = self.settings.rules if rules is None else rules
+        return rule_queries.apply_to_library(self._db, wanted, utcnow(), progress)
+
+    def rule_counts(self, rules: Sequence[Rule] | None = None) -> list[int]:
+        """How many stories each rule's query matches now."""
+        wanted = self.settings.rules if rules is None else rules
+        return self._db.read(rule_queries.count_matches, wanted, utcnow())
+
+    def count(self, query: str) -> int:
+        """How many stories a query matches, hidden ones included (what a rule would)."""
+        self.find(query, limit=1, with_hidden=True)  # one that cannot be read: the search's
+        return self.rule_counts([Rule(query, "hide")])[0]  # sentence, not a rule's
 
     # -- refresh ---------------------------------------------------------------------
 
@@ -386,8 +510,11 @@ class Library:
         feeds: Sequence[str | int] | None = None,
         *,
         progress: ProgressCallback | None = None,
+        now: datetime | None = None,
     ) -> RefreshReport:
-        """Fetch, parse and store feeds (all that are due, or the ones named)."""
+        """Fetch, parse and store feeds: all that are due, or the ones named (whatever
+        their interval; paused ones never). ``now``: the time the refresh believes it is,
+        and writes (tests and benchmarks move it)."""
         # Imported here, not at the top: httpx pulls in click, pygments and rich when they
         # are installed (for its own command line), which would slow every start-up.
         from tui.core.refresh import Refresh
@@ -399,7 +526,7 @@ class Library:
             feed_ids = [
                 await asyncio.to_thread(self._db.read, feed_queries.find_feed_id, f) for f in feeds
             ]
-        run = Refresh(self._db, self.settings, self._pool, progress)
+        run = Refresh(self._db, self.settings, self._pool, progress, clock=_clock(now))
         return await run.run(feed_ids)
 
     # -- sync accounts -----------------------------------------------------------------
@@ -480,14 +607,28 @@ class Library:
 
         story = self.story(story_id)
         others = self.stories(topic=story.topic.slug, limit=related + 1)
+        always = story.feed_id is not None and (
+            self._db.read(feed_queries.full_text_of, story.feed_id) is FullText.ALWAYS
+        )
         view = reader_view(
-            story, [o for o in others if o.id != story_id][:related], self.article(story_id)
+            story,
+            [o for o in others if o.id != story_id][:related],
+            self.article(story_id),
+            prefer_page=always,
         )
         return label_view(self._db, view)
 
+    def story_text(self, story_id: int) -> str:
+        """The story as plain text (its title, then the body the reader shows), for a
+        command of the user's that reads it on its input."""
+        from tui.core.commands import story_plain_text
+
+        return story_plain_text(self.reader(story_id, related=0))
+
     def wants_page(self, story_ids: Sequence[int]) -> list[int]:
-        """Those stories whose feed text is short (``articles.min_words``) and whose page
-        has not been fetched: the ones reader mode fetches without being asked."""
+        """Those stories whose page has not been fetched and that reader mode fetches
+        without being asked: by their feed's ``full_text`` setting, ``always``; ``auto``,
+        when their feed text is short (``articles.min_words``); ``never``, none."""
         from tui.core.pages.fetch import stories_wanting_pages
 
         if not self._db.writable:
@@ -554,6 +695,14 @@ class Library:
 
         async with Fetcher(self.settings.fetch) as fetcher:
             return await discover(normalise_feed_url(url), fetcher)
+
+
+def _clock(now: datetime | None) -> Callable[[], datetime]:
+    """A refresh's clock: the time given, else the real one."""
+    if now is None:
+        return utcnow
+    fixed = now
+    return lambda: fixed
 
 
 def _slug(topic: str | None) -> str | None:

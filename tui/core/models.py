@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -47,9 +47,17 @@ class FeedStatus(StrEnum):
     GONE = "gone"  # 410: no longer polled, stories kept
 
 
+class FullText(StrEnum):
+    """When reader mode reads a feed's stories from their web pages."""
+
+    AUTO = "auto"  # when the feed's text is short (``articles.min_words``)
+    ALWAYS = "always"  # whatever the feed's text
+    NEVER = "never"  # only when asked (F in the reader, ``show --full``)
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A subscription, with its state and story counts."""
+    """A subscription, with its state, its settings and story counts."""
 
     id: int
     url: str
@@ -64,6 +72,28 @@ class Feed:
     unread: int = 0
     total: int = 0
     account: str | None = None  # the sync account it belongs to; None for a local feed
+    #: The user's interval, in minutes (None: the feed's own hint, else every refresh).
+    every_minutes: int | None = None
+    #: The feed's own hint (``<ttl>``, ``sy:updatePeriod``, ``Cache-Control``), in minutes.
+    hint_minutes: int | None = None
+    full_text: FullText = FullText.AUTO
+    paused: bool = False
+    last_ok: datetime | None = None  # the last fetch that ended well
+
+    @property
+    def interval_minutes(self) -> int | None:
+        """Minutes between fetches: the user's interval, else the feed's hint; None when
+        every refresh fetches it."""
+        return self.every_minutes or self.hint_minutes
+
+    @property
+    def next_due(self) -> datetime | None:
+        """When its interval has passed since its last good fetch; None when the next
+        refresh may fetch it (no interval, or never fetched well)."""
+        minutes = self.interval_minutes
+        if minutes is None or self.last_ok is None:
+            return None
+        return self.last_ok + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +160,9 @@ class ParsedFeed:
     version: str = ""
     entries: tuple[ParsedEntry, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: How often the feed asks to be fetched, in minutes (``<ttl>``, ``sy:updatePeriod``,
+    #: ``Cache-Control: max-age``; see :mod:`tui.core.parse.hints`); None when it does not.
+    hint_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +211,8 @@ class FeedOutcome(StrEnum):
     WAITING = "waiting"  # skipped, or told to wait by 429/503
     GONE = "gone"
     SKIPPED = "skipped"  # in back-off or gone: not fetched this time
+    NOT_DUE = "not-due"  # its interval has not passed since its last good fetch
+    PAUSED = "paused"  # the user paused it: never fetched until resumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +247,7 @@ class RefreshReport:
 
     @property
     def ok(self) -> int:
-        return sum(1 for f in self.feeds if not f.failed and f.outcome is not FeedOutcome.SKIPPED)
+        return sum(1 for f in self.feeds if f.outcome in _FETCHED_WELL)
 
     @property
     def failed(self) -> tuple[FeedRefresh, ...]:
@@ -223,14 +258,27 @@ class RefreshReport:
         return sum(1 for f in self.feeds if f.outcome is FeedOutcome.SKIPPED)
 
     @property
+    def not_due(self) -> int:
+        """Feeds left alone because their interval has not passed yet."""
+        return sum(1 for f in self.feeds if f.outcome is FeedOutcome.NOT_DUE)
+
+    @property
+    def paused(self) -> int:
+        return sum(1 for f in self.feeds if f.outcome is FeedOutcome.PAUSED)
+
+    @property
     def new_stories(self) -> int:
         return sum(f.new_stories for f in self.feeds)
 
     @property
     def offline(self) -> bool:
         """True when every fetched feed failed for network reasons."""
-        fetched = [f for f in self.feeds if f.outcome is not FeedOutcome.SKIPPED]
+        fetched = [f for f in self.feeds if f.outcome not in _NOT_FETCHED]
         return bool(fetched) and all(f.network_error for f in fetched)
+
+
+_FETCHED_WELL = frozenset({FeedOutcome.UPDATED, FeedOutcome.NOT_MODIFIED, FeedOutcome.UNCHANGED})
+_NOT_FETCHED = frozenset({FeedOutcome.SKIPPED, FeedOutcome.NOT_DUE, FeedOutcome.PAUSED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +372,8 @@ class TopicGroup:
     start: int
     count: int
     unread: int
+    #: A saved search's group (listed above the topics), not a topic's.
+    view: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,9 +386,21 @@ class StoryIndex:
 
     ids: Sequence[int]
     groups: tuple[TopicGroup, ...]
+    #: The views' groups come first and hold ``ids[:views_end]``; a story they list is
+    #: under its topic too, further on.
+    views_end: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def position(self, story_id: int) -> int | None:
+        """Where a story is, under its topic rather than in a view when it is in both."""
+        for start, end in ((self.views_end, len(self.ids)), (0, self.views_end)):
+            try:
+                return self.ids.index(story_id, start, end)
+            except ValueError:
+                continue
+        return None
 
 
 @dataclass(frozen=True, slots=True)

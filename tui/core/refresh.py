@@ -47,13 +47,17 @@ class _Plan:
 
 
 def _plan(states: Sequence[FetchState], now: datetime, explicit: bool) -> _Plan:
-    """Which feeds to fetch now. Gone feeds and Retry-After waits are always honoured;
-    an error back-off is skipped when the user named the feed."""
+    """Which feeds to fetch now. Paused feeds, gone feeds and Retry-After waits are always
+    honoured; an error back-off and the feed's interval are not when the user named it."""
     to_fetch: list[FetchState] = []
     skipped: list[FeedRefresh] = []
     for state in states:
         reason = ""
-        if state.status is FeedStatus.GONE:
+        outcome = FeedOutcome.SKIPPED
+        if state.paused:
+            outcome = FeedOutcome.PAUSED
+            reason = f"paused; `newsterm feed {state.feed_id} --resume` fetches it again"
+        elif state.status is FeedStatus.GONE:
             reason = "gone (HTTP 410): no longer polled"
         elif (
             state.next_retry
@@ -61,15 +65,25 @@ def _plan(states: Sequence[FetchState], now: datetime, explicit: bool) -> _Plan:
             and (state.status is FeedStatus.WAITING or not explicit)
         ):
             reason = f"waiting until {state.next_retry:%Y-%m-%d %H:%M} UTC"
+        elif not explicit and _not_due(state, now):
+            outcome = FeedOutcome.NOT_DUE
+            reason = f"not due until {state.due_at:%Y-%m-%d %H:%M} UTC"
         if reason:
             skipped.append(
-                FeedRefresh(
-                    state.feed_id, state.url, state.title, FeedOutcome.SKIPPED, error=reason
-                )
+                FeedRefresh(state.feed_id, state.url, state.title, outcome, error=reason)
             )
         else:
             to_fetch.append(state)
     return _Plan(to_fetch, skipped)
+
+
+def _not_due(state: FetchState, now: datetime) -> bool:
+    """The feed's interval has not passed since its last good fetch. Counted from the last
+    *good* one: a failing feed is retried on the error back-off's clock, not held for a
+    whole interval after each failure. A last fetch in the future (the clock was set back)
+    proves nothing, and the feed is due."""
+    due = state.due_at
+    return due is not None and state.last_ok is not None and state.last_ok <= now < due
 
 
 def backoff_delay(settings: Settings, failures_before: int) -> timedelta:
@@ -89,11 +103,13 @@ class Refresh:
         settings: Settings,
         pool: WorkerPool,
         progress: ProgressCallback | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.settings = settings
         self.pool = pool
         self.progress = progress
+        self.clock = clock  # "now", for the plan and for every time written
         self._starting: asyncio.Task[None] | None = None
         self._writer = _BatchWriter(db)
         self._problem = ""  # the library cannot be written: why (the first to say so)
@@ -116,7 +132,7 @@ class Refresh:
     async def run(self, feed_ids: Sequence[int] | None = None) -> RefreshReport:
         started = asyncio.get_running_loop().time()
         states = await asyncio.to_thread(self.db.read, feed_queries.fetch_states, feed_ids)
-        plan = _plan(states, utcnow(), explicit=feed_ids is not None)
+        plan = _plan(states, self.clock(), explicit=feed_ids is not None)
         total = len(plan.to_fetch)
         results: list[FeedRefresh] = []
         if any(state.body_hash is None for state in plan.to_fetch):
@@ -238,6 +254,7 @@ class Refresh:
                 last_modified=fetched.last_modified,
                 body_hash=body_hash,
                 permanent_url=fetched.permanent_url,
+                now=self.clock(),
             )
             await asyncio.shield(self._start_workers())  # shared: one feed's cancel is not all
             stored = await asyncio.wrap_future(self.pool.submit(parse_and_store, request))
@@ -267,8 +284,9 @@ class Refresh:
     # -- writes (run in a thread) ----------------------------------------------------
 
     def _success(self, state: FetchState, fetched: FetchResult, body_hash: str | None) -> _Change:
-        """A 304, or a body identical to the last one parsed: nothing to parse or store."""
-        now = utcnow()
+        """A 304, or a body identical to the last one parsed: nothing to parse or store.
+        The feed's refresh hint stays the one its body gave when it was parsed."""
+        now = self.clock()
 
         def change(conn: sqlite3.Connection) -> None:
             if fetched.permanent_url:
@@ -291,7 +309,7 @@ class Refresh:
     def _failure(
         self, state: FetchState, status: FeedStatus, error: str, retry_at: datetime | None
     ) -> _Change:
-        now = utcnow()
+        now = self.clock()
         if status is FeedStatus.GONE:
             next_retry = None
         else:

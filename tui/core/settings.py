@@ -44,7 +44,8 @@ max_body_mb = 16
 
 [refresh]
 # Minutes between automatic refreshes while the UI is open, 0 to 10080 (a week);
-# 0 turns auto-refresh off.
+# 0 turns auto-refresh off. A feed with an interval of its own (`newsterm feed FEED
+# --every 6h`) or a hint (<ttl>, Cache-Control) is fetched only once that has passed.
 auto_minutes = 30
 # A failing feed waits this many minutes (0 to 1440) before it is tried again, doubling
 # each failure up to max_backoff_hours. `newsterm refresh --feed FEED` always tries.
@@ -57,7 +58,8 @@ max_backoff_hours = 24
 # read from its web page instead (fetched once, kept for offline reading). 0 turns this
 # off; F in the reader and `newsterm show --full` still fetch on request. Chinese,
 # Japanese and Korean characters count as about half a word each (read 500 a minute,
-# against 230 words), here and in "read N min".
+# against 230 words), here and in "read N min". A feed set to `newsterm feed FEED
+# --full-text always` or `never` ignores this.
 min_words = 150
 # Fetch those pages ahead, in the background, for the unread stories on screen (true or
 # false). Turn it off on a metered connection: pages are then fetched only when a story
@@ -170,8 +172,11 @@ COLOURS = ("red", "green", "yellow", "blue", "magenta", "cyan", "orange", "purpl
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 #: The placeholders a command's arguments may hold.
 PLACEHOLDERS = ("{link}", "{title}", "{feed_url}", "{id}")
+# Programs that read an argument as code (a script to run) and would run what a hostile
+# title spells; version suffixes (python3.12) are dropped before the check.
 _SHELLS = frozenset(
     {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "busybox", "env", "xargs"}
+    | {"python", "perl", "ruby", "node", "php", "lua", "awk", "gawk", "sed", "osascript"}
 )
 
 
@@ -422,13 +427,18 @@ def _commands(raw: Any, source: str) -> tuple[Command, ...]:
                 f'{where} needs run = a list of arguments, like run = ["mpv", "{{link}}"]; '
                 "it runs without a shell."
             )
-        program = Path(run[0]).name.lower()
+        if any(p in run[0] for p in PLACEHOLDERS):
+            raise ConfigError(
+                f"{where} names its program with a placeholder; the program is yours to name, "
+                "and a story's values go in the arguments after it."
+            )
+        program = Path(run[0]).name.lower().rstrip("0123456789.")
         if program in _SHELLS and any(p in part for part in run[1:] for p in PLACEHOLDERS):
             # A placeholder is one argument to the program; a shell would split its
             # script again, and a hostile title would become commands.
             raise ConfigError(
-                f"{where} hands a placeholder to {program}, which would split it; run the "
-                "program itself, with the placeholder as its own argument."
+                f"{where} hands a placeholder to {program}, which could run it as code; run "
+                "the program itself, with the placeholder as its own argument."
             )
         interactive = table.get("interactive", False)
         if not isinstance(interactive, bool):

@@ -160,7 +160,11 @@ class NewstermApp(App[None]):
         if not minutes or self.session.demo:
             return False
         stale = self.session.now() - timedelta(minutes=minutes)
-        return any(feed.last_fetched is None or feed.last_fetched < stale for feed in feeds)
+        # A paused feed's last fetch never moves: it must not make every start refresh.
+        return any(
+            not feed.paused and (feed.last_fetched is None or feed.last_fetched < stale)
+            for feed in feeds
+        )
 
     # -- theme and keys ------------------------------------------------------------------
 
@@ -216,6 +220,12 @@ class NewstermApp(App[None]):
         for notice in keys.few(check.problems):
             self.notify(notice, severity="warning", markup=False, timeout=20)
         self.set_keymap(check.keymap)
+        commands = keys.check_command_keys(
+            type(self), self.binding_scopes(), check.keymap, settings.commands, settings.source
+        )
+        for notice in keys.few(commands.problems, where="[[commands]]"):
+            self.notify(notice, severity="warning", markup=False, timeout=20)
+        self.main.user_commands.bind(commands.keys)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The app's keys act on the main screen; over a dialog they would act behind it.
@@ -318,6 +328,7 @@ class NewstermApp(App[None]):
 
     def action_help(self) -> None:
         rows = keys.key_rows(self.binding_owners(), self._keymap, self._key_display)
+        rows += self.main.user_commands.help_rows(self._key_display)
         self.push_screen(HelpScreen(rows))
 
     def _key_display(self, key: str) -> str:
@@ -329,7 +340,9 @@ class NewstermApp(App[None]):
                 self.main.stories.move_to_story(story_id)
                 self.main.open_story(story_id)
 
-        self.push_screen(SearchScreen(self.session), chosen)
+        self.push_screen(
+            SearchScreen(self.session, save_view=self.main.rule_actions.save_view), chosen
+        )
 
     def action_manage_feeds(self) -> None:
         self.push_screen(FeedsScreen(self.session))

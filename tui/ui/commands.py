@@ -1,8 +1,11 @@
-"""The command palette (ctrl+p): every action of the app, plus "View topic: <name>".
+"""The command palette (ctrl+p): every action of the app, the user's own commands
+(``[[commands]]``), plus "View topic: <name>".
 
 Topic names come from feeds, so their hits are built as plain ``Content`` (Textual's
 ``Matcher.highlight`` and a ``str`` prompt would read them as markup) and run through a
-closure, never through an action string that would parse them.
+closure, never through an action string that would parse them. The user's commands are
+shown the same way (their names are the user's text), and run by their place in the
+config: the action string holds only a number.
 
 The palette needs two things of the app, which :class:`PaletteHost` names; it does not
 import the app (which lists this provider in its ``COMMANDS``).
@@ -15,12 +18,13 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import PurePath
 from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.core import NewstermError, TopicCount
+from tui.core import Command, NewstermError, TopicCount, clean_line
 from tui.ui.session import Session
 
 
@@ -71,6 +75,16 @@ PALETTE: tuple[PaletteCommand, ...] = (
         "Full text", "Fetch the open story's web page again (reader mode)", "screen.fetch_full_text"
     ),
     PaletteCommand(
+        "Mute this feed, stories like this, or highlight this author",
+        "Make a rule from the story (it is added to config.toml)",
+        "screen.make_rule",
+    ),
+    PaletteCommand(
+        "Show hidden stories",
+        "List the stories rules hide too, dimmed (again: leave them out)",
+        "screen.toggle_hidden",
+    ),
+    PaletteCommand(
         "Sentiment filter",
         "Show positive, then neutral, then negative stories, then all",
         "screen.sentiment_filter",
@@ -115,6 +129,13 @@ class NewstermCommands(Provider):
     def _topic(self, slug: str, name: str) -> Callable[[], object]:
         return partial(self._host.show_topic, slug, name)
 
+    def _user_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) of each of the user's ``[[commands]]``."""
+        return [
+            (clean_line(command.name), _user_help(command), f"screen.run_command({index})")
+            for index, command in enumerate(self._host.session.settings.commands)
+        ]
+
     async def discover(self) -> Hits:
         for command in PALETTE:
             yield DiscoveryHit(
@@ -123,6 +144,8 @@ class NewstermCommands(Provider):
                 text=command.title,
                 help=command.help,
             )
+        for title, help_text, action in self._user_commands():
+            yield DiscoveryHit(Content(title), self._run(action), text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -137,6 +160,10 @@ class NewstermCommands(Provider):
                     text=command.title,
                     help=command.help,
                 )
+        for title, help_text, action in self._user_commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, Content(title), self._run(action), text=title, help=help_text)
         for topic in self.topics:
             title = f"View topic: {topic.topic.name}"
             score = matcher.match(title)
@@ -148,3 +175,11 @@ class NewstermCommands(Provider):
                     text=title,
                     help=f"{topic.unread} unread of {topic.total}",
                 )
+
+
+def _user_help(command: Command) -> str:
+    """``Your command (config.toml): runs mpv on the story in the terminal``: the
+    program's file name, not its whole path."""
+    program = clean_line(PurePath(command.run[0]).name)
+    where = " in the terminal" if command.interactive else ""
+    return f"Your command (config.toml): runs {program} on the story{where}"

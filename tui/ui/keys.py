@@ -3,8 +3,8 @@
 Bindings are declared on the class whose actions they run (``BINDINGS`` with an ``id=``
 each, so that users can remap them); :func:`binding_owners` lists those classes as the
 help screen names them, :func:`key_rows` makes the help's table with ``[keys]`` applied,
-and :func:`check_keymap` checks ``[keys]`` in config.toml against the bindings the app
-really has.
+:func:`check_keymap` checks ``[keys]`` in config.toml against the bindings the app
+really has, and :func:`check_command_keys` the keys of the user's ``[[commands]]``.
 
 Which binding ids exist, which key names Textual knows and which keys already act on a
 screen are Textual's to say, so this lives in the UI (the core never imports textual).
@@ -34,12 +34,13 @@ from textual.keys import (
     key_to_character,
 )
 
-from tui.core import Settings, strip_controls
+from tui.core import Command, Settings, strip_controls
 from tui.ui.dialogs.add_feed import AddFeedScreen
 from tui.ui.dialogs.choose_feed import ChooseFeedScreen
 from tui.ui.dialogs.confirm import ConfirmScreen
 from tui.ui.dialogs.feeds import FeedsScreen
 from tui.ui.dialogs.help import HelpScreen, KeyRow
+from tui.ui.dialogs.menu import MenuScreen
 from tui.ui.dialogs.outline import OutlineScreen
 from tui.ui.dialogs.prompt import PromptScreen
 from tui.ui.dialogs.search import SearchScreen
@@ -230,6 +231,55 @@ def _clashes(
                 yield where, key, moved, on - moved
 
 
+@dataclass(frozen=True, slots=True)
+class CommandKeys:
+    """The key each user command is bound to (by its place in ``[[commands]]``), and one
+    sentence per key refused."""
+
+    keys: dict[int, str]
+    problems: list[str]
+
+
+def check_command_keys(
+    app: type[DOMNode],
+    scopes: Sequence[Scope],
+    keymap: Mapping[str, str],
+    commands: Sequence[Command],
+    source: str,
+) -> CommandKeys:
+    """Which ``[[commands]]`` keys to bind on the main screen: a key that names no key, or
+    that a binding (with ``[keys]`` applied) or an earlier command already uses with
+    either pane focused, is refused; the command stays in the command palette."""
+    remapped = {binding_id: keys.split(",") for binding_id, keys in keymap.items()}
+    taken: dict[str, set[str]] = {}
+    for where, scope in scopes:
+        if where in MAIN_SCOPES:
+            for key, on in _keys_on(app, scope, remapped).items():
+                taken.setdefault(key, set()).update(_label(who) for who in on)
+    bound: dict[int, str] = {}
+    problems: list[str] = []
+    for index, command in enumerate(commands):
+        if not command.key:
+            continue
+        named = f"[[commands]] {shown(command.name)} in {source}"
+        wanted = normal_key(command.key)
+        if wanted is None:
+            problems.append(
+                f"{named}: key = {shown(command.key)} is not a key (try {_EXAMPLES}); the "
+                "command has no key, ctrl+p still runs it."
+            )
+        elif wanted in taken:
+            users = ", ".join(sorted(taken[wanted]))
+            problems.append(
+                f"{named}: {format_key(wanted)} is taken by {users} on the main screen; the "
+                "command has no key, ctrl+p still runs it."
+            )
+        else:
+            bound[index] = wanted
+            taken[wanted] = {shown(command.name)}
+    return CommandKeys(bound, problems)
+
+
 def binding_owners(app: type[DOMNode]) -> list[Owner]:
     """Where key bindings live (``app``'s act everywhere), named as the help screen shows
     them; the order is the help's."""
@@ -245,6 +295,7 @@ def binding_owners(app: type[DOMNode]) -> list[Owner]:
         ("add a feed", AddFeedScreen),
         ("choose a feed", ChooseFeedScreen),
         ("text question", PromptScreen),
+        ("menu", MenuScreen),
         ("help", HelpScreen),
         ("welcome", WelcomeScreen),
     ]
@@ -271,31 +322,40 @@ def key_rows(
     return rows
 
 
+#: The scopes of :func:`binding_scopes` in which the main screen's keys act.
+MAIN_SCOPES = ("story list", "reader")
+
+
 def binding_scopes(app: type[DOMNode], owners: Sequence[Owner]) -> list[Scope]:
     """The main screen's bindings with either pane focused, then every other screen's on
     its own (``owners`` as the help screen lists them)."""
     main: list[type[DOMNode]] = [app, MainScreen]
-    scopes: list[Scope] = [("story list", [*main, StoryList]), ("reader", [*main, ReaderPane])]
+    list_scope, reader_scope = MAIN_SCOPES
+    scopes: list[Scope] = [(list_scope, [*main, StoryList]), (reader_scope, [*main, ReaderPane])]
     shared = {app, MainScreen, StoryList, ReaderPane}
     scopes += [(f"{where} screen", [owner]) for where, owner in owners if owner not in shared]
     return scopes
 
 
-def few(problems: list[str], most: int = 3) -> list[str]:
+def few(problems: list[str], most: int = 3, where: str = "[keys]") -> list[str]:
     """At most ``most`` notices: a config full of mistakes should not bury the screen."""
     if len(problems) <= most:
         return problems
     more = len(problems) - most + 1
-    return [*problems[: most - 1], f"…and {more} more in [keys]; `newsterm config` lists them."]
+    return [*problems[: most - 1], f"…and {more} more in {where}; `newsterm config` lists them."]
 
 
 def settings_problems(app: type[DOMNode], scopes: Sequence[Scope], settings: Settings) -> list[str]:
-    """Every ``[keys]`` entry the app would refuse, and ``ui.theme`` if it names no theme."""
+    """Every ``[keys]`` entry and ``[[commands]]`` key the app would refuse, and
+    ``ui.theme`` if it names no theme."""
     from textual.theme import BUILTIN_THEMES
 
     check = check_keymap(app, scopes, settings.keys, settings.source)
+    commands = check_command_keys(
+        app, scopes, check.keymap, settings.commands, settings.source
+    ).problems
     theme = theme_problem(settings.ui.theme, BUILTIN_THEMES, "textual-dark", settings.source)
-    return check.problems + ([theme] if theme else [])
+    return check.problems + commands + ([theme] if theme else [])
 
 
 def theme_problem(name: str, themes: Collection[str], fallback: str, source: str) -> str | None:

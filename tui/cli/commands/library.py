@@ -26,13 +26,28 @@ def refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
     return report
 
 
-def _echo_report(report: RefreshReport) -> None:
+def _echo_report(report: RefreshReport, named: bool = False) -> None:
     waiting = [f for f in report.feeds if f.outcome.value == "skipped"]
+    # Feeds left for later by their interval, or paused, are counted, never listed: a
+    # cron job's output would otherwise be mostly them.
+    later = [
+        f"{count} {what}"
+        for count, what in (
+            (report.not_due, "feed not due yet" if report.not_due == 1 else "feeds not due yet"),
+            (report.paused, "paused"),
+        )
+        if count
+    ]
     echo(
         f"{report.ok} feeds ok, {len(report.failed)} failed"
         + (f", {len(waiting)} skipped" if waiting else "")
         + f", {report.new_stories} new stories in {report.seconds:.1f} s"
+        + (f"; {', '.join(later)}" if later else "")
     )
+    if named:  # the user asked for these feeds: say why any was left alone
+        for feed in report.feeds:
+            if feed.outcome.value in ("skipped", "paused") and feed.error:
+                echo(f"  - {feed.title}: {feed.error}")
     for problem in (*report.problems, *report.notes):  # no feed's doing: a full disk, a
         echo(f"  ! {problem}")  # lost worker
     for failed in report.failed:
@@ -48,8 +63,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if not library.feeds() and not accounts:
             echo("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
             return 0
+        from tui.cli.commands.rules import apply_pending
+
+        apply_pending(library)  # new stories are stored under the config's rules
         report = refresh(library, [feed_ref(feed) for feed in args.feed or ()] or None)
-        _echo_report(report)
+        _echo_report(report, named=bool(args.feed))
         if report.problems:  # the library itself failed (a full disk): cron should hear it
             return 1
         if accounts and not args.feed:

@@ -15,7 +15,7 @@ from tui.cli.output import echo, echo_json, echo_markup
 from tui.core import NewstermError, relative_age, strip_controls
 
 
-def _story_line(story: Any, width: int) -> str:
+def story_line(story: Any, width: int) -> str:
     marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
     age = relative_age(story.published or story.first_seen)
     tail = f"  {story.feed_title} · {story.topic.name} · {age}"
@@ -29,6 +29,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from tui.core import story_record
 
     with open_library(args) as library:
+        _rules_note(library)
         if args.sentiment:
             _label_pending(library)
         if args.view:
@@ -56,7 +57,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         echo("No stories match.")
     width = shutil.get_terminal_size().columns
     for story in stories:
-        echo(_story_line(story, width))
+        echo(story_line(story, width))
     return 0
 
 
@@ -79,6 +80,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from tui.core import search_record
 
     with open_library(args) as library:
+        _rules_note(library)
         results = library.search(args.query, limit=args.limit)
     if args.json:
         echo_json([search_record(r) for r in results])
@@ -87,10 +89,20 @@ def cmd_search(args: argparse.Namespace) -> int:
         echo(f"Nothing found for {args.query!r}.")
     width = shutil.get_terminal_size().columns
     for result in results:
-        echo(_story_line(result.story, width))
+        echo(story_line(result.story, width))
         if result.snippet and result.snippet != result.story.title:
             echo(f"{'':9}{result.snippet}")
     return 0
+
+
+def _rules_note(library: Any) -> None:
+    """Stories are listed as the rules last applied left them: say when that is stale."""
+    if library.rules_pending():
+        echo(
+            "newsterm: note: the config's rules changed since they were last applied; "
+            "`newsterm rules apply` works them out (the app and refresh do it on their own).",
+            sys.stderr,
+        )
 
 
 def _label_pending(library: Any) -> None:

@@ -109,7 +109,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from tui.core import feed_record
+    from tui.core import feed_record, interval_label
 
     with open_library(args) as library:
         feeds = library.feeds()
@@ -129,6 +129,12 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             state += f" until {feed.next_retry:%Y-%m-%d %H:%M} UTC"
         if feed.account is not None:
             state += f" · synced with {feed.account}"
+        if feed.every_minutes:
+            state += f" · every {interval_label(feed.every_minutes)}"
+        if feed.full_text.value != "auto":
+            state += f" · full text {feed.full_text.value}"
+        if feed.paused:
+            state += " · paused"
         echo(f"  [{feed.id:>4}] {feed.title}  ({feed.unread}/{feed.total} unread) {state}")
         echo(f"         {feed.url}")
         if feed.last_error:

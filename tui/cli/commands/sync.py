@@ -121,5 +121,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 return 0
             echo("No sync accounts: `newsterm account add URL --user NAME` adds one.")
             return 0
+        from tui.cli.commands.rules import apply_pending
+
+        apply_pending(library)  # stories pulled are stored under the config's rules
         reports = sync_all(library, full=args.full, as_json=args.json)
     return 0 if all(r.ok for r in reports) else 1

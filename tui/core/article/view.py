@@ -99,9 +99,14 @@ def meta_line(story: Story) -> MetaLine:
 
 
 def reader_view(
-    story: Story, related: Sequence[Story] = (), article: StoredArticle | None = None
+    story: Story,
+    related: Sequence[Story] = (),
+    article: StoredArticle | None = None,
+    *,
+    prefer_page: bool = False,
 ) -> ReaderView:
-    """What the reader shows: the fullest body known (the stored page, else the feed's)."""
+    """What the reader shows: the fullest body known (the stored page, else the feed's).
+    ``prefer_page`` (a feed set to full text ``always``): the page whenever it has text."""
     body_html = story.content_html or story.summary
     body = parse_article(body_html, base_url=story.link)
     if body.word_count == 0 and story.summary:
@@ -109,7 +114,7 @@ def reader_view(
     note, full_text = "", False
     if article is not None and article.ok:
         page = parse_article(article.html, base_url=article.url)
-        if page.word_count > body.word_count:
+        if page.word_count > body.word_count or (prefer_page and page.word_count > 0):
             body, full_text = page, True
             when = f" · fetched {article.fetched_at:%b %-d, %Y}" if article.fetched_at else ""
             note = f"Full text from {source_domain(article.url) or 'the story page'}{when}"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from tui.core.errors import WorkerLostError
 from tui.core.fetch.http import Fetcher, FetchKind
-from tui.core.models import ArticleOutcome
+from tui.core.models import ArticleOutcome, FullText
 from tui.core.pages.notes import page_fetch_note
 from tui.core.settings import Settings
 from tui.core.store import pages as article_queries
@@ -45,15 +45,25 @@ def feed_word_count(summary: str, content_html: str) -> int:
 
 
 def stories_wanting_pages(db: Database, story_ids: Sequence[int], min_words: int) -> list[int]:
-    """Those stories whose feed text is under ``min_words`` and whose page is not stored."""
-    if min_words <= 0 or not story_ids:
+    """Those stories whose page is not stored and whose feed wants it: a feed set to
+    ``always`` for every story, one set to ``auto`` when the story's feed text is under
+    ``min_words`` (0: never), one set to ``never`` not at all."""
+    if not story_ids:
         return []
     return [
         story_id
-        for story_id, link, summary, body in db.read(
+        for story_id, link, summary, body, full_text in db.read(
             article_queries.bodies_without_article, story_ids
         )
-        if openable_url(link) and feed_word_count(summary, body) < min_words
+        if openable_url(link)
+        and (
+            full_text == FullText.ALWAYS
+            or (
+                full_text == FullText.AUTO
+                and min_words > 0
+                and feed_word_count(summary, body) < min_words
+            )
+        )
     ]
 
 

@@ -39,6 +39,7 @@ from feedparser.util import FeedParserDict
 
 from tui.core.parse.entries import as_str
 from tui.core.parse.fields import FEEDPARSER_OPTIONS, SENSITIVE_KEYS, XML_ENCODING
+from tui.core.parse.hints import HINT_KEYS
 from tui.core.parse.urls import LINK_TEXT, WEB_URL, end_text_link
 from tui.core.text.charsets import first_codec, header_charset
 from tui.core.text.hygiene import clean_line
@@ -246,7 +247,12 @@ def _skipped_start(parser: Any, tag: str, attrs: Any) -> bool:
         prefix, suffix = "", tag
     mapped = parser.namespacemap.get(prefix, prefix)
     key = f"{mapped}_{suffix}" if mapped else suffix
-    if key in SENSITIVE_KEYS or hasattr(parser, f"_start_{key}") or hasattr(parser, f"_end_{key}"):
+    if (
+        key in SENSITIVE_KEYS
+        or key in HINT_KEYS  # read later, wherever they are, as the fast reader reads them
+        or hasattr(parser, f"_start_{key}")
+        or hasattr(parser, f"_end_{key}")
+    ):
         return False
     parser.newsterm_unknown += 1
     if parser.newsterm_unknown <= _UNKNOWN_BUDGET or attrs:

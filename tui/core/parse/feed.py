@@ -14,7 +14,8 @@ JSON Feed from XML, and it drives feedparser safely for XML feeds. The rest live
 - :mod:`tui.core.parse.jsonfeed` reads JSON Feed and RSS-in-JSON;
 - :mod:`tui.core.parse.xml_safety` defuses hostile XML before feedparser sees it;
 - :mod:`tui.core.parse.entries` makes entries the same way for every format: identity,
-  which dates are believed, and the hygiene of every string (through :mod:`tui.core.text.hygiene`).
+  which dates are believed, and the hygiene of every string (through :mod:`tui.core.text.hygiene`);
+- :mod:`tui.core.parse.hints` reads how often the feed asks to be fetched.
 
 It is pure — no I/O; the clock is read only for the "no dates from the future" rule — so
 it can run in a ``ProcessPoolExecutor``, and its results are picklable frozen dataclasses.
@@ -39,6 +40,7 @@ from tui.core.parse.driver import DamagedEntry, run_feedparser
 from tui.core.parse.entries import FUTURE_SLACK as FUTURE_SLACK, UNTITLED, BadEntryError, collect
 from tui.core.parse.fast.reader import parse_fast
 from tui.core.parse.fields import XML_ENCODING, codec_name, fp_entry, fp_get, fp_line, fp_link
+from tui.core.parse.hints import document_hint, max_age_hint, strongest
 from tui.core.parse.jsonfeed import parse_json_feed
 from tui.core.parse.xml_safety import declaration_head, defuse, scan_codec
 from tui.core.text.charsets import first_codec, header_charset, text_codec
@@ -108,9 +110,18 @@ def parse_feed(
 
     ``url`` is where the document came from (after redirects): relative links are made
     absolute against it. ``headers`` are the HTTP response headers, used for the media
-    type and the charset. ``fast_reader=False`` always uses feedparser: the reference the
-    fast reader is tested against.
+    type, the charset and the refresh hint (``Cache-Control``, weighed with the
+    document's own: see :mod:`tui.core.parse.hints`). ``fast_reader=False`` always uses
+    feedparser: the reference the fast reader is tested against.
     """
+    parsed = _read_document(body, url=url, headers=headers, fast_reader=fast_reader)
+    hint = strongest(parsed.hint_minutes, max_age_hint(headers or {}))
+    return parsed if hint == parsed.hint_minutes else dataclasses.replace(parsed, hint_minutes=hint)
+
+
+def _read_document(
+    body: bytes, *, url: str, headers: Mapping[str, str] | None, fast_reader: bool
+) -> ParsedFeed:
     if not isinstance(body, bytes | bytearray | memoryview):
         # feedparser takes a str for a path or URL to open; never let one reach it.
         raise TypeError(f"parse_feed takes the document as bytes, not {type(body).__name__}")
@@ -192,6 +203,7 @@ def _parse_xml_feed(
         version=result.version,
         entries=entries,
         warnings=tuple(warnings),
+        hint_minutes=document_hint(feed),
     )
 
 

@@ -29,6 +29,7 @@ from tui.core.parse.entries import (
     summary_text,
     text_as_html,
 )
+from tui.core.parse.hints import document_hint
 from tui.core.text.charsets import text_codec
 from tui.core.text.html import html_to_text
 from tui.core.text.hygiene import clean_line, clean_url
@@ -200,6 +201,7 @@ def _parse_rss_in_json(channel: dict[str, Any], url: str, now: datetime) -> Pars
         version="rss-in-json",
         entries=entries,
         warnings=tuple(warnings),
+        hint_minutes=document_hint(channel),
     )
 
 

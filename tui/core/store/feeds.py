@@ -1,4 +1,5 @@
-"""Queries over subscriptions: add, find, list with counts, remove, and refresh state."""
+"""Queries over subscriptions: add, find, list with counts, remove, refresh state, and each
+feed's own settings (interval, full text, paused) and refresh hint."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import EllipsisType
 
 from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
-from tui.core.models import Feed, FeedStatus, ImportReport, Subscription, Topic
+from tui.core.models import Feed, FeedStatus, FullText, ImportReport, Subscription, Topic
 from tui.core.store.duplicates import release_copies
 from tui.core.text.dates import from_iso, to_iso, utcnow
 from tui.core.text.hygiene import clean_line
@@ -18,7 +20,8 @@ from tui.core.text.urls import normalise_feed_url
 _FEED_COLUMNS = """
     f.id, f.url, coalesce(f.user_title, nullif(f.title, ''), f.url), f.topic_name, f.topic_slug,
     f.tags, f.site_url, f.status, f.last_error, f.next_retry, f.last_fetched,
-    (SELECT a.name FROM accounts a WHERE a.id = f.account_id)
+    (SELECT a.name FROM accounts a WHERE a.id = f.account_id),
+    f.every_minutes, f.hint_minutes, f.full_text, f.paused, f.last_ok
 """
 
 
@@ -36,13 +39,26 @@ class FetchState:
     next_retry: datetime | None
     error_count: int
     has_topic: bool
+    every_minutes: int | None = None  # the user's interval
+    hint_minutes: int | None = None  # the feed's own
+    paused: bool = False
+    last_ok: datetime | None = None
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When the feed's interval (the user's, else its hint) has passed since its last
+        good fetch; None when any refresh may fetch it."""
+        minutes = self.every_minutes or self.hint_minutes
+        if minutes is None or self.last_ok is None:
+            return None
+        return self.last_ok + timedelta(minutes=minutes)
 
 
 def _feed_from_row(row: Sequence[object], unread: int = 0, total: int = 0) -> Feed:
     (fid, url, title, topic_name, topic_slug, tags, site_url, status, error, retry, fetched) = row[
         :11
     ]
-    account = row[11]
+    account, every, hint, full_text, paused, last_ok = row[11:17]
     topic = (
         Topic(name=str(topic_name), slug=str(topic_slug)) if topic_name else Topic.from_name(None)
     )
@@ -60,7 +76,23 @@ def _feed_from_row(row: Sequence[object], unread: int = 0, total: int = 0) -> Fe
         unread=unread,
         total=total,
         account=None if account is None else str(account),
+        every_minutes=_minutes(every),
+        hint_minutes=_minutes(hint),
+        full_text=_full_text(full_text),
+        paused=bool(paused),
+        last_ok=from_iso(last_ok),  # type: ignore[arg-type]
     )
+
+
+def _minutes(value: object) -> int | None:
+    return int(value) if isinstance(value, int) and value > 0 else None
+
+
+def _full_text(value: object) -> FullText:
+    try:
+        return FullText(str(value))
+    except ValueError:  # written by a newer newsterm: today's behaviour
+        return FullText.AUTO
 
 
 def insert_feed(
@@ -186,7 +218,8 @@ def fetch_states(
 ) -> list[FetchState]:
     query = (
         "SELECT id, url, coalesce(user_title, nullif(title, ''), url), etag, last_modified,"
-        " body_hash, status, next_retry, error_count, topic_name IS NOT NULL FROM feeds"
+        " body_hash, status, next_retry, error_count, topic_name IS NOT NULL,"
+        " every_minutes, hint_minutes, paused, last_ok FROM feeds"
         # A synced feed's stories come from its server (tui.core.sync), not from its URL.
         " WHERE account_id IS NULL"
     )
@@ -207,6 +240,10 @@ def fetch_states(
             next_retry=from_iso(row[7]),
             error_count=row[8],
             has_topic=bool(row[9]),
+            every_minutes=_minutes(row[10]),
+            hint_minutes=_minutes(row[11]),
+            paused=bool(row[12]),
+            last_ok=from_iso(row[13]),
         )
         for row in rows
     ]
@@ -240,6 +277,47 @@ def record_success(
         )
     if display_title(conn, feed_id) != before:
         reindex_feed_title(conn, feed_id)
+
+
+def record_hint(conn: sqlite3.Connection, feed_id: int, minutes: int | None) -> None:
+    """The feed's own refresh hint from its last parsed body (None: it gave none)."""
+    conn.execute("UPDATE feeds SET hint_minutes = ? WHERE id = ?", (minutes, feed_id))
+
+
+def set_settings(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    *,
+    every_minutes: int | EllipsisType | None = ...,
+    full_text: FullText | None = None,
+    paused: bool | None = None,
+) -> None:
+    """Change a feed's own settings; ``...`` and None leave one as it is (an interval of
+    None clears it)."""
+    if every_minutes is not ...:
+        conn.execute("UPDATE feeds SET every_minutes = ? WHERE id = ?", (every_minutes, feed_id))
+    if full_text is not None:
+        conn.execute("UPDATE feeds SET full_text = ? WHERE id = ?", (full_text.value, feed_id))
+    if paused is not None:
+        conn.execute("UPDATE feeds SET paused = ? WHERE id = ?", (int(paused), feed_id))
+
+
+def feeds_titled(conn: sqlite3.Connection, title: str) -> list[int]:
+    """The ids of the feeds shown under ``title``, letter case aside."""
+    wanted = title.strip().casefold()
+    # Compared in Python: SQLite's lower() folds ASCII letters only. A few hundred rows.
+    return [
+        int(feed_id)
+        for feed_id, shown in conn.execute(
+            "SELECT id, coalesce(user_title, nullif(title, ''), url) FROM feeds ORDER BY id"
+        )
+        if str(shown).strip().casefold() == wanted
+    ]
+
+
+def full_text_of(conn: sqlite3.Connection, feed_id: int) -> FullText:
+    row = conn.execute("SELECT full_text FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+    return _full_text(row[0]) if row else FullText.AUTO
 
 
 def display_title(conn: sqlite3.Connection, feed_id: int) -> str:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from tui.core.models import ParsedEntry, ParsedFeed, Topic
 from tui.core.store import feeds as feed_queries
 from tui.core.store.duplicates import find_originals
+from tui.core.store.rules import apply_at_ingest
 from tui.core.text.dates import to_iso
 from tui.core.text.keys import guid_key, link_key
 
@@ -67,6 +68,8 @@ def store_parsed_feed(
         body_hash=validators.body_hash,
         now=now,
     )
+    # The feed's own refresh hint (<ttl>, sy:update*, Cache-Control), from this body.
+    feed_queries.record_hint(conn, feed_id, parsed.hint_minutes)
     # After record_success, so that new stories are indexed under the title the feed is
     # shown by (the user's name for it, if any), like the stories already stored.
     feed_title = feed_queries.display_title(conn, feed_id)
@@ -115,6 +118,7 @@ def store_entries(
     next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM stories").fetchone()[0])
     inserts: list[tuple[object, ...]] = []
     indexed: list[tuple[object, ...]] = []
+    touched: list[int] = []
     updated = 0
     entries = list(entries)
     all_keys = [(link_key(entry.link), guid_key(entry.guid)) for entry in entries]
@@ -163,6 +167,7 @@ def store_entries(
         else:
             continue
         indexed.append((story_id, entry.title, entry.summary, content_text, feed_title))
+        touched.append(story_id)
     if inserts:
         conn.executemany(
             "INSERT INTO stories (id, guid, link, title, summary, content_html, author,"
@@ -177,6 +182,8 @@ def store_entries(
             " VALUES (?, ?, ?, ?, ?)",
             indexed,
         )
+    # The user's rules, in this same transaction: a hidden story is never seen listed.
+    apply_at_ingest(conn, touched, now)
     new = len(inserts)
     return StoredEntries(new=new, updated=updated)
 

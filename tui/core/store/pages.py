@@ -121,17 +121,20 @@ def count_unanalysed(conn: sqlite3.Connection) -> int:
 
 def bodies_without_article(
     conn: sqlite3.Connection, story_ids: Sequence[int]
-) -> list[tuple[int, str, str, str]]:
-    """(id, link, summary, content_html) of those stories with no stored page yet."""
-    found: list[tuple[int, str, str, str]] = []
+) -> list[tuple[int, str, str, str, str]]:
+    """(id, link, summary, content_html, its feed's full_text setting) of those stories
+    with no stored page yet; ``auto`` for a story whose feed was removed."""
+    found: list[tuple[int, str, str, str, str]] = []
     for start in range(0, len(story_ids), 500):
         chunk = tuple(story_ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
         found += [
-            (int(i), str(link), str(summary), str(body))
-            for i, link, summary, body in conn.execute(
-                "SELECT s.id, s.link, s.summary, substr(s.content_html, 1, 20000) FROM stories s"
+            (int(i), str(link), str(summary), str(body), str(full_text))
+            for i, link, summary, body, full_text in conn.execute(
+                "SELECT s.id, s.link, s.summary, substr(s.content_html, 1, 20000),"
+                " coalesce(f.full_text, 'auto') FROM stories s"
                 " LEFT JOIN articles a ON a.story_id = s.id"
+                " LEFT JOIN feeds f ON f.id = s.feed_id"
                 f" WHERE s.id IN ({marks}) AND a.story_id IS NULL",
                 chunk,
             )

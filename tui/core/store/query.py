@@ -18,6 +18,7 @@ that cannot be read is a :class:`QueryError` whose sentence names the part at fa
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,6 +46,23 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<neg>-)?(?P<key>[A-Za-z_]+):(?:"(?P<qvalue>[^"]*)"|(?P<value>[^\s()"]*))'
     r'|(?P<phrase>"[^"]*")|(?P<paren>[()])|(?P<bare>[^\s()"]+))'
 )
+
+
+# Messages FTS5 gives for a query it cannot read (as opposed to a library that fails).
+QUERY_FAULTS = (
+    "fts5:",
+    "unknown special query",
+    "no such column",
+    "unterminated",
+    "syntax error",
+    "parser stack overflow",
+)
+
+
+def is_query_error(error: sqlite3.OperationalError) -> bool:
+    """FTS5 reports a bad query as an OperationalError, like real failures: tell them apart."""
+    text = str(error)
+    return any(fault in text for fault in QUERY_FAULTS)
 
 
 class QueryError(SearchQueryError):

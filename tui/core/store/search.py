@@ -26,7 +26,7 @@ from pathlib import Path
 from tui.core.errors import LibraryError, SearchQueryError
 from tui.core.models import SearchResult, Story
 from tui.core.store.database import Database
-from tui.core.store.query import Compiled, QueryError, compile_query
+from tui.core.store.query import Compiled, QueryError, compile_query, is_query_error
 from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, story_from_row
 from tui.core.text.dates import utcnow
 
@@ -40,15 +40,6 @@ _PROGRESS_STEPS = 2000
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
-# Messages FTS5 gives for a query it cannot read (as opposed to a library that fails).
-_QUERY_FAULTS = (
-    "fts5:",
-    "unknown special query",
-    "no such column",
-    "unterminated",
-    "syntax error",
-    "parser stack overflow",
-)
 _RANKED = (
     "SELECT s.id FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
     " LEFT JOIN feeds f ON f.id = s.feed_id"
@@ -148,14 +139,14 @@ def _search(
     try:
         return _run(conn, compiled, limit)
     except sqlite3.OperationalError as error:
-        if not _is_query_error(error):
+        if not is_query_error(error):
             raise
         literal = _literal(compiled.fts or "")
         if forgiving and literal:
             try:
                 return _run(conn, replace(compiled, fts=literal), limit)
             except sqlite3.OperationalError as again:
-                if not _is_query_error(again):
+                if not is_query_error(again):
                     raise
         raise _unreadable(query, error) from None
 
@@ -167,12 +158,6 @@ def _unreadable(query: str, error: sqlite3.OperationalError) -> SearchQueryError
         f"Cannot understand the search {query!r} ({detail}). Put words in double quotes "
         'to search for them as they are, e.g. "c++".'
     )
-
-
-def _is_query_error(error: sqlite3.OperationalError) -> bool:
-    """FTS5 reports a bad query as an OperationalError, like real failures: tell them apart."""
-    text = str(error)
-    return any(fault in text for fault in _QUERY_FAULTS)
 
 
 def _run(conn: sqlite3.Connection, compiled: Compiled, limit: int) -> list[SearchResult]:
@@ -243,12 +228,15 @@ class Searcher:
             db.close()
 
 
-def find(conn: sqlite3.Connection, query: str, *, limit: int = 50) -> list[Story]:
+def find(
+    conn: sqlite3.Connection, query: str, *, limit: int = 50, with_hidden: bool = False
+) -> list[Story]:
     """The newest ``limit`` stories a query matches (its words and its filters), for lists
-    rather than ranked results: ``newsterm list --query``."""
+    rather than ranked results: ``newsterm list --query``. ``with_hidden``: stories a hide
+    rule matches too (what a rule would match)."""
     query = query.strip()
     check_size(query)
-    compiled = compile_query(query, now=utcnow())
+    compiled = compile_query(query, now=utcnow(), with_hidden=with_hidden)
     where, params = compiled.where, list(compiled.params)
     if compiled.fts is not None:
         where = f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?) AND ({where})"
@@ -256,7 +244,7 @@ def find(conn: sqlite3.Connection, query: str, *, limit: int = 50) -> list[Story
     try:
         rows = conn.execute(_FILTERED.format(where=where), (*params, limit)).fetchall()
     except sqlite3.OperationalError as error:
-        if not _is_query_error(error):
+        if not is_query_error(error):
             raise
         raise _unreadable(query, error) from None
     return [story_from_row(row) for row in rows]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tui.core.errors import StoryNotFoundError
 from tui.core.models import Story, StoryIndex, StoryRow, Topic, TopicCount, TopicGroup
 from tui.core.store.accounts import any_account, queue_marks
 from tui.core.store.duplicates import copies_of, sources_of
+from tui.core.store.query import Compiled, is_query_error
 from tui.core.text.dates import from_iso, to_iso
 
 # A story's topic: a topic rule's, else its feed's, else the one its feed had when it was
@@ -281,9 +282,22 @@ def list_rows(
     return [StoryRow(*row) for row in conn.execute(sql, params)]
 
 
-def list_index(conn: sqlite3.Connection, story_filter: StoryFilter) -> StoryIndex:
-    """Story ids in list order (topics by slug, newest first in each), with the topic
-    runs and their unread counts; rows come later, only for what is on screen.
+@dataclass(frozen=True, slots=True)
+class ViewQuery:
+    """A saved search to list above the topics: its name and its query, compiled (or the
+    sentence saying why it could not be)."""
+
+    name: str
+    compiled: Compiled | None
+    problem: str = ""
+
+
+def list_index(
+    conn: sqlite3.Connection, story_filter: StoryFilter, views: Sequence[ViewQuery] = ()
+) -> StoryIndex:
+    """Story ids in list order (the views' first, then topics by slug, newest first in
+    each), with the groups and their unread counts; rows come later, only for what is on
+    screen.
 
     Two plain queries in one read transaction (a consistent snapshot under WAL) beat one
     query walked row by row in Python: 100k stories take ~0.15 s instead of ~0.5 s.
@@ -291,16 +305,33 @@ def list_index(conn: sqlite3.Connection, story_filter: StoryFilter) -> StoryInde
     where, params = story_filter.where()
     conn.execute("BEGIN")
     try:
-        ids = array(
-            "q",
-            [
-                story_id
-                for (story_id,) in conn.execute(
-                    f"SELECT s.id FROM {STORY_FROM}{where}"
-                    f" ORDER BY {TOPIC_SLUG}, s.sort_date DESC, s.id ASC",
-                    params,
-                )
-            ],
+        ids = array("q")
+        groups: list[TopicGroup] = []
+        for view in views:
+            matches: list[tuple[int, int]] = []
+            problem = view.problem
+            if view.compiled is not None:
+                try:
+                    matches = _view_ids(conn, view.compiled, story_filter)
+                except sqlite3.OperationalError as error:
+                    if not is_query_error(error):
+                        raise
+                    problem = "query unreadable"  # one bad view must not empty the list
+            # A slug no topic can have (theirs are letters, digits and "-"), and the same
+            # for the same view across reloads, so its fold state stays.
+            slug = f"view:{view.name.casefold()}"
+            name = f"{view.name} ({problem})" if problem else view.name
+            unread = sum(1 for _, read in matches if not read)
+            groups.append(TopicGroup(Topic(name, slug), len(ids), len(matches), unread, True))
+            ids.extend(story_id for story_id, _ in matches)
+        views_end = len(ids)
+        ids.extend(
+            story_id
+            for (story_id,) in conn.execute(
+                f"SELECT s.id FROM {STORY_FROM}{where}"
+                f" ORDER BY {TOPIC_SLUG}, s.sort_date DESC, s.id ASC",
+                params,
+            )
         )
         counts = conn.execute(
             f"SELECT {TOPIC_SLUG} AS slug,"
@@ -311,12 +342,27 @@ def list_index(conn: sqlite3.Connection, story_filter: StoryFilter) -> StoryInde
         ).fetchall()
     finally:
         conn.execute("COMMIT")
-    groups: list[TopicGroup] = []
-    start = 0
+    start = views_end
     for slug, name, count, unread in counts:
         groups.append(TopicGroup(Topic(str(name), str(slug)), start, int(count), int(unread)))
         start += int(count)
-    return StoryIndex(ids=ids, groups=tuple(groups))
+    return StoryIndex(ids=ids, groups=tuple(groups), views_end=views_end)
+
+
+def _view_ids(
+    conn: sqlite3.Connection, compiled: Compiled, story_filter: StoryFilter
+) -> list[tuple[int, int]]:
+    """(id, read) of the stories a view's query matches, newest first, within the list's
+    own filter (unread only, a tone)."""
+    # The query says whether hidden stories belong (is:hidden); the list's filter agrees.
+    where, params = replace(story_filter, topic_slug=None, with_hidden=True).where()
+    sql = f"SELECT s.id, s.read FROM {STORY_FROM}{where} AND ({compiled.where})"
+    params = [*params, *compiled.params]
+    if compiled.fts is not None:
+        sql += " AND s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"
+        params.append(compiled.fts)
+    rows = conn.execute(f"{sql} ORDER BY s.sort_date DESC, s.id ASC", params).fetchall()
+    return [(int(story_id), int(read)) for story_id, read in rows]
 
 
 def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, StoryRow]:

@@ -26,7 +26,7 @@ def store_request(request: StoreRequest) -> Stored | str | LibraryFault:
     parsed = parse_for_library(request.body, request.url, request.headers)
     if isinstance(parsed, str):
         return parsed
-    now = utcnow()
+    now = request.now or utcnow()
     validators = Validators(request.etag, request.last_modified, request.body_hash)
 
     def change(conn: sqlite3.Connection) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from tui.core import errors
 
@@ -26,6 +27,9 @@ class StoreRequest:
     last_modified: str | None
     body_hash: str
     permanent_url: str | None
+    #: The refresh's clock (None: the worker's own), so that a refresh run at a given
+    #: time stores that time.
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

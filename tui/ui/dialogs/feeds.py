@@ -1,15 +1,17 @@
-"""The feed manager: every subscription with its state and last error.
+"""The feed manager: every subscription with its state, its settings and last error.
 
-``d`` removes the highlighted feed (after asking), ``t`` moves it to another topic, ``r``
-refreshes it now. Library calls run in thread workers; feed titles and errors are
-untrusted text and go into the table as ``rich.text.Text`` (a plain ``str`` cell would
-be read as markup by ``DataTable``).
+``d`` removes the highlighted feed (after asking), ``t`` moves it to another topic, ``n``
+renames it, ``e`` sets how often it is fetched, ``F`` cycles reader mode's full text
+(auto, always, never), ``p`` pauses or resumes it, ``r`` refreshes it now. Library calls
+run in thread workers; feed titles and errors are untrusted text and go into the table as
+``rich.text.Text`` (a plain ``str`` cell would be read as markup by ``DataTable``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -20,7 +22,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tui.core import Feed, FeedStatus, NewstermError
+from tui.core import Feed, FeedStatus, FullText, NewstermError, interval_label, parse_interval
 from tui.ui.background.threads import deliver
 from tui.ui.dialogs.confirm import ConfirmScreen
 from tui.ui.dialogs.prompt import PromptScreen
@@ -45,6 +47,31 @@ def status_text(feed: Feed) -> str:
     return state
 
 
+def settings_text(feed: Feed) -> str:
+    """``every 6h · full text always · paused``: the settings that are not the defaults."""
+    parts = []
+    if feed.every_minutes:
+        parts.append(f"every {interval_label(feed.every_minutes)}")
+    if feed.full_text is not FullText.AUTO:
+        parts.append(f"full text {feed.full_text.value}")
+    if feed.paused:
+        parts.append("paused")
+    return " · ".join(parts)
+
+
+#: ``F`` goes round these.
+_NEXT_FULL_TEXT = {
+    FullText.AUTO: FullText.ALWAYS,
+    FullText.ALWAYS: FullText.NEVER,
+    FullText.NEVER: FullText.AUTO,
+}
+_FULL_TEXT_SAID = {
+    FullText.AUTO: "its stories are read from their web pages when the feed's text is short",
+    FullText.ALWAYS: "its stories are always read from their web pages",
+    FullText.NEVER: "its stories' web pages are fetched only when you press F",
+}
+
+
 class FeedsScreen(ModalScreen[None]):
     """The table of feeds; posts messages up when subscriptions change."""
 
@@ -52,6 +79,10 @@ class FeedsScreen(ModalScreen[None]):
         Binding("escape,q,f", "close", "Close", id="feeds_close"),
         Binding("d,delete", "remove", "Remove", id="feeds_remove"),
         Binding("t", "retopic", "Topic", id="feeds_topic"),
+        Binding("n", "rename", "Rename", id="feeds_rename"),
+        Binding("e", "every", "Every", id="feeds_every"),
+        Binding("F", "full_text", "Full text", id="feeds_full_text"),
+        Binding("p", "pause", "Pause/resume", id="feeds_pause"),
         Binding("r", "refresh", "Refresh", id="feeds_refresh"),
         Binding("s", "attach", "Sync on account", id="feeds_attach"),
     ]
@@ -74,7 +105,8 @@ class FeedsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog feeds"):
             yield Static(
-                "Feeds — d remove · t topic · r refresh · Esc close",
+                "Feeds — d remove · t topic · n rename · e every · F full text · p pause · "
+                "r refresh · Esc close",
                 classes="dialog-title",
                 markup=False,
             )
@@ -84,7 +116,7 @@ class FeedsScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#feed-table", DataTable)
-        table.add_columns("id", "feed", "topic", "status", "unread", "last error")
+        table.add_columns("id", "feed", "topic", "status", "settings", "unread", "last error")
         table.focus()
         self.reload()
 
@@ -116,6 +148,7 @@ class FeedsScreen(ModalScreen[None]):
                 Text(feed.title or feed.url),
                 Text(feed.topic.name),
                 Text(status_text(feed), style=_STATUS_STYLE.get(feed.status, "")),
+                Text(settings_text(feed), style="yellow" if feed.paused else ""),
                 Text(f"{feed.unread}/{feed.total}"),
                 Text(feed.last_error, style="red"),
                 key=str(feed.id),
@@ -144,6 +177,7 @@ class FeedsScreen(ModalScreen[None]):
             detail.append(f"\nlast error: {feed.last_error}", style="red")
         if feed.last_fetched:
             detail.append(f"\nlast fetched: {_when(feed.last_fetched)}", style="dim")
+        detail.append(f"\n{_pace(feed, self.session.now())}", style="dim")
         where.update(detail)
 
     @property
@@ -206,6 +240,74 @@ class FeedsScreen(ModalScreen[None]):
             self, self._changed, f"{feed.title or feed.url} is now under {feed.topic.name}{where}."
         )
 
+    def action_rename(self) -> None:
+        feed = self.current
+        if feed is None:
+            return
+
+        def answered(title: str | None) -> None:
+            if title:
+                self._set(feed.id, lambda f: f"Renamed to {f.title}.", title=title)
+
+        self.app.push_screen(PromptScreen(f"Name for “{feed.title}”:", feed.title), answered)
+
+    def action_every(self) -> None:
+        """Ask how often to fetch the feed: 30m, 6h, 2d, 1w, or off."""
+        feed = self.current
+        if feed is None:
+            return
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                minutes = parse_interval(text)
+            except NewstermError as error:
+                self._problem(str(error))
+                return
+            self._set(
+                feed.id, lambda f: f"{f.title}: {_pace(f, self.session.now())}.", every=minutes
+            )
+
+        current = interval_label(feed.every_minutes) if feed.every_minutes else ""
+        self.app.push_screen(
+            PromptScreen(
+                f"Fetch “{feed.title}” at most every (30m, 6h, 2d, 1w; off: as the feed asks):",
+                current,
+                placeholder="off",
+            ),
+            answered,
+        )
+
+    def action_full_text(self) -> None:
+        feed = self.current
+        if feed is not None:
+            mode = _NEXT_FULL_TEXT[feed.full_text]
+            self._set(
+                feed.id,
+                lambda f: f"{f.title}: full text {mode.value}; {_FULL_TEXT_SAID[mode]}.",
+                full_text=mode.value,
+            )
+
+    def action_pause(self) -> None:
+        feed = self.current
+        if feed is None:
+            return
+        if feed.paused:
+            self._set(feed.id, lambda f: f"{f.title} is fetched again.", paused=False)
+        else:
+            self._set(feed.id, lambda f: f"{f.title} is paused: p resumes it.", paused=True)
+
+    @work(thread=True, group="feeds-change")
+    def _set(self, feed_id: int, said: Callable[[Feed], str], **changes: Any) -> None:
+        """Change the feed's settings; ``said`` makes the notification from the feed after."""
+        try:
+            feed = self.session.library.set_feed_settings(feed_id, **changes)
+        except NewstermError as error:
+            deliver(self, self._problem, str(error))
+            return
+        deliver(self, self._changed, said(feed))
+
     def _changed(self, message: str) -> None:
         self.notify(message, markup=False)
         self.post_message(self.Changed())
@@ -264,3 +366,19 @@ class FeedsScreen(ModalScreen[None]):
 
 def _when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _pace(feed: Feed, now: datetime) -> str:
+    """How often the feed is fetched, and why."""
+    if feed.paused:
+        return "paused: not fetched until resumed (p)"
+    if feed.account is not None:
+        return f"fetched with the sync of {feed.account}"
+    if feed.every_minutes:
+        pace = f"fetched at most every {interval_label(feed.every_minutes)}"
+    elif feed.hint_minutes:
+        pace = f"fetched at most every {interval_label(feed.hint_minutes)}, as the feed asks"
+    else:
+        pace = "fetched at every refresh"
+    due = feed.next_due
+    return pace + (f"; next due {_when(due)}" if due is not None and due > now else "")

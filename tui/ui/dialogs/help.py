@@ -39,9 +39,10 @@ SENTIMENT_HELP = (
 SEARCH_HELP = (
     '/ searches with words and filters: rust "async io" pref* a OR b NOT c title:word; '
     'feed:lwn feed:"Hacker News" topic:science site:example.org author:ada '
-    "is:unread|read|bookmarked tone:positive|neutral|negative verified:true|false "
+    "is:unread|read|bookmarked|hidden tone:positive|neutral|negative verified:true|false "
     "age:<7d age:>1y (h d w m y); a leading - negates a filter. "
-    "Example: rust -is:read feed:lwn age:<1w."
+    "Example: rust -is:read feed:lwn age:<1w. ctrl+s in the search saves it as a view; "
+    "X on a story makes a rule (mute, highlight)."
 )
 
 

@@ -6,6 +6,7 @@ or operator is read as words rather than refused). Results are plain ``Content``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
@@ -34,19 +35,27 @@ class SearchScreen(ModalScreen[int | None]):
         Binding("escape", "close", "Close", id="search_close"),
         Binding("down", "focus_results", "Results", show=False, id="search_focus_results"),
         Binding("ctrl+f", "focus_query", "Query", show=False, id="search_focus_query"),
+        Binding("ctrl+s", "save_view", "Save as view", id="search_save_view"),
     ]
 
-    def __init__(self, session: Session, query: str = "") -> None:
+    def __init__(
+        self,
+        session: Session,
+        query: str = "",
+        save_view: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.initial_query = query
+        self.save_view = save_view  # ctrl+s: the query becomes a view in config.toml
         self.results_query: str | None = None  # the query the shown results are for
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search"):
             yield Static(
-                "Search all stories — Enter opens, ↓ to the results, Esc closes",
+                "Search all stories — Enter opens, ↓ to the results, ctrl+s saves as a view, "
+                "Esc closes",
                 classes="dialog-title",
                 markup=False,
             )
@@ -55,6 +64,10 @@ class SearchScreen(ModalScreen[int | None]):
             )
             yield Static("", id="search-status", markup=False)
             yield OptionList(id="results", markup=False)
+
+    def action_save_view(self) -> None:
+        if self.save_view is not None:
+            self.save_view(self.query_one("#query", Input).value)
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()

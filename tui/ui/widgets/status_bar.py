@@ -49,6 +49,8 @@ class StatusBar(Widget):
     could not be reached: marks wait for it, nothing is lost) or ``failed``."""
     queued: reactive[int] = reactive(0)
     """Marks and feed changes waiting for a sync server."""
+    rules: reactive[tuple[int, int] | None] = reactive(None)
+    """(steps done, steps in all) while changed rules are worked out over the library."""
 
     def render(self) -> Content:
         mode_style = {
@@ -84,6 +86,9 @@ class StatusBar(Widget):
                 ("░" * (_BAR_CELLS - filled), "$foreground-muted"),
                 f" {done}/{total}",
             ]
+        if self.rules is not None:
+            done, total = self.rules
+            tail.append(f"  applying rules {100 * done // max(total, 1)}%")
         # The path gets what the other parts leave, so a narrow terminal keeps the counts.
         fixed = (
             len(self.mode)

@@ -62,6 +62,7 @@ from tui.core.parse.fields import (
     fp_line,
     fp_link,
 )
+from tui.core.parse.hints import HINT_KEYS, document_hint
 from tui.core.parse.xml_safety import declaration_head, defuse
 
 __all__ = ["parse_fast"]
@@ -126,6 +127,7 @@ def _parse_fast(body: bytes, url: str) -> ParsedFeed | None:
         version=reader.version,
         entries=entries,
         warnings=tuple(warnings),
+        hint_minutes=document_hint(reader.feeddata),
     )
 
 
@@ -171,6 +173,9 @@ class _End(NamedTuple):
     key: str
     handler: Callable[[_Reader], None] | None
     closing: str  # the end tag written into XHTML content
+    # An element with no handler whose text is read all the same: feedparser files it
+    # under its own key, and the refresh hints (tui.core.parse.hints) are read from there.
+    keeps_text: bool = False
 
 
 class _Reader(NamespaceHandlers):
@@ -249,6 +254,8 @@ class _Reader(NamespaceHandlers):
         end = self._end_names.get(name) or self._lookup_end(name)
         if end.handler is not None:
             end.handler(self)
+        elif end.keeps_text:
+            self.pop(end.key)
         else:
             # An element nobody reads: feedparser's pop files its text under its own key.
             stack = self.elementstack
@@ -316,7 +323,12 @@ class _Reader(NamespaceHandlers):
         handler = _ENDS.get(key)
         if handler is None and key in _FP_ENDS:
             raise UnsupportedError(f"feedparser handles </{tag}> in ways not copied here")
-        found = self._end_names[name] = _End(key, handler, f"</{tag.split(':')[-1]}>")
+        found = self._end_names[name] = _End(
+            key,
+            handler,
+            f"</{tag.split(':')[-1]}>",
+            keeps_text=handler is None and key in HINT_KEYS,
+        )
         return found
 
     def _names(self, name: str, *, start: bool) -> tuple[str, str, bool]:

@@ -1,5 +1,6 @@
 """Which stories the main screen's list shows: a view (all, unread, bookmarks, one topic)
-and a tone, and what the list says when that leaves nothing to show."""
+and a tone, with the config's saved searches above the topics and, with H, the stories
+rules hide; and what the list says when that leaves nothing to show."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class ListFilter:
     topic_slug: str = ""
     topic_name: str = ""
     sentiment: str = ""
+    with_hidden: bool = False  # H: stories a hide rule matches are listed too, dimmed
 
     @property
     def label(self) -> str:
@@ -41,11 +43,15 @@ class ListFilter:
 
     def order(self, library: Library) -> StoryIndex:
         """This view's story ids and topic groups (call from a worker thread)."""
+        # The saved searches head the whole list (all stories, or the unread ones).
+        views = library.settings.views if self.kind in ("all", "unread") else ()
         return library.story_index(
             topic=self.topic_slug if self.kind == "topic" else None,
             unread=self.kind == "unread",
             bookmarked=self.kind == "bookmarks",
             sentiment=self.sentiment or None,
+            views=views,
+            with_hidden=self.with_hidden,
         )
 
 

@@ -47,9 +47,15 @@ class ReaderMode:
 
     @property
     def auto_pages(self) -> bool:
-        """Pages are fetched without being asked (for short stories)."""
-        session = self.node.session
-        return session.settings.articles.min_words > 0 and not session.demo
+        """Pages are fetched without being asked (for short stories, and for feeds set to
+        full text always: which stories want one is the library's to say, per feed)."""
+        return not self.node.session.demo
+
+    @property
+    def _eager(self) -> bool:
+        """Pages are likely wanted (short stories are read from their pages): start the
+        page workers before the first one is, so it comes quicker."""
+        return self.auto_pages and self.node.session.settings.articles.min_words > 0
 
     @property
     def prefetching(self) -> bool:
@@ -58,7 +64,7 @@ class ReaderMode:
     def start(self) -> None:
         """Once the screen is up: start the page workers soon if pages will be fetched
         without being asked (local work only: nothing is fetched by warming up)."""
-        if self.auto_pages:
+        if self._eager:
             self.node.set_timer(WARM_UP_DELAY, self._warm_up)
         self.node.watch(self.node.stories, "scroll_y", self._list_scrolled, init=False)
 
@@ -102,7 +108,7 @@ class ReaderMode:
         node.status.reading = f"read:{view.read_minutes}min {story.sort_date:%Y-%m-%d}"
         if fetch:
             self.pages.want(story.id, "open")
-        if self.auto_pages:
+        if self._eager or fetch:
             self._warm_up()
 
     # -- full text -----------------------------------------------------------------------

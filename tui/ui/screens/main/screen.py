@@ -32,8 +32,10 @@ from tui.ui.dialogs.outline import OutlineScreen
 from tui.ui.screens.main.list_filter import ListFilter, ViewKind
 from tui.ui.screens.main.loading import ListLoader
 from tui.ui.screens.main.reader_mode import ReaderMode
+from tui.ui.screens.main.rule_actions import RuleActions
 from tui.ui.screens.main.story_actions import StoryActions
 from tui.ui.screens.main.tone import ToneFilter
+from tui.ui.screens.main.user_commands import UserCommands
 from tui.ui.session import Session
 from tui.ui.widgets.reader import ReaderPane
 from tui.ui.widgets.status_bar import StatusBar
@@ -74,6 +76,8 @@ class MainScreen(Screen[None]):
         Binding("r", "refresh_feed", "Refresh feed", show=False, id="refresh_feed"),
         Binding("F", "fetch_full_text", "Full text", show=False, id="fetch_full_text"),
         Binding("s", "sentiment_filter", "Sentiment", show=False, id="sentiment_filter"),
+        Binding("X", "make_rule", "Make a rule", show=False, id="make_rule"),
+        Binding("H", "toggle_hidden", "Show hidden", show=False, id="toggle_hidden"),
     ]
 
     class RefreshRequested(Message):
@@ -93,6 +97,9 @@ class MainScreen(Screen[None]):
         self.filter = ListFilter()
         self.loader = ListLoader(self)
         self.story_actions = StoryActions(self)
+        # The user's [[commands]]; the app binds their keys once it has checked them.
+        self.user_commands = UserCommands(self, self.story_actions.target_id, self._bindings)
+        self.rule_actions = RuleActions(self)
         self.reader_mode = ReaderMode(self)
         self.tone_filter = ToneFilter(self)
         # The app resumes page fetching after a refresh and stops it when quitting.
@@ -110,6 +117,7 @@ class MainScreen(Screen[None]):
         self.stories.focus()
         self.reload()
         self.reader_mode.start()
+        self.rule_actions.apply_if_changed(say=True)  # the config's rules changed since
 
     # -- parts ---------------------------------------------------------------------------
 
@@ -276,11 +284,15 @@ class MainScreen(Screen[None]):
 
     def action_view_unread(self) -> None:
         kind: ViewKind = "all" if self.filter.kind == "unread" else "unread"
-        self.set_filter(ListFilter(kind, sentiment=self.filter.sentiment))
+        self.set_filter(
+            ListFilter(kind, sentiment=self.filter.sentiment, with_hidden=self.filter.with_hidden)
+        )
 
     def action_view_bookmarks(self) -> None:
         kind: ViewKind = "all" if self.filter.kind == "bookmarks" else "bookmarks"
-        self.set_filter(ListFilter(kind, sentiment=self.filter.sentiment))
+        self.set_filter(
+            ListFilter(kind, sentiment=self.filter.sentiment, with_hidden=self.filter.with_hidden)
+        )
 
     def action_view_topic(self, slug: str = "", name: str = "") -> None:
         """One topic's stories (the cursor's topic unless named); again: back to all."""
@@ -357,3 +369,16 @@ class MainScreen(Screen[None]):
     def action_sentiment_filter(self) -> None:
         """Show the next tone: all → positive → neutral → negative → all."""
         self.tone_filter.next()
+
+    def action_make_rule(self) -> None:
+        """Mute this story's feed, stories like it, or highlight its author (a rule)."""
+        story_id = self.story_actions.target_id()
+        if story_id is not None:
+            self.rule_actions.offer(story_id)
+
+    def action_toggle_hidden(self) -> None:
+        self.rule_actions.toggle_hidden()
+
+    def action_run_command(self, index: int) -> None:
+        """Run the user's command ``index`` (of ``[[commands]]``) on the story at hand."""
+        self.user_commands.run(index)

@@ -7,12 +7,15 @@ reader has the focus, else the one under the list's cursor) and does it; the scr
 
 from __future__ import annotations
 
+import os
 import webbrowser
+from pathlib import Path
 
-from tui.core import MarkKind, MarkResult, NewstermError, openable_url
+from tui.core import MarkKind, MarkResult, NewstermError, console_browser_argv, openable_url
 from tui.ui.background.threads import deliver, thread_worker
 from tui.ui.dialogs.confirm import ConfirmScreen
 from tui.ui.screens.main.parts import MainParts
+from tui.ui.screens.main.user_commands import hand_terminal
 
 
 class StoryActions:
@@ -93,6 +96,11 @@ class StoryActions:
             return None
         return row.id, row.link, row.read, row.bookmarked, row.topic_slug
 
+    def target_id(self) -> int | None:
+        """The id of the story an action applies to (see :meth:`_target`)."""
+        target = self._target()
+        return None if target is None else target[0]
+
     # -- actions: marks ------------------------------------------------------------------
 
     def toggle_read(self) -> None:
@@ -154,6 +162,12 @@ class StoryActions:
             self.node.notify(
                 "This story has no web address to open.", severity="warning", markup=False
             )
+            return
+        # A browser that draws in the terminal gets it, as an interactive command would:
+        # started in the background it would fight the app for the screen.
+        console = console_browser_argv(url, os.environ.get("BROWSER"))
+        if console is not None:
+            hand_terminal(self.node, Path(console[0]).name, console, None)
             return
         self._launch_browser(url)
 

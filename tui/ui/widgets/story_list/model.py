@@ -39,6 +39,7 @@ class Group:
     start: int
     count: int
     unread: int
+    view: bool = False  # a saved search's group, above the topics
 
     @property
     def end(self) -> int:
@@ -91,8 +92,10 @@ class ListModel:
     ) -> None:
         self.ids: Sequence[int] = ids
         self.groups: list[Group] = [
-            Group(g.topic.slug, g.topic.name, g.start, g.count, g.unread) for g in groups
+            Group(g.topic.slug, g.topic.name, g.start, g.count, g.unread, g.view) for g in groups
         ]
+        # Views come first; a story they list is under its topic too, further on.
+        self.views_end = max((g.end for g in self.groups if g.view), default=0)
         self._group_starts = [group.start for group in self.groups]
         self.folded: set[str] = set(folded)
         self.rows: dict[int, StoryRow] = {}  # as read from the library
@@ -203,14 +206,27 @@ class ListModel:
         return (story_id, kind) in self.unsaved
 
     def find(self, story_id: int) -> int | None:
-        """The position of a story in this view (``array.index`` scans in C)."""
-        try:
-            return self.ids.index(story_id)
-        except ValueError:
-            return None
+        """The position of a story in this list, under its topic rather than in a view
+        when it is in both (``array.index`` scans in C)."""
+        positions = self.positions(story_id)
+        return positions[-1] if positions else None
+
+    def positions(self, story_id: int) -> list[int]:
+        """Every position of a story: in the views that list it, then under its topic."""
+        found: list[int] = []
+        start = 0
+        while True:
+            try:
+                index = self.ids.index(story_id, start)
+            except ValueError:
+                return found
+            found.append(index)
+            if index >= self.views_end:
+                return found  # a story is under one topic only
+            start = index + 1
 
     def unread_total(self) -> int:
-        return sum(group.unread for group in self.groups)
+        return sum(group.unread for group in self.groups if not group.view)
 
     # -- changes -------------------------------------------------------------------------
 
@@ -241,10 +257,10 @@ class ListModel:
             self.unsaved[(story_id, "bookmarked")] = self._sequence
         after = self.row(story_id)
         if before is not None and after is not None and bool(before.read) != bool(after.read):
-            index = self.find(story_id)
-            group = None if index is None else self.group_of(index)
-            if group is not None:
-                self.groups[group].unread += -1 if after.read else 1
+            for index in self.positions(story_id):  # its topic's count and its views'
+                group = self.group_of(index)
+                if group is not None:
+                    self.groups[group].unread += -1 if after.read else 1
         return self._sequence
 
     def saved(self, story_id: int, kind: MarkKind, sequence: int) -> bool:
@@ -313,6 +329,8 @@ class ListModel:
         for group in self.groups if forward else reversed(self.groups):
             if group.unread <= 0:
                 continue
+            if group.view and not group.start <= start < group.end:
+                continue  # its stories are under their topics too: visited there
             if forward:
                 first = max(start, group.start)
                 positions = range(first, group.end)

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
+from rich.color import ColorParseError
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -27,6 +29,8 @@ from tui.core import StoryRow, from_iso, relative_age, source_domain
 from tui.ui.widgets.story_list.model import Group
 
 _NARROW = 40  # below this many columns a row shows its age, not its source
+# A highlight rule's colour names, as Rich names them (the rest are Rich's own, or #rrggbb).
+_COLOURS = {"orange": "dark_orange", "purple": "medium_purple"}
 
 
 def fit(text: str, width: int) -> str:
@@ -62,6 +66,16 @@ def fit_names(names: list[str], width: int, separator: str = " + ") -> str:
     return separator.join(fit(name, shares[index]) for index, name in enumerate(names))
 
 
+@lru_cache(maxsize=64)
+def _highlight(colour: str) -> Style:
+    """A highlight rule's colour as a style (checked when the config was read; one the
+    library holds from elsewhere that Rich cannot read is no colour)."""
+    try:
+        return Style(color=_COLOURS.get(colour, colour))
+    except ColorParseError:
+        return Style()
+
+
 class RowPainter:
     """Builds a line's segments from the list's base style and its component styles."""
 
@@ -91,9 +105,14 @@ class RowPainter:
     def heading(self, group: Group, folded: bool, width: int) -> list[Segment]:
         arrow = "▸" if folded else "▾"
         count = f"  {group.unread} unread · {group.count}" if group.unread else f"  {group.count}"
-        name = fit(group.name, max(1, width - 3 - cell_len(count)))
+        # A view (a saved search) is marked as one, in its own colour, above the topics.
+        mark = "⌕ " if group.view else ""
+        name = fit(group.name, max(1, width - 3 - cell_len(mark) - cell_len(count)))
         return [
-            self._part(f" {arrow} {name}", "story-list--heading"),
+            self._part(
+                f" {arrow} {mark}{name}",
+                "story-list--view" if group.view else "story-list--heading",
+            ),
             self._part(count, "story-list--count"),
         ]
 
@@ -125,6 +144,11 @@ class RowPainter:
             room = width - 5
         title = fit(row.title, room)
         gap = " " * max(0, room - cell_len(title))
+        look = self.base + self.style("story-list--read" if row.read else "story-list--unread")
+        if row.highlight:
+            look += _highlight(row.highlight)
+        if row.hidden:  # shown only with H: dimmed, so it reads as muted
+            look += self.style("story-list--hidden")
         return [
             self._part("▌" if opened else " ", "story-list--open"),
             self._part("●" if not row.read else " ", "story-list--mark"),
@@ -134,6 +158,6 @@ class RowPainter:
                 "story-list--bookmark",
             ),
             self._part(" "),
-            self._part(title + gap, "story-list--read" if row.read else "story-list--unread"),
+            Segment(title + gap, look),
             self._part(meta, "story-list--meta"),
         ]

@@ -62,6 +62,8 @@ class StoryList(ScrollView, can_focus=True):
         "story-list--bookmark",
         "story-list--meta",
         "story-list--open",
+        "story-list--view",
+        "story-list--hidden",
     }
 
     DEFAULT_CSS = """
@@ -82,6 +84,8 @@ class StoryList(ScrollView, can_focus=True):
     StoryList > .story-list--bookmark { color: $warning; }
     StoryList > .story-list--meta { color: $text-muted; }
     StoryList > .story-list--open { color: $accent; }
+    StoryList > .story-list--view { color: $secondary; text-style: bold; }
+    StoryList > .story-list--hidden { color: $text-disabled; text-style: italic; }
     """
 
     class Highlighted(Message):
@@ -151,7 +155,12 @@ class StoryList(ScrollView, can_focus=True):
         fallback = 0 if top else self.cursor
         screen_row = self.cursor - int(self.scroll_y)
         old = self.index
-        self.index = ListModel(order.ids, order.groups, old.folded)
+        on_line = old.line(self.cursor)
+        in_group = old.groups[on_line.group].slug if on_line is not None else None
+        # A view appears folded (its heading and counts) until it is opened.
+        known = {group.slug for group in old.groups}
+        new_views = {g.topic.slug for g in order.groups if g.view and g.topic.slug not in known}
+        self.index = ListModel(order.ids, order.groups, old.folded | new_views)
         self.index.carry_marks(old)
         self.index.store_rows(rows or {}, since)
         self._pending.clear()
@@ -159,12 +168,25 @@ class StoryList(ScrollView, can_focus=True):
         self._changed()
         line = None
         if keep is not None:
-            index = self.index.find(keep)
+            index = self._position_in(keep, in_group)
             if index is not None:
                 line = self.index.line_of(index)
         if line is not None and 0 <= screen_row < self.scrollable_content_region.height:
             self.scroll_to(y=max(0, line - screen_row), animate=False, immediate=True)
         self._move(line if line is not None else fallback, force=True)
+
+    def _position_in(self, story_id: int, slug: str | None) -> int | None:
+        """Where the story is, in the group of ``slug`` if it is there, else under its
+        topic. A story that left the view the cursor was in (read, in an unread view) is
+        not followed to its topic: None, and the cursor keeps its line in the view."""
+        positions = self.index.positions(story_id)
+        for index in positions:
+            group = self.index.group_of(index)
+            if group is not None and self.index.groups[group].slug == slug:
+                return index
+        if slug is not None and slug.startswith("view:"):
+            return None
+        return positions[-1] if positions else None
 
     def add_rows(
         self, rows: Mapping[int, StoryRow], asked: Sequence[int] = (), since: int | None = None
