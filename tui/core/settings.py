@@ -172,12 +172,16 @@ COLOURS = ("red", "green", "yellow", "blue", "magenta", "cyan", "orange", "purpl
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 #: The placeholders a command's arguments may hold.
 PLACEHOLDERS = ("{link}", "{title}", "{feed_url}", "{id}")
-# Programs that read an argument as code (a script to run) and would run what a hostile
-# title spells; version suffixes (python3.12) are dropped before the check.
-_SHELLS = frozenset(
-    {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "busybox", "env", "xargs"}
-    | {"python", "perl", "ruby", "node", "php", "lua", "awk", "gawk", "sed", "osascript"}
+# Programs that read an argument as code: shells and interpreters run the argument after
+# -c / -e (or a short-option cluster holding c or e) as a script; the rest read their
+# first argument that is no option as a program (env, xargs) or a script (awk, sed). A
+# placeholder there would let a hostile title spell commands; anywhere else it is data
+# (`python3 save.py {link}` is fine). Version suffixes (python3.12) are dropped first.
+_INTERPRETERS = frozenset(
+    {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "busybox"}
+    | {"python", "perl", "ruby", "node", "php", "lua", "osascript", "pwsh"}
 )
+_FIRST_IS_CODE = frozenset({"env", "xargs", "awk", "gawk", "mawk", "sed", "nohup", "sudo"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,12 +437,11 @@ def _commands(raw: Any, source: str) -> tuple[Command, ...]:
                 "and a story's values go in the arguments after it."
             )
         program = Path(run[0]).name.lower().rstrip("0123456789.")
-        if program in _SHELLS and any(p in part for part in run[1:] for p in PLACEHOLDERS):
-            # A placeholder is one argument to the program; a shell would split its
-            # script again, and a hostile title would become commands.
+        if _placeholder_runs_as_code(program, run[1:]):
             raise ConfigError(
-                f"{where} hands a placeholder to {program}, which could run it as code; run "
-                "the program itself, with the placeholder as its own argument."
+                f"{where} puts a placeholder where {program} reads code or a program to "
+                "run; give the story's values as arguments of their own (data), e.g. "
+                '["python3", "save.py", "{link}"].'
             )
         interactive = table.get("interactive", False)
         if not isinstance(interactive, bool):
@@ -450,6 +453,34 @@ def _commands(raw: Any, source: str) -> tuple[Command, ...]:
             raise ConfigError(f"Two commands in {source} are named {name!r}; give each its own.")
         commands.append(Command(name, (key or "").strip(), tuple(run), interactive, stdin))
     return tuple(commands)
+
+
+def _placeholder_runs_as_code(program: str, arguments: list[str]) -> bool:
+    """Whether a placeholder sits where ``program`` would run it (see _INTERPRETERS)."""
+
+    def holds(argument: str) -> bool:
+        return any(p in argument for p in PLACEHOLDERS)
+
+    if program in _INTERPRETERS:
+        for number, argument in enumerate(arguments):
+            short = argument.startswith("-") and not argument.startswith("--")
+            if short and ("c" in argument or "e" in argument):
+                script = arguments[number + 1 : number + 2]
+                if holds(argument) or any(holds(part) for part in script):
+                    return True
+            if argument in ("--command", "--eval") and any(
+                holds(part) for part in arguments[number + 1 : number + 2]
+            ):
+                return True
+        return False
+    if program in _FIRST_IS_CODE:
+        # env's NAME=value settings come before the program it runs.
+        first = next(
+            (a for a in arguments if not a.startswith("-") and not (program == "env" and "=" in a)),
+            "",
+        )
+        return holds(first)
+    return False
 
 
 def parse_settings(text: str, source: str = "config.toml") -> Settings:

@@ -129,8 +129,10 @@ def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
     row = conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)).fetchone()
     if row is None:
         raise FeedNotFoundError(f"No feed has id {feed_id}; `newsterm feeds` lists them.")
+    # Unread leaves out what rules hide (as every unread count does); total is every story.
     unread, total = conn.execute(
-        "SELECT count(*) FILTER (WHERE read = 0), count(*) FROM stories WHERE feed_id = ?",
+        "SELECT count(*) FILTER (WHERE read = 0 AND hidden = 0), count(*) FROM stories"
+        " WHERE feed_id = ?",
         (feed_id,),
     ).fetchone()
     return _feed_from_row(row, unread, total)
@@ -160,7 +162,7 @@ def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
     counts = {
         fid: (unread, total)
         for fid, unread, total in conn.execute(
-            "SELECT feed_id, count(*) FILTER (WHERE read = 0), count(*) FROM stories"
+            "SELECT feed_id, count(*) FILTER (WHERE read = 0 AND hidden = 0), count(*) FROM stories"
             " WHERE feed_id IS NOT NULL GROUP BY feed_id"
         )
     }
