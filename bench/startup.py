@@ -1,7 +1,7 @@
 """Start-up benchmark: launch to a painted list, memory, and key-to-paint latency, idle and
 during a refresh, for newsterm in a real pseudo-terminal over a 100k-story library.
 
-    python -m bench.startup [--library PATH] [--runs 5] [--presses 200]
+    python -m bench.startup [--library PATH] [--runs 5] [--presses 200] [--views N]
         [--newsboat] [--profile FILE] [--json]
 
 (from the project root, with the virtualenv's Python). Options: ``--help``; what it
@@ -13,13 +13,15 @@ Not a test: it prints figures against targets and exits 1 when one is missed. It
    ``harness/library.py`` in a temporary folder, or uses ``--library PATH`` (built there
    and kept if missing, so later runs skip the ~15 s), and reads the "all stories" view
    from it, to know what every line of the list should show (``harness/story_list.py``);
-2. launches ``newsterm --db LIB --config <empty file>`` in a pty of ``--size`` (160x50),
+2. launches ``newsterm --db LIB --config <config.toml>`` in a pty of ``--size`` (160x50),
    ``TERM=xterm-256color``, as a terminal that supports synchronized output, and stops the
    clock at the end of the first frame in which the list pane shows the view's first
    lines, complete (no row still ``…``), under the status bar: not the first frame (an
    empty layout), not a splash. One untimed launch first fills the byte-code cache (its
    time is shown; this sandbox sets PYTHONDONTWRITEBYTECODE, which the runs undo, with the
-   cache under the temporary folder); then ``--runs`` launches: median and max;
+   cache under the temporary folder); then ``--runs`` launches: median and max. The config
+   is empty, or holds ``--views`` of :data:`VIEWS` (saved searches, which the list shows
+   folded above the topics, their queries run with every load of the list);
 3. reads the app's peak resident memory (``VmHWM``) after the first paint and after
    scrolling; its helper processes (multiprocessing's resource tracker) are shown apart;
 4. in one more launch, presses ``--presses`` keys (j, PageDown, G, k, PageUp, g) one at a
@@ -48,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import time
@@ -74,11 +77,27 @@ from bench.harness.workspace import (
     terminal_size,
     workdir,
 )
+from tui.core.settings import View
 
 _SUMMARY = re.compile(r"\d+ new stories(, \d+ feeds failed)?|Offline: no feed could be reached")
 #: The modules a refresh imports, compiled before the timed launches rather than during the
 #: first refresh.
 _REFRESH_MODULES = ("tui.cli", "tui.ui.app", "tui.core.refresh", "tui.core.workers.feeds")
+#: Saved searches for ``--views``, on the words, topics and feeds of ``harness/library.py``.
+VIEWS = (
+    View("Unread galaxy news", "title:galaxy is:unread"),
+    View("Science, unread", "topic:science is:unread"),
+    View("Kernel patches, this week", "title:kernel title:patch age:<1w"),
+    View("Bookmarked security", "is:bookmarked topic:security"),
+    View("Feed 7, unread", 'feed:"feed 7 health" -is:read'),
+)
+
+
+def views_toml(views: Sequence[View]) -> str:
+    """``[[views]]`` tables for the app's config (JSON strings are TOML basic strings)."""
+    return "".join(
+        f"[[views]]\nname = {json.dumps(v.name)}\nquery = {json.dumps(v.query)}\n\n" for v in views
+    )
 
 
 def _settle() -> None:
@@ -264,6 +283,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--hosts", type=int, default=1, help="loopback addresses for feeds (1)")
     p.add_argument("--skip-refresh", action="store_true", help="no refresh phase")
+    p.add_argument(
+        "--views",
+        type=int,
+        default=0,
+        choices=range(len(VIEWS) + 1),
+        help=f"saved searches in the app's config, listed above the topics (0 to {len(VIEWS)})",
+    )
     p.add_argument("--newsboat", action="store_true", help="also time newsboat's start-up")
     p.add_argument("--newsboat-runs", type=int, default=2, help="newsboat launches (2)")
     p.add_argument("--newsboat-timeout", type=float, default=120.0, help="seconds (120)")
@@ -308,11 +334,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(f"building {args.feeds} x {args.items} stories in {db} ...")
             results["build_seconds"] = build_library(db, args.feeds, args.items)
             log(f"built in {results['build_seconds']:.1f} s")
+        views = VIEWS[: args.views]
         started = time.perf_counter()
-        view = ListView(db)
+        view = ListView(db, views)
         seconds = time.perf_counter() - started
         log(f"read the view: {view.stories} stories, {view.line_count} lines, {seconds:.1f} s")
         bench = Bench(args, work)
+        bench.app.config.write_text(views_toml(views), encoding="utf-8")
         busy_before, wall_before = proctree.machine_busy(), time.perf_counter()
         own: dict[str, float] = {}
         try:
@@ -340,7 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     columns, lines = args.size
     header = (
-        f"newsterm start-up benchmark: {view.stories} stories, terminal {columns}x{lines}, "
+        f"newsterm start-up benchmark: {view.stories} stories"
+        + (f" and {len(views)} views above the topics" if views else "")
+        + f", terminal {columns}x{lines}, "
         f"{os.cpu_count()} CPUs, load average {load_text(load_before)} before and "
         f"{load_text(load_after)} after (1/5/15 min), {busy:.2f} CPUs busy on average while it "
         "ran (all processes, newsterm included)"

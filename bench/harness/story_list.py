@@ -29,12 +29,14 @@ pause outside any frame (during a refresh, when it is never quiet), before the n
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness.screen import Screen
 from bench.harness.terminal import SessionError, TerminalSession
 from tui.core.library import Library
+from tui.core.settings import View
 
 _BORDER = "▕"  # the list pane's right border (vkey)
 _PLACEHOLDER = "…"
@@ -56,16 +58,20 @@ class Verdict:
 
 
 class ListView:
-    """The lines of the library's "all stories" view (every topic unfolded)."""
+    """The lines of the library's "all stories" view (every topic unfolded), under the
+    headings of ``views`` (saved searches), which the app shows folded until opened."""
 
-    def __init__(self, library_path: Path) -> None:
+    def __init__(self, library_path: Path, views: Sequence[View] = ()) -> None:
         with Library(library_path) as library:
-            index = library.story_index()
+            index = library.story_index(views=views)
             rows = {row.id: row for row in library.story_rows()}
             stories, _unread, _bookmarked = library.counts()
         self.ids = list(index.ids)
         self.stories = stories
-        self.groups = [(g.topic.name, g.start, g.count) for g in index.groups]
+        self.groups = [
+            (f"⌕ {g.topic.name}", g.start, 0) if g.view else (g.topic.name, g.start, g.count)
+            for g in index.groups
+        ]
         self.titles = {i: (rows[i].title, not rows[i].read) for i in self.ids}
         self._starts: list[int] = []
         line = 0
