@@ -113,3 +113,27 @@ def test_the_sync_benchmark_runs() -> None:
         passes(rows, f"  {api}: marks made / pushed / left queued")
         passes(rows, f"  {api}: read on the server afterwards (REST)")
         passes(rows, f"  {api}: sync with nothing new, changes")
+
+
+def test_the_query_benchmark_runs() -> None:
+    from bench.query import QUERIES, RULES, VIEWS
+
+    rows = run_bench(
+        "query",
+        "--stories", "2000", "--repeat", "3", "--ingest-feeds", "10", "--ingest-items", "5",
+    )  # fmt: skip
+    timed = [f"query {query}" for _what, query in QUERIES]
+    timed += [f"view {view.query}" for view in VIEWS]
+    timed += ["every query, Library.find, p95", "every query, Library.search, p95"]
+    timed += [f"the {len(VIEWS)} views' part of a list's index, p95"]
+    for measure in timed:
+        assert measure in rows, f"no row {measure!r} in {sorted(rows)}"
+        assert rows[measure][1:] in (("< 50 ms", "PASS"), ("< 50 ms", "FAIL")), rows[measure]
+    for measure in (f"apply {len(RULES)} rules to", "apply again, one rule changed, wall"):
+        found = [m for m in rows if m.startswith(measure)]
+        assert found, f"no row {measure!r} in {sorted(rows)}"
+        assert rows[found[0]][1:] in (("< 5 s", "PASS"), ("< 5 s", "FAIL")), rows[found[0]]
+    passes(rows, "  stories hidden afterwards = the report's count")
+    assert "  every view's query read" not in rows
+    assert "  list rows read during it (every 20 ms, same library)" in rows
+    assert "  what the rules add to a feed's transaction" in rows

@@ -735,3 +735,17 @@ def test_the_rules_pending_are_the_configs_until_applied(db_path: Path) -> None:
         assert library.rules_pending(tuple(reversed(rules)))  # the order is part of them
         assert library.rules_pending([replace(rules[1], value="blue"), rules[0]])
         assert library.rules_pending()  # the config (no rules) differs from those held
+
+
+def test_a_tone_rule_acts_on_stories_once_their_tone_is_worked_out(db_path: Path) -> None:
+    """Tones are labelled after a story is stored; the rules apply again then."""
+    with opened(db_path, [Rule("tone:negative", "hide")]) as library:
+        library.apply_rules()
+        grim = "Terrible disaster leaves many dead and injured, a horrible tragedy"
+        _store(library, "Wire", _entry(grim, body="awful, tragic, deadly, terrible losses"))
+        _store(library, "LWN", _entry("A lovely sunny day", body="wonderful happy good fun"))
+        assert not seen(library)[grim].hidden  # no tone yet
+        library.label_pending()
+        shown = seen(library)
+        assert shown[grim].hidden
+        assert not shown["A lovely sunny day"].hidden

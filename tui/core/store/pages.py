@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tui.core.models import StoredArticle
-from tui.core.text.dates import from_iso, to_iso
+from tui.core.store.rules import apply_at_ingest
+from tui.core.text.dates import from_iso, to_iso, utcnow
 
 
 def get_article(conn: sqlite3.Connection, story_id: int) -> StoredArticle | None:
@@ -85,11 +86,15 @@ def set_verified(conn: sqlite3.Connection, story_id: int, verified: bool, note: 
 
 
 def set_sentiments(conn: sqlite3.Connection, labels: Iterable[tuple[int, str, float]]) -> None:
-    """Store ``(story id, label, score)`` triples."""
+    """Store ``(story id, label, score)`` triples, and apply the user's rules to those
+    stories again: a rule on tone: (or verified:, or words of a fetched page, which are
+    stored just before a page's label) could not match them when they arrived."""
+    labels = list(labels)
     conn.executemany(
         "UPDATE stories SET sentiment = ?, sentiment_score = ? WHERE id = ?",
         [(label, score, story_id) for story_id, label, score in labels],
     )
+    apply_at_ingest(conn, [story_id for story_id, _, _ in labels], utcnow())
 
 
 def unanalysed(

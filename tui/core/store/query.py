@@ -82,11 +82,16 @@ class Compiled:
     asks_hidden: bool = False
 
 
-def compile_query(query: str, *, now: datetime, with_hidden: bool = False) -> Compiled:
+def compile_query(
+    query: str, *, now: datetime, with_hidden: bool = False, per_row: bool = False
+) -> Compiled:
     """Split ``query`` into its full-text part and its filters, and compile the filters.
 
     Stories a hide rule matches are left out unless the query asks for them (``is:hidden``)
     or ``with_hidden`` (the rules' own matching, which must see every story).
+    ``per_row``: the query is checked on a few stories already chosen (the rules at
+    ingest), so the feed and topic filters test each row rather than gather every story
+    of the feed or topic first.
     """
     words: list[str] = []
     clauses: list[str] = []
@@ -118,7 +123,7 @@ def compile_query(query: str, *, now: datetime, with_hidden: bool = False) -> Co
             # FTS5's own column filter: kept for the index, as written.
             words.append(f'{key}:"{value}"' if match.group("qvalue") is not None else written)
             continue
-        clause, values = _filter(key, value or "", written, now)
+        clause, values = _filter(key, value or "", written, now, per_row)
         asks_hidden = asks_hidden or (key == "is" and (value or "").strip().lower() == "hidden")
         clauses.append(f"NOT coalesce(({clause}), 0)" if match.group("neg") else f"({clause})")
         params.extend(values)
@@ -128,7 +133,9 @@ def compile_query(query: str, *, now: datetime, with_hidden: bool = False) -> Co
     return Compiled(fts, " AND ".join(clauses) or "1", params, asks_hidden)
 
 
-def _filter(key: str, value: str, written: str, now: datetime) -> tuple[str, list[object]]:
+def _filter(
+    key: str, value: str, written: str, now: datetime, per_row: bool
+) -> tuple[str, list[object]]:
     if key not in FILTERS:
         known = ", ".join(f"{name}:" for name in FILTERS)
         raise QueryError(
@@ -139,10 +146,26 @@ def _filter(key: str, value: str, written: str, now: datetime) -> tuple[str, lis
         raise QueryError(f"{written!r} needs a value after the colon, e.g. {key}:{_EXAMPLE[key]}.")
     value = value.strip()
     if key == "feed":
+        if per_row:
+            return (
+                "instr(lower(coalesce(f.user_title, nullif(f.title, ''), f.url,"
+                " s.orphan_feed_title, '')), lower(?)) > 0",
+                [value],
+            )
+        # The feeds whose name holds it, then their stories by the feed index: compared
+        # row by row, a feed of few stories walked every story (80 ms at 100k, measured).
         return (
-            "instr(lower(coalesce(f.user_title, nullif(f.title, ''), f.url,"
-            " s.orphan_feed_title, '')), lower(?)) > 0",
-            [value],
+            "s.id IN (SELECT id FROM stories WHERE feed_id IN (SELECT id FROM feeds WHERE"
+            " instr(lower(coalesce(user_title, nullif(title, ''), url)), lower(?)) > 0)"
+            " UNION ALL SELECT id FROM stories WHERE feed_id IS NULL"
+            " AND instr(lower(coalesce(orphan_feed_title, '')), lower(?)) > 0)",
+            [value, value],
+        )
+    if key == "topic" and per_row:
+        slug = Topic.from_name(value).slug
+        return (
+            "coalesce(s.rule_topic_slug, f.topic_slug, s.orphan_topic_slug, 'general') = ?",
+            [slug],
         )
     if key == "topic":
         slug = Topic.from_name(value).slug

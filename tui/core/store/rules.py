@@ -82,23 +82,32 @@ class RuleError(SearchQueryError):
     """A rule whose query cannot be read; the sentence names the rule."""
 
 
-def compile_rule(rule: Rule, number: int, now: datetime) -> Compiled:
-    """``rule``'s query as SQL, over every story (hidden ones too)."""
+def compile_rule(rule: Rule, number: int, now: datetime, *, per_row: bool = False) -> Compiled:
+    """``rule``'s query as SQL, over every story (hidden ones too); ``per_row`` for a few
+    stories already chosen (see :func:`~tui.core.store.query.compile_query`)."""
     try:
-        return compile_query(rule.query, now=now, with_hidden=True)
+        return compile_query(rule.query, now=now, with_hidden=True, per_row=per_row)
     except SearchQueryError as error:
         raise RuleError(f"Rule {number} ({rule.query!r}): {error}") from None
 
 
 def _matching(
-    compiled: Compiled, scope: str, scope_params: Sequence[object]
+    compiled: Compiled,
+    scope: str,
+    scope_params: Sequence[object],
+    ids: tuple[int, int] | None = None,
 ) -> tuple[str, list[object]]:
-    """SELECT of the ids ``compiled`` matches among those ``scope`` (over ``s``) allows."""
+    """SELECT of the ids ``compiled`` matches among those ``scope`` (over ``s``) allows;
+    ``ids``: the lowest and highest id in scope, which bounds the full-text match."""
     sql = f"SELECT s.id FROM stories s LEFT JOIN feeds f ON f.id = s.feed_id WHERE {scope}"
     params: list[object] = list(scope_params)
     if compiled.fts is not None:
-        sql += " AND s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"
+        sql += " AND s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
         params.append(compiled.fts)
+        if ids is not None:  # FTS5 skips the rest of each word's list (2.2 ms → 0.15 ms)
+            sql += " AND rowid BETWEEN ? AND ?"
+            params.extend(ids)
+        sql += ")"
     sql += f" AND ({compiled.where})"
     params.extend(compiled.params)
     return sql, params
@@ -246,10 +255,12 @@ def apply_at_ingest(conn: sqlite3.Connection, story_ids: Sequence[int], now: dat
     if not rules or not story_ids:
         return
     scope = "s.id IN (SELECT value FROM json_each(?))"
+    bounds = (min(story_ids), max(story_ids))
     effects = _Effects()
     for number, rule in enumerate(rules, 1):
         try:
-            sql, params = _matching(compile_rule(rule, number, now), scope, [json.dumps(story_ids)])
+            compiled = compile_rule(rule, number, now, per_row=True)
+            sql, params = _matching(compiled, scope, [json.dumps(story_ids)], bounds)
             effects.add(rule, (row[0] for row in conn.execute(sql, params)))
         except (RuleError, sqlite3.OperationalError):
             effects.matched.append(0)

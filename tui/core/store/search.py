@@ -52,6 +52,13 @@ _FILTERED = (
     f"SELECT {STORY_COLUMNS} FROM stories s LEFT JOIN feeds f ON f.id = s.feed_id"
     " WHERE s.dup_of IS NULL AND ({where}) ORDER BY s.sort_date DESC, s.id LIMIT ?"
 )
+# Words and filters, newest first (`list --query`): along the date index, each story
+# checked against the words' set. Left to itself the planner reads every match's wide row
+# and sorts them (a word in a third of 100k stories: 57 ms → 5 ms, measured); a rare word
+# walks only the narrow index.
+_FOUND_BY_DATE = _FILTERED.replace(
+    "FROM stories s LEFT", "FROM stories s INDEXED BY stories_by_date LEFT", 1
+)
 
 
 class _Stopped(Exception):
@@ -241,8 +248,9 @@ def find(
     if compiled.fts is not None:
         where = f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?) AND ({where})"
         params.insert(0, compiled.fts)
+    sql = (_FILTERED if compiled.fts is None else _FOUND_BY_DATE).format(where=where)
     try:
-        rows = conn.execute(_FILTERED.format(where=where), (*params, limit)).fetchall()
+        rows = conn.execute(sql, (*params, limit)).fetchall()
     except sqlite3.OperationalError as error:
         if not is_query_error(error):
             raise
