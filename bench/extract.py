@@ -56,7 +56,7 @@ from bench.harness.library import copy_library, refreshed_library
 from bench.harness.pages import Site, corpus, write_site
 from bench.harness.reader import launcher, open_stories
 from bench.harness.report.extract import alone_rows, app_rows, ms, pages_rows
-from bench.harness.report.table import failed, load_text, print_table, strict_json
+from bench.harness.report.table import failed, load_text, print_table, run_context, strict_json
 from bench.harness.server import FeedServer, addresses
 from bench.harness.terminal import SessionError
 from bench.harness.workspace import log, stop_on_sigterm, terminal_size, workdir
@@ -241,15 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             strict_json(
                 {
-                    "config": {
-                        k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
-                    },
-                    "machine": {
-                        "cpus": os.cpu_count(),
-                        "load_before": load_before,
-                        "load_after": load_after,
-                        "cpus_busy": busy,
-                    },
+                    **run_context(args, load_before, load_after, busy),
                     "rows": rows,
                     "alone": results["alone"],
                     "fetch_pages": results["runs"],

@@ -67,6 +67,7 @@ from bench.harness.report.table import (
     info,
     load_text,
     print_table,
+    run_context,
     strict_json,
     verdict,
 )
@@ -708,15 +709,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             strict_json(
                 {
-                    "config": {
-                        k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
-                    },
-                    "machine": {
-                        "cpus": os.cpu_count(),
-                        "load_before": load_before,
-                        "load_after": load_after,
-                        "cpus_busy": busy,
-                    },
+                    **run_context(args, load_before, load_after, busy),
                     **results,
                     "rows": rows,
                 }

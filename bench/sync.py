@@ -73,6 +73,7 @@ from bench.harness.report.table import (
     info,
     load_text,
     print_table,
+    run_context,
     strict_json,
     verdict,
 )
@@ -927,16 +928,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             strict_json(
                 {
-                    "config": {
-                        k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
-                    },
+                    **run_context(args, load_before, load_after, busy),
                     "server": {"version": server.version, "load_seconds": loaded},
-                    "machine": {
-                        "cpus": os.cpu_count(),
-                        "load_before": load_before,
-                        "load_after": load_after,
-                        "cpus_busy": busy,
-                    },
                     "apis": results,
                     "newsboat": boats,
                     "rows": rows,

@@ -7,10 +7,13 @@ a set of timings is summed up (nearest-rank percentiles).
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -75,6 +78,24 @@ def strict_json(data: Any) -> str:
         return value
 
     return json.dumps(tidy(data), indent=2, allow_nan=False)
+
+
+def run_context(
+    args: argparse.Namespace,
+    load_before: tuple[float, float, float],
+    load_after: tuple[float, float, float],
+    busy: float,
+) -> dict[str, Any]:
+    """The ``config`` and ``machine`` parts every benchmark's JSON starts with."""
+    return {
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": load_after,
+            "cpus_busy": busy,
+        },
+    }
 
 
 def load_text(load: tuple[float, float, float]) -> str:
