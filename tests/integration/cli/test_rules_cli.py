@@ -402,3 +402,15 @@ def test_a_rule_whose_query_cannot_be_read_is_named_and_nothing_changes(
         assert line.startswith(f"newsterm: Rule 2 ({bad!r})"), line
 
     assert newsterm.json("list") == before  # the VPN story not hidden, nothing read
+
+
+def test_config_names_the_views_rules_and_commands_the_file_holds(newsterm: Newsterm) -> None:
+    save_view(newsterm.config, "Ada's", "author:ada")
+    with newsterm.config.open("a", encoding="utf-8") as file:
+        file.write('\n[[commands]]\nname = "Read later"\nkey = "W"\nrun = ["save", "{link}"]\n')
+    rules = len(re.findall(r"^\[\[rules\]\]", RULES, re.M))
+    last = newsterm.ok("config").stdout.strip().splitlines()[-1]
+    assert last == (
+        f"# In {newsterm.config}: 1 view (Ada's); {rules} rules (`newsterm rules` lists "
+        "them); 1 command (Read later on W)."
+    )
