@@ -20,7 +20,6 @@ from tests.support.recorder import recording_program, recordings
 from tui.core.commands import (
     STDERR_LIMIT,
     command_argv,
-    run_command,
     run_in_terminal,
     start_command,
 )
@@ -59,7 +58,7 @@ run = ["{program}", "{{title}}", "--", "{{link}}", "t={{title}}", "{{id}}"]
     with demo:
         story = _first_story(demo)
         story = Story(**{**_fields(story), "title": HOSTILE})
-        outcome = run_command(command_argv(command, story))
+        outcome = start_command(command_argv(command, story)).wait()
     assert outcome.ok and outcome.summary("Record") == "Record: done"
     (record,) = recordings(program)
     cleaned = "; rm -rf ~ $(touch pwned) `id` 'a' \"b\" --help *"
@@ -108,7 +107,7 @@ def test_stories_of_a_hostile_feed_reach_the_program_whole_or_are_refused(
         assert len(stories) == len(entries)
         for story in stories:
             try:
-                assert run_command(command_argv(command, story)).ok
+                assert start_command(command_argv(command, story)).wait().ok
             except CommandError as error:
                 refused.append(story.title)
                 assert "has no http(s) link" in str(error)
@@ -133,7 +132,7 @@ def test_the_article_text_goes_to_standard_input_when_asked(tmp_path: Path, demo
         story = _first_story(demo)
         text = demo.story_text(story.id)
         view = demo.reader(story.id)
-        run_command(command_argv(command, story), text)
+        start_command(command_argv(command, story), text).wait()
     (record,) = recordings(program)
     assert record["stdin"] == text
     assert text.startswith(story.title + "\n\n")
@@ -144,7 +143,7 @@ def test_the_article_text_goes_to_standard_input_when_asked(tmp_path: Path, demo
 
 def test_without_stdin_text_the_program_reads_nothing(tmp_path: Path) -> None:
     program = recording_program(tmp_path)
-    run_command([str(program)])
+    start_command([str(program)]).wait()
     (record,) = recordings(program)
     assert record["stdin"] == "" and not record["stdin_tty"]
 
@@ -153,7 +152,7 @@ def test_a_failing_command_gives_its_exit_status_and_first_error_line(tmp_path: 
     program = recording_program(
         tmp_path, status=2, stderr="\n   \n\x1b[31mcurl: (6) Could not resolve host\x1b[0m\nmore\n"
     )
-    outcome = run_command([str(program), "x"])
+    outcome = start_command([str(program), "x"]).wait()
     assert outcome.status == 2
     assert outcome.error_line == "curl: (6) Could not resolve host"
     assert outcome.summary("Read later") == (
@@ -163,13 +162,13 @@ def test_a_failing_command_gives_its_exit_status_and_first_error_line(tmp_path: 
 
 def test_a_failing_command_without_error_output_gives_its_status_alone(tmp_path: Path) -> None:
     program = recording_program(tmp_path, status=3)
-    assert run_command([str(program)]).summary("Save") == "Save failed (exit 3)"
+    assert start_command([str(program)]).wait().summary("Save") == "Save failed (exit 3)"
 
 
 def test_a_flood_of_error_output_does_not_stall_the_command(tmp_path: Path) -> None:
     flood = "first line\n" + "x" * (4 * STDERR_LIMIT) + "\n"
     program = recording_program(tmp_path, status=1, stderr=flood)
-    outcome = run_command([str(program)])
+    outcome = start_command([str(program)]).wait()
     assert outcome.status == 1 and outcome.error_line == "first line"
 
 
@@ -194,12 +193,12 @@ def test_a_background_command_runs_in_its_own_session_with_only_its_three_descri
 
 def test_a_program_that_does_not_exist_is_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as refused:
-        run_command([str(tmp_path / "no-such-program"), "x"])
+        start_command([str(tmp_path / "no-such-program"), "x"]).wait()
     message = str(refused.value)
     assert "no-such-program was not found" in message
     assert "\n" not in message and message.endswith(".")
     with pytest.raises(CommandError) as refused:
-        run_command(["newsterm-no-such-program-anywhere"])
+        start_command(["newsterm-no-such-program-anywhere"]).wait()
     assert "was not found" in str(refused.value)
 
 
@@ -208,7 +207,7 @@ def test_a_file_that_is_not_executable_is_one_sentence(tmp_path: Path) -> None:
     script.write_text("#!/bin/sh\nexit 0\n")
     script.chmod(0o644)
     with pytest.raises(CommandError) as refused:
-        run_command([str(script)])
+        start_command([str(script)]).wait()
     assert "cannot be run" in str(refused.value)
 
 

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
         RunningCommand as RunningCommand,
         command_argv as command_argv,
         console_browser_argv as console_browser_argv,
-        run_command as run_command,
         run_in_terminal as run_in_terminal,
         start_command as start_command,
     )
@@ -194,7 +193,6 @@ _WHERE: dict[str, str] = {
             "RunningCommand",
             "command_argv",
             "console_browser_argv",
-            "run_command",
             "run_in_terminal",
             "start_command",
         ],
@@ -278,7 +276,6 @@ __all__ = [
     "parse_interval",
     "relative_age",
     "restore_backup",
-    "run_command",
     "run_in_terminal",
     "save_rule",
     "save_view",

@@ -51,7 +51,6 @@ __all__ = [
     "RunningCommand",
     "command_argv",
     "console_browser_argv",
-    "run_command",
     "run_in_terminal",
     "start_command",
     "story_plain_text",
@@ -169,11 +168,6 @@ def start_command(argv: list[str], stdin_text: str | None = None) -> RunningComm
             start_new_session=True,
         )
     return RunningCommand(process)
-
-
-def run_command(argv: list[str], stdin_text: str | None = None) -> CommandOutcome:
-    """:func:`start_command`, then wait for it to end."""
-    return start_command(argv, stdin_text).wait()
 
 
 def run_in_terminal(argv: list[str], stdin_text: str | None = None) -> CommandOutcome:

@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core import MarkKind, StoryIndex, StoryRow
-from tui.ui.widgets.story_list.model import ListModel
+from tui.ui.widgets.story_list.model import Group, ListModel
 from tui.ui.widgets.story_list.rows import RowPainter
 
 _CACHE_LINES = 400  # a few screens' worth of strips
@@ -156,7 +156,7 @@ class StoryList(ScrollView, can_focus=True):
         screen_row = self.cursor - int(self.scroll_y)
         old = self.index
         on_line = old.line(self.cursor)
-        in_group = old.groups[on_line.group].slug if on_line is not None else None
+        in_group = old.groups[on_line.group] if on_line is not None else None
         # A view appears folded (its heading and counts) until it is opened.
         known = {group.slug for group in old.groups}
         new_views = {g.topic.slug for g in order.groups if g.view and g.topic.slug not in known}
@@ -175,16 +175,17 @@ class StoryList(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, line - screen_row), animate=False, immediate=True)
         self._move(line if line is not None else fallback, force=True)
 
-    def _position_in(self, story_id: int, slug: str | None) -> int | None:
-        """Where the story is, in the group of ``slug`` if it is there, else under its
-        topic. A story that left the view the cursor was in (read, in an unread view) is
-        not followed to its topic: None, and the cursor keeps its line in the view."""
+    def _position_in(self, story_id: int, was_in: Group | None) -> int | None:
+        """Where the story is, in the group the cursor was in if it is there, else under
+        its topic. A story that left the view the cursor was in (read, in an unread view)
+        is not followed to its topic: None, and the cursor keeps its line in the view."""
         positions = self.index.positions(story_id)
-        for index in positions:
-            group = self.index.group_of(index)
-            if group is not None and self.index.groups[group].slug == slug:
-                return index
-        if slug is not None and slug.startswith("view:"):
+        if was_in is not None:
+            for index in positions:
+                group = self.index.group_of(index)
+                if group is not None and self.index.groups[group].slug == was_in.slug:
+                    return index
+        if was_in is not None and was_in.view:
             return None
         return positions[-1] if positions else None
 
