@@ -68,6 +68,15 @@ from bench.harness.report.table import failed, print_table, strict_json
 from bench.harness.server import FeedServer, addresses, check_server
 from bench.harness.workspace import log, positive, stop_on_sigterm, workdir
 
+# --profile: which feeds, over how many hosts, how far away. Options given explicitly win.
+PROFILE_FEEDS = {"light": "light", "heavy": "heavy", "latency": "light"}
+PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "light": {"hosts": 8, "latency": 0.0},
+    # Every feed full of whole articles, all on one host with no latency: client CPU only.
+    "heavy": {"hosts": 1, "latency": 0.0},
+    "latency": {"hosts": 8, "latency": 0.2},
+}
+
 PHASES = (
     # name, bodies, server mode
     ("empty", "base", "validators"),
@@ -85,7 +94,9 @@ class Bench:
         self.work = work
         self.pycache = work / "pycache"
         started = time.perf_counter()
-        self.corpus: Corpus = write_corpus(work / "feeds", args.feeds, args.items, args.seed)
+        self.corpus: Corpus = write_corpus(
+            work / "feeds", args.feeds, args.items, args.seed, PROFILE_FEEDS[args.profile]
+        )
         log(
             f"{args.feeds} feeds written in {time.perf_counter() - started:.1f} s: "
             f"{self.corpus.describe()}"
@@ -233,14 +244,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m bench.refresh",
         description="newsterm refresh benchmark (see bench/README.md)",
     )
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILE_DEFAULTS),
+        default="light",
+        help="light: mixed feed sizes on 8 hosts; heavy: every feed ~130 KB of full-HTML "
+        "items on one host; latency: light with 200 ms per connection and reply (light)",
+    )
     p.add_argument("--feeds", type=positive, default=300, help="number of feeds (300)")
     p.add_argument("--items", type=positive, default=50, help="items per feed (50)")
     p.add_argument("--seed", type=int, default=1, help="seed for the synthetic feeds (1)")
     p.add_argument(
         "--hosts",
         type=positive,
-        default=8,
-        help="loopback addresses to spread feeds over, 1 = 127.0.0.1 only (8)",
+        default=None,
+        help="loopback addresses to spread feeds over, 1 = 127.0.0.1 only (the profile's)",
     )
     p.add_argument(
         "--max-connections",
@@ -258,9 +276,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--latency",
         type=float,
-        default=0.0,
+        default=None,
         help="seconds the server waits per new connection and per reply, like a distant "
-        "server (0: loopback as it is, which measures client CPU only)",
+        "server (the profile's; 0: loopback as it is, which measures client CPU only)",
     )
     p.add_argument(
         "--repeat", type=positive, default=3, help="runs of each phase; medians are reported (3)"
@@ -275,7 +293,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--sweep", action="store_true", help="time a grid of fetch limits instead")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for name, value in PROFILE_DEFAULTS[args.profile].items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,7 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with workdir(args.keep, "newsterm-bench-") as work:
         bench = Bench(args, work)
         header = (
-            f"newsterm refresh benchmark: {args.feeds} feeds x {args.items} items "
+            f"newsterm refresh benchmark, {args.profile} profile: "
+            f"{args.feeds} feeds x {args.items} items "
             f"({bench.corpus.describe()}), {args.hosts} loopback host(s), "
             f"{os.cpu_count()} CPUs, gzip {'on' if args.gzip else 'off'}, "
             f"server latency {args.latency * 1000:g} ms, "

@@ -271,6 +271,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--library", type=Path, help="library to use; built (and kept) if missing")
     p.add_argument("--feeds", type=int, default=200, help="feeds in a built library (200)")
     p.add_argument("--items", type=int, default=500, help="stories per feed (500)")
+    p.add_argument(
+        "--stories",
+        type=int,
+        help="stories in a built library, spread over --feeds (sets --items; "
+        "1000000 = 200 feeds x 5,000)",
+    )
     p.add_argument("--runs", type=int, default=5, help="timed launches (5)")
     p.add_argument("--presses", type=int, default=200, help="key presses per phase (200)")
     p.add_argument(
@@ -306,6 +312,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = p.parse_args(argv)
+    if args.stories is not None:
+        args.items = max(1, args.stories // max(args.feeds, 1))
     if args.runs < 1 or args.presses < 10 or args.refresh_rounds < 1:
         p.error("--runs must be at least 1, --presses 10, --refresh-rounds 1")
     return args

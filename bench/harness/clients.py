@@ -61,7 +61,13 @@ class Measure:
     server_cpu: float = 0.0
     others_cpu: float = 0.0  # other processes on the machine, the server's share taken out
     server: dict[str, int] = field(default_factory=dict)
+    library_bytes: int = 0  # the library (newsterm) or cache (newsboat) on disk after the run
     note: str = ""
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of every process of the run: the main one and all it started."""
+        return self.main_cpu + self.workers_cpu
 
 
 def _measure(result: proctree.RunResult, server: FeedServer, server_cpu_before: float) -> Measure:
@@ -80,6 +86,13 @@ def _measure(result: proctree.RunResult, server: FeedServer, server_cpu_before: 
         server=server.stats(),
         note="" if result.returncode == 0 else (result.stderr.strip()[-400:] or "failed"),
     )
+
+
+def files_size(database: Path) -> int:
+    """Bytes of an SQLite database on disk, with its write-ahead log or journal if any."""
+    suffixes = ("", "-wal", "-journal")
+    paths = [database.with_name(database.name + suffix) for suffix in suffixes]
+    return sum(path.stat().st_size for path in paths if path.exists())
 
 
 # -- newsterm ----------------------------------------------------------------------------
@@ -145,6 +158,7 @@ def run_newsterm(
             f"{result.stdout.strip()[-300:]!r}"
         )
     measure.stored = count_rows(db, "SELECT count(*) FROM stories")
+    measure.library_bytes = files_size(db)
     return measure
 
 
@@ -190,6 +204,7 @@ def run_newsboat(folder: Path, server: FeedServer, timeout: float) -> Measure:
     )
     measure = _measure(result, server, cpu)
     measure.stored = count_rows(cache, "SELECT count(*) FROM rss_item") if cache.exists() else 0
+    measure.library_bytes = files_size(cache)
     return measure
 
 

@@ -85,14 +85,24 @@ class FeedSpec:
         return "application/atom+xml" if self.kind == "atom" else "application/rss+xml"
 
 
-def plan(count: int, seed: int) -> list[FeedSpec]:
+#: The feed mixes :func:`plan` makes. ``light``: mostly 10–40 KB, ~15 % large, as a mixed
+#: subscription list is. ``heavy``: every feed carries whole articles, 120–140 KB (about
+#: 130 KB, 2.6 KB an item at 50 items), as a blog-heavy list is: the feeds that cost most.
+PROFILES = ("light", "heavy")
+
+
+def plan(count: int, seed: int, profile: str = "light") -> list[FeedSpec]:
     """The specs of ``count`` feeds; the same ``seed`` gives the same feeds."""
     rng = random.Random(f"newsterm-bench:{seed}")
+    heavy = profile == "heavy"
     specs = []
     for index in range(count):
         kind = "atom" if rng.random() < 0.30 else "rss"
-        large = rng.random() < 0.15
-        target = rng.randint(50_000, 150_000) if large else rng.randint(10_000, 40_000)
+        large = heavy or rng.random() < 0.15
+        if heavy:
+            target = rng.randint(120_000, 140_000)
+        else:
+            target = rng.randint(50_000, 150_000) if large else rng.randint(10_000, 40_000)
         title = f"{_sentence(rng, 2, 4)} Weekly #{index}"
         topics = tuple(rng.sample(TOPICS, 3))
         specs.append(FeedSpec(index, kind, large, target, title, topics))
@@ -146,9 +156,9 @@ class Corpus:
         return [f"http://{hosts[s.index % len(hosts)]}:{port}{s.path}" for s in self.specs]
 
 
-def write_corpus(root: Path, feeds: int, items: int, seed: int) -> Corpus:
+def write_corpus(root: Path, feeds: int, items: int, seed: int, profile: str = "light") -> Corpus:
     """Both variants of every feed, and the manifests the server reads."""
-    specs = plan(feeds, seed)
+    specs = plan(feeds, seed, profile)
     folders: dict[str, Path] = {}
     sizes: list[int] = []
     for variant, shift in (("base", 0), ("changed", 1)):
