@@ -32,6 +32,7 @@ from bench.harness.library import count_rows
 from bench.harness.server import FeedServer
 from bench.harness.terminal import SessionError, TerminalSession
 from bench.harness.workspace import child_env, compile_modules, newsterm_command
+from tui.core.store.bodies import unpack
 
 NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
 _COUNTS = re.compile(r"\(\d+/\d+\)")  # a feed's (unread/total) in newsboat's list
@@ -252,7 +253,7 @@ def fill_newsboat_cache(
                             link,
                             urls[feed_id],
                             int(datetime.fromisoformat(date).timestamp()),
-                            content,
+                            unpack(content),  # newsterm stores bodies compressed
                             0 if read else 1,
                         )
                         for feed_id, guid, title, author, link, date, content, read in rows

@@ -77,7 +77,6 @@ def build(path: Path, feeds: int, items: int, seed: int = 7) -> None:
                         link=f"https://site{f % 40}.example/{f}/{i}",
                         summary=_sentence(rng, 25) + ".",
                         content_html=body,
-                        content_text=body,
                         published=now - timedelta(minutes=rng.randint(1, 60 * 24 * 365)),
                     )
                 )

@@ -305,13 +305,12 @@ class Writer:
         words = self.words.draw(topic, self.rng.randint(20, 40), _TOPIC_SHARE_TEXT)
         return " ".join(self._sentences(words))
 
-    def body(self, topic: str, full_text: bool) -> tuple[str, str]:
-        """(HTML, its plain text)."""
+    def body(self, topic: str, full_text: bool) -> str:
+        """A story's HTML body."""
         rng = self.rng
         count = rng.randint(400, 900) if full_text else rng.randint(80, 250)
         words = self.words.draw(topic, count, _TOPIC_SHARE_TEXT)
         html: list[str] = []
-        text: list[str] = []
         start = 0
         while start < count:
             end = start + rng.randint(40, 90)
@@ -321,12 +320,10 @@ class Writer:
             if html and rng.random() < 0.2:
                 heading = " ".join(self.words.draw(topic, 3, 0.5)).capitalize()
                 html.append(f"<h2>{heading}</h2>")
-                text.append(heading)
             sentences = " ".join(self._sentences(paragraph))
             html.append(f"<p>{sentences}</p>")
-            text.append(sentences)
             start = end
-        return "".join(html), "\n\n".join(text)
+        return "".join(html)
 
 
 def _entries(
@@ -344,7 +341,7 @@ def _entries(
         if plan.authors and rng.random() < 0.02:
             author = PRESS_OFFICE
             summary = f"Press release: {summary}"
-        html, text = writer.body(plan.topic, plan.full_text)
+        html = writer.body(plan.topic, plan.full_text)
         if plan.aggregator and links and rng.random() < 0.3:
             link = rng.choice(links)  # a story another feed brought: listed once
         else:
@@ -360,7 +357,6 @@ def _entries(
                 link=link,
                 summary=summary,
                 content_html=html,
-                content_text=text,
                 author=author,
                 published=published,
             )

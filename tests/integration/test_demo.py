@@ -22,7 +22,7 @@ from tui.core.errors import LibraryError
 from tui.core.export import story_record
 from tui.core.library import Library
 from tui.core.models import FeedOutcome, ParsedFeed
-from tui.core.parse.feed import parse_for_library
+from tui.core.parse.feed import parse_feed_safely
 from tui.core.subscriptions.opml import parse_opml
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -44,7 +44,7 @@ def demo(demo_path: Path) -> Iterator[Library]:
 
 def _parsed(filename: str) -> ParsedFeed:
     file = DEMO_DIR / filename
-    parsed = parse_for_library(file.read_bytes(), file.as_uri(), {})
+    parsed = parse_feed_safely(file.read_bytes(), url=file.as_uri(), headers={})
     assert not isinstance(parsed, str), parsed
     return parsed
 

@@ -62,7 +62,6 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
                     author=author,
                     summary=body,
                     content_html=f"<p>{body}</p>",
-                    content_text=body,
                     published=NOW - timedelta(days=days),
                 )
             )

@@ -43,7 +43,6 @@ def entries(count: int, *, prefix: str = "Story", body_words: int = 40) -> tuple
             link=f"https://example.com/{prefix}/{i}",
             summary=f"Summary of {prefix} {i}.",
             content_html=f"<p>{body}</p>",
-            content_text=body,
             published=now - timedelta(minutes=i),
         )
         for i in range(count)
@@ -152,11 +151,20 @@ def checkpoint(path: Path) -> None:
         conn.close()
 
 
+def page_size(path: Path) -> int:
+    """The page size in an SQLite file's header (big-endian at offset 16; 1 means 65536)."""
+    with path.open("rb") as file:
+        file.seek(16)
+        size = int.from_bytes(file.read(2), "big")
+    return 65536 if size == 1 else size
+
+
 def overwrite_page(path: Path, page: int, data: bytes | None = None) -> None:
     """Garbage over one page of a closed library (pages count from 1)."""
+    size = page_size(path)
     with path.open("r+b") as file:
-        file.seek((page - 1) * PAGE)
-        file.write(data if data is not None else bytes((i * 37 + 11) % 256 for i in range(PAGE)))
+        file.seek((page - 1) * size)
+        file.write(data if data is not None else bytes((i * 37 + 11) % 256 for i in range(size)))
 
 
 def last_leaf_of(path: Path, table: str) -> int:

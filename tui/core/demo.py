@@ -25,7 +25,7 @@ from pathlib import Path
 from tui.core.errors import LibraryError
 from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed
-from tui.core.parse.feed import parse_for_library
+from tui.core.parse.feed import parse_feed_safely
 from tui.core.text.dates import utcnow
 
 # Path(__file__) rather than importlib.resources: the feeds are subscribed by file:// URL,
@@ -128,7 +128,7 @@ def _parse(demo: DemoFeed) -> tuple[str, ParsedFeed]:
             f"The demo feed {file} could not be read ({error.strerror or error}); "
             "reinstalling newsterm restores it."
         ) from None
-    parsed = parse_for_library(body, file.as_uri(), {})
+    parsed = parse_feed_safely(body, url=file.as_uri(), headers={})
     if isinstance(parsed, str):
         raise LibraryError(f"The demo feed {file} could not be parsed: {parsed}")
     return hashlib.sha256(body).hexdigest(), parsed

@@ -144,7 +144,6 @@ class ParsedEntry:
     guid: str = ""
     summary: str = ""  # plain text
     content_html: str = ""  # the fullest HTML body the feed carries
-    content_text: str = ""  # its plain text, for search (filled in the parse worker)
     author: str = ""
     published: datetime | None = None
     updated: datetime | None = None

@@ -44,7 +44,6 @@ from tui.core.parse.hints import document_hint, max_age_hint, strongest
 from tui.core.parse.jsonfeed import parse_json_feed
 from tui.core.parse.xml_safety import declaration_head, defuse, scan_codec
 from tui.core.text.charsets import first_codec, header_charset, text_codec
-from tui.core.text.html import search_text
 from tui.core.text.hygiene import clean_line
 
 __all__ = ["EMPTY_DOCUMENT", "UNTITLED", "WEB_PAGE", "parse_feed", "parse_feed_safely"]
@@ -305,17 +304,3 @@ def _unreadable(error: object) -> str:
         f"newsterm found no RSS, Atom or JSON feed in this document{reason}. "
         "Check that the address is the feed's own address."
     )
-
-
-def parse_for_library(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed | str:
-    """A :class:`ParsedFeed` ready to store, or a sentence saying why there is none."""
-    parsed = parse_feed_safely(body, url=url, headers=headers)
-    if isinstance(parsed, str):
-        return parsed
-    entries = tuple(
-        dataclasses.replace(entry, content_text=search_text(entry.content_html))
-        if entry.content_html
-        else entry
-        for entry in parsed.entries
-    )
-    return dataclasses.replace(parsed, entries=entries)

@@ -185,12 +185,13 @@ def adopt_feed(
         " AND (SELECT remote_id FROM feeds WHERE id = ?) IS NOT ?",
         (feed_id, feed_id, remote_id),
     )
-    conn.execute(
-        "UPDATE feeds SET account_id = ?, remote_id = ?, title = ?,"
-        " site_url = coalesce(nullif(?, ''), site_url), topic_name = ?, topic_slug = ?"
-        " WHERE id = ?",
-        (account_id, remote_id, title or url, site_url, topic.name, topic.slug, feed_id),
-    )
+    with feed_queries.title_watch(conn, feed_id):
+        conn.execute(
+            "UPDATE feeds SET account_id = ?, remote_id = ?, title = ?,"
+            " site_url = coalesce(nullif(?, ''), site_url), topic_name = ?, topic_slug = ?"
+            " WHERE id = ?",
+            (account_id, remote_id, title or url, site_url, topic.name, topic.slug, feed_id),
+        )
     return feed_id
 
 
@@ -198,12 +199,12 @@ def update_synced_feed(
     conn: sqlite3.Connection, feed_id: int, *, title: str, folder: str | None
 ) -> None:
     """The server's title and folder for a feed, where no local change waits to be pushed."""
-    before = feed_queries.display_title(conn, feed_id)
-    conn.execute("UPDATE feeds SET title = ? WHERE id = ? AND title != ?", (title, feed_id, title))
+    with feed_queries.title_watch(conn, feed_id):
+        conn.execute(
+            "UPDATE feeds SET title = ? WHERE id = ? AND title != ?", (title, feed_id, title)
+        )
     if folder is not None:
         feed_queries.set_topic(conn, feed_id, Topic.from_name(folder or None))
-    if feed_queries.display_title(conn, feed_id) != before:
-        feed_queries.reindex_feed_title(conn, feed_id)
 
 
 def feed_ids_by_remote(conn: sqlite3.Connection, account_id: int) -> dict[str, int]:

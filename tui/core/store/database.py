@@ -37,7 +37,7 @@ from tui.core.errors import (
     LibraryReadOnlyError,
     LibraryTooNewError,
 )
-from tui.core.store import schema
+from tui.core.store import bodies, schema
 from tui.core.store.faults import (
     FOLDER_NOT_WRITABLE,
     Doing,
@@ -50,6 +50,8 @@ from tui.core.store.faults import (
 
 #: How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_MS = 30_000
+#: The page size of a new library (an existing one keeps its own).
+PAGE_SIZE = 8192
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -79,6 +81,10 @@ def connect(path: Path) -> sqlite3.Connection:
             _refuse_foreign(conn, path)
         if reason is None:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if version == 0:
+                # Before WAL, which fixes the page size. A story row (2–3 KB with its body)
+                # left half of each 4 KB page unused; 8 KB pages hold three.
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a read mark or bookmark is on disk when the call returns, even across
             # a power cut. Refresh lowers it for its own transactions (relaxed_durability).
@@ -147,6 +153,12 @@ def _reason(error: OSError) -> str:
 
 
 def _open(path: Path, read_only_because: str | None) -> sqlite3.Connection:
+    conn = _open_file(path, read_only_because)
+    bodies.register(conn)  # the search index's view computes words with it
+    return conn
+
+
+def _open_file(path: Path, read_only_because: str | None) -> sqlite3.Connection:
     timeout = BUSY_TIMEOUT_MS / 1000
     if read_only_because is None:
         return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import EllipsisType
 
 from tui.core.errors import FeedNotFoundError, InvalidFeedURLError
 from tui.core.models import Feed, FeedStatus, FullText, ImportReport, Subscription, Topic
+from tui.core.store.bodies import index_stories, reindex_feed_stories, unindex_stories
 from tui.core.store.duplicates import release_copies
 from tui.core.text.dates import from_iso, to_iso, utcnow
 from tui.core.text.hygiene import clean_line
@@ -114,14 +116,25 @@ def insert_feed(
     if cursor.rowcount == 0:
         return None
     feed_id = int(cursor.lastrowid or 0)
-    # Bookmarks kept from an earlier subscription to the same URL come home.
-    conn.execute(
-        "UPDATE stories SET feed_id = ?, orphan_feed_url = NULL, orphan_feed_title = NULL,"
-        " orphan_topic_name = NULL, orphan_topic_slug = NULL"
-        " WHERE feed_id IS NULL AND orphan_feed_url = ?"
-        " AND key NOT IN (SELECT key FROM stories WHERE feed_id = ?)",
-        (feed_id, url, feed_id),
-    )
+    # Bookmarks kept from an earlier subscription to the same URL come home, indexed under
+    # the feed's title from now on.
+    homecoming = [
+        int(story_id)
+        for (story_id,) in conn.execute(
+            "SELECT id FROM stories WHERE feed_id IS NULL AND orphan_feed_url = ?"
+            " AND key NOT IN (SELECT key FROM stories WHERE feed_id = ?)",
+            (url, feed_id),
+        )
+    ]
+    if homecoming:
+        unindex_stories(conn, homecoming)
+        marks = ",".join("?" * len(homecoming))
+        conn.execute(
+            "UPDATE stories SET feed_id = ?, orphan_feed_url = NULL, orphan_feed_title = NULL,"
+            f" orphan_topic_name = NULL, orphan_topic_slug = NULL WHERE id IN ({marks})",
+            (feed_id, *homecoming),
+        )
+        index_stories(conn, homecoming)
     return feed_id
 
 
@@ -202,17 +215,18 @@ def set_topic(conn: sqlite3.Connection, feed_id: int, topic: Topic) -> None:
 
 
 def set_user_title(conn: sqlite3.Connection, feed_id: int, title: str) -> None:
-    conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title or None, feed_id))
-    reindex_feed_title(conn, feed_id)
+    with title_watch(conn, feed_id):
+        conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title or None, feed_id))
 
 
-def reindex_feed_title(conn: sqlite3.Connection, feed_id: int) -> None:
-    title = display_title(conn, feed_id)
-    conn.execute(
-        "UPDATE stories_fts SET feed_title = ? WHERE rowid IN"
-        " (SELECT id FROM stories WHERE feed_id = ?)",
-        (title, feed_id),
-    )
+@contextmanager
+def title_watch(conn: sqlite3.Connection, feed_id: int) -> Iterator[None]:
+    """Around any change that may change the title a feed is shown by: its stories are
+    indexed under that title, so they are indexed again when it changed."""
+    before = display_title(conn, feed_id)
+    yield
+    if display_title(conn, feed_id) != before:
+        reindex_feed_stories(conn, feed_id, before)
 
 
 def fetch_states(
@@ -264,21 +278,19 @@ def record_success(
     keep_validators: bool = False,
 ) -> None:
     """A fetch that ended well (parsed, 304, or unchanged body): clear errors, store validators."""
-    before = display_title(conn, feed_id)
     now_iso = to_iso(now)
-    conn.execute(
-        "UPDATE feeds SET status = 'ok', last_error = '', error_count = 0, next_retry = NULL,"
-        " last_fetched = ?, last_ok = ?, title = coalesce(?, title),"
-        " site_url = coalesce(?, site_url) WHERE id = ?",
-        (now_iso, now_iso, title or None, site_url or None, feed_id),
-    )
+    with title_watch(conn, feed_id):
+        conn.execute(
+            "UPDATE feeds SET status = 'ok', last_error = '', error_count = 0,"
+            " next_retry = NULL, last_fetched = ?, last_ok = ?, title = coalesce(?, title),"
+            " site_url = coalesce(?, site_url) WHERE id = ?",
+            (now_iso, now_iso, title or None, site_url or None, feed_id),
+        )
     if not keep_validators:
         conn.execute(
             "UPDATE feeds SET etag = ?, last_modified = ?, body_hash = ? WHERE id = ?",
             (etag, last_modified, body_hash, feed_id),
         )
-    if display_title(conn, feed_id) != before:
-        reindex_feed_title(conn, feed_id)
 
 
 def record_hint(conn: sqlite3.Connection, feed_id: int, minutes: int | None) -> None:
@@ -352,7 +364,8 @@ def move_url(conn: sqlite3.Connection, feed_id: int, new_url: str) -> bool:
     ).fetchone()
     if taken:
         return False
-    conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+    with title_watch(conn, feed_id):  # a feed with no title is shown by its URL
+        conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
     return True
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from tui.core.models import ParsedEntry, ParsedFeed, Topic
 from tui.core.store import feeds as feed_queries
+from tui.core.store.bodies import index_stories, pack, story_words
 from tui.core.store.duplicates import find_originals
 from tui.core.store.rules import apply_at_ingest
 from tui.core.text.dates import to_iso
@@ -104,7 +105,8 @@ def store_entries(
     entries: Iterable[ParsedEntry],
     now: datetime,
 ) -> StoredEntries:
-    """Insert new entries, update changed ones (text only), and keep the FTS index in step."""
+    """Insert new entries, update changed ones (text only), and keep the search index in
+    step (see :mod:`tui.core.store.bodies`)."""
     existing = {
         key: (story_id, fingerprint)
         for key, story_id, fingerprint in conn.execute(
@@ -119,6 +121,7 @@ def store_entries(
     inserts: list[tuple[object, ...]] = []
     indexed: list[tuple[object, ...]] = []
     touched: list[int] = []
+    changed: list[int] = []  # known stories whose text changed
     updated = 0
     entries = list(entries)
     all_keys = [(link_key(entry.link), guid_key(entry.guid)) for entry in entries]
@@ -126,6 +129,9 @@ def store_entries(
     originals = find_originals(conn, feed_id, all_keys)
     for entry, keys in zip(entries, all_keys, strict=True):
         fingerprint = _fingerprint(entry)
+        known = existing.get(entry.key)
+        if known is not None and known[1] == fingerprint:
+            continue  # unchanged: most of a refresh, and nothing to pack or index
         published = (
             entry.published if entry.published and entry.published <= now + _FUTURE_SLACK else None
         )
@@ -134,15 +140,13 @@ def store_entries(
             entry.link,
             entry.title,
             entry.summary,
-            entry.content_html,
+            pack(entry.content_html),
             entry.author,
             json.dumps(list(entry.categories)),
             to_iso(published),
             to_iso(entry.updated),
             fingerprint,
         )
-        known = existing.get(entry.key)
-        content_text = entry.content_text
         if known is None:
             story_id = next_id
             next_id += 1
@@ -153,20 +157,22 @@ def store_entries(
             row = (story_id, *values, feed_id, entry.key, now_iso, sort_date)
             inserts.append((*row, *keys, dup_of, read, read_at))
             existing[entry.key] = (story_id, fingerprint)
+            # The words the stories_text view gives for this row: a new story has no page.
+            words = story_words(entry.content_html, None)
+            indexed.append((story_id, entry.title, entry.summary, words, feed_title))
         elif known[1] != fingerprint:
             story_id = known[0]
+            # Out of the index while the row still holds what was indexed (an
+            # external-content index reads the old words from the view), back in after.
+            conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
             conn.execute(
                 "UPDATE stories SET guid=?, link=?, title=?, summary=?, content_html=?, author=?,"
                 " categories=?, published=?, updated=?, fingerprint=?,"
                 " sort_date = coalesce(?, first_seen), link_key = ?, guid_key = ? WHERE id = ?",
                 (*values, to_iso(published), *keys, story_id),
             )
-            conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-            content_text = _with_article_text(conn, story_id, content_text)
+            changed.append(story_id)
             updated += 1
-        else:
-            continue
-        indexed.append((story_id, entry.title, entry.summary, content_text, feed_title))
         touched.append(story_id)
     if inserts:
         conn.executemany(
@@ -182,15 +188,9 @@ def store_entries(
             " VALUES (?, ?, ?, ?, ?)",
             indexed,
         )
+    if changed:
+        index_stories(conn, changed)
     # The user's rules, in this same transaction: a hidden story is never seen listed.
     apply_at_ingest(conn, touched, now)
     new = len(inserts)
     return StoredEntries(new=new, updated=updated)
-
-
-def _with_article_text(conn: sqlite3.Connection, story_id: int, content_text: str) -> str:
-    """The search text of an edited story keeps the words of its fetched page, if any."""
-    row = conn.execute(
-        "SELECT text FROM articles WHERE story_id = ? AND status = 'ok'", (story_id,)
-    ).fetchone()
-    return content_text if row is None else f"{content_text}\n\n{row[0]}"

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tui.core.models import StoredArticle
+from tui.core.store.bodies import index_stories, unindex_stories, unpack
 from tui.core.store.rules import apply_at_ingest
 from tui.core.text.dates import from_iso, to_iso, utcnow
 
@@ -48,22 +49,15 @@ def save_article(
     now: datetime,
 ) -> None:
     """Store an extracted page and index its words in place of the feed's body."""
+    # Out of the index while the view still gives the words that were indexed.
+    unindex_stories(conn, [story_id])
     conn.execute(
         "INSERT OR REPLACE INTO articles"
         " (story_id, url, status, note, html, text, title, words, fetched_at)"
         " VALUES (?, ?, 'ok', '', ?, ?, ?, ?, ?)",
         (story_id, url, html, text, title, words, to_iso(now)),
     )
-    indexed = conn.execute(
-        "SELECT title, summary, feed_title FROM stories_fts WHERE rowid = ?", (story_id,)
-    ).fetchone()
-    if indexed is not None:
-        conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-        conn.execute(
-            "INSERT INTO stories_fts (rowid, title, summary, content, feed_title)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (story_id, indexed[0], indexed[1], text, indexed[2]),
-        )
+    index_stories(conn, [story_id])
 
 
 def save_failure(
@@ -134,9 +128,9 @@ def bodies_without_article(
         chunk = tuple(story_ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
         found += [
-            (int(i), str(link), str(summary), str(body), str(full_text))
+            (int(i), str(link), str(summary), unpack(body)[:20_000], str(full_text))
             for i, link, summary, body, full_text in conn.execute(
-                "SELECT s.id, s.link, s.summary, substr(s.content_html, 1, 20000),"
+                "SELECT s.id, s.link, s.summary, s.content_html,"
                 " coalesce(f.full_text, 'auto') FROM stories s"
                 " LEFT JOIN articles a ON a.story_id = s.id"
                 " LEFT JOIN feeds f ON f.id = s.feed_id"

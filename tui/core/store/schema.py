@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -52,7 +52,7 @@ CREATE TABLE stories (
     link          TEXT NOT NULL DEFAULT '',
     title         TEXT NOT NULL,
     summary       TEXT NOT NULL DEFAULT '',   -- plain text
-    content_html  TEXT NOT NULL DEFAULT '',
+    content_html  TEXT NOT NULL DEFAULT '',   -- schema 5: a zlib BLOB when that is shorter
     author        TEXT NOT NULL DEFAULT '',
     categories    TEXT NOT NULL DEFAULT '[]',
     published     TEXT,
@@ -78,7 +78,7 @@ CREATE INDEX stories_bookmarked ON stories(bookmarked_at) WHERE bookmarked = 1;
 
 -- Full-text index with its own copy of the text (rowid = stories.id). The text is plain
 -- (HTML stripped at ingest), kept in step by tui.core.store.stories in the same
--- transaction as the story row.
+-- transaction as the story row. Schema 5 replaces it with an index over a view.
 CREATE VIRTUAL TABLE stories_fts USING fts5(
     title, summary, content, feed_title,
     tokenize = 'unicode61 remove_diacritics 2'
@@ -211,6 +211,29 @@ CREATE INDEX stories_listed ON stories(
 ) WHERE dup_of IS NULL;
 """
 
+# Version 5: a library as small as its stories allow. The search index keeps no copy of the
+# text (it was as big as the stories themselves): it is an external-content FTS5 table over
+# a view that computes each story's words from its stored body (tui.core.store.bodies),
+# and bodies are stored compressed. The feed title column is the title the story is listed
+# under, so renaming a feed re-indexes its stories (tui.core.store.feeds.title_watch).
+SCHEMA_V5 = """
+DROP TABLE stories_fts;
+CREATE VIEW stories_text AS
+    SELECT s.id AS id, s.title AS title, s.summary AS summary,
+        story_words(s.content_html, a.text) AS content,
+        coalesce(f.user_title, nullif(f.title, ''), f.url, s.orphan_feed_title, '')
+            AS feed_title
+    FROM stories s
+    LEFT JOIN feeds f ON f.id = s.feed_id
+    LEFT JOIN articles a ON a.story_id = s.id AND a.status = 'ok';
+CREATE VIRTUAL TABLE stories_fts USING fts5(
+    title, summary, content, feed_title,
+    content = 'stories_text', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO stories_fts (stories_fts) VALUES ('rebuild')
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -243,8 +266,14 @@ def _to_v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _to_v5(conn: sqlite3.Connection) -> None:
+    """Index the stories' words from their bodies instead of a copy of them. Bodies stored
+    before stay as they are (uncompressed); a compaction (VACUUM) gives the space back."""
+    _run_script(conn, SCHEMA_V5)
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {1: _to_v2, 2: _to_v3, 3: _to_v4}
+MIGRATIONS: dict[int, Migration] = {1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5}
 
 
 def create(conn: sqlite3.Connection) -> None:

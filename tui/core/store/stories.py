@@ -18,6 +18,7 @@ from datetime import datetime
 from tui.core.errors import StoryNotFoundError
 from tui.core.models import Story, StoryIndex, StoryRow, Topic, TopicCount, TopicGroup
 from tui.core.store.accounts import any_account, queue_marks
+from tui.core.store.bodies import unpack
 from tui.core.store.duplicates import copies_of, sources_of
 from tui.core.store.query import Compiled, is_query_error
 from tui.core.text.dates import from_iso, to_iso
@@ -159,7 +160,7 @@ def get_story(conn: sqlite3.Connection, story_id: int) -> Story:
     if row is None:
         raise StoryNotFoundError(f"No story has id {story_id}; `newsterm list` shows ids.")
     return story_from_row(
-        row, content_html=str(row[STORY_WIDTH]), sources=sources_of(conn, story_id)
+        row, content_html=unpack(row[STORY_WIDTH]), sources=sources_of(conn, story_id)
     )
 
 

@@ -19,7 +19,6 @@ KEY_PREFIX = "sync:"
 def item_entries(items: Sequence[ServerItem], now: datetime) -> list[ParsedEntry]:
     """Run in a worker: the entries for some items, in their order."""
     from tui.core.parse.entries import make_entry
-    from tui.core.text.html import search_text
 
     entries = []
     for item in items:
@@ -35,6 +34,5 @@ def item_entries(items: Sequence[ServerItem], now: datetime) -> list[ParsedEntry
             categories=(),
             now=now,
         )
-        text = search_text(entry.content_html) if entry.content_html else ""
-        entries.append(dataclasses.replace(entry, key=KEY_PREFIX + item.id, content_text=text))
+        entries.append(dataclasses.replace(entry, key=KEY_PREFIX + item.id))
     return entries

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from tui.core.errors import LibraryError, NewstermError
-from tui.core.parse.feed import parse_for_library
+from tui.core.parse.feed import parse_feed_safely
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import shared_database
 from tui.core.store.ingest import Validators, store_parsed_feed
@@ -23,7 +23,7 @@ from tui.core.workers.tasks import LibraryFault, Stored, StoreRequest
 def store_request(request: StoreRequest) -> Stored | str | LibraryFault:
     """Parse a feed body and store its stories; or a sentence saying why not (the feed's
     problem), or a :class:`LibraryFault` (the library's)."""
-    parsed = parse_for_library(request.body, request.url, request.headers)
+    parsed = parse_feed_safely(request.body, url=request.url, headers=request.headers)
     if isinstance(parsed, str):
         return parsed
     now = request.now or utcnow()
