@@ -58,7 +58,6 @@ from tui.core.store.marks import MarkKind, MarkQueue, MarkResult
 from tui.core.store.query import compile_query
 from tui.core.store.rules import RulesReport
 from tui.core.store.stories import StoryFilter
-from tui.core.subscriptions import opml
 from tui.core.sync.credentials import CredentialStore
 from tui.core.text.dates import utcnow
 from tui.core.text.hygiene import clean_line
@@ -208,6 +207,10 @@ class Library:
     def feeds(self) -> list[Feed]:
         return self._db.read(feed_queries.list_feeds)
 
+    def has_feeds(self) -> bool:
+        """Whether any feed is subscribed (cheap: no counts, unlike :meth:`feeds`)."""
+        return self._db.read(feed_queries.has_feeds)
+
     def set_feed_topic(self, ref: str | int, topic: str) -> Feed:
         feed = self.feed(ref)
         self._db.write(account_queries.refile_feed, feed.id, Topic.from_name(clean_line(topic)))
@@ -290,6 +293,8 @@ class Library:
 
     def import_subscriptions(self, path: Path) -> ImportReport:
         """Import an OPML or newsboat urls file; feeds already subscribed are left as they are."""
+        from tui.core.subscriptions import opml  # XML: not loaded for other commands
+
         parsed = opml.read_subscription_file(path)
         return self.subscribe_all(parsed.subscriptions, refused=parsed.refused)
 
@@ -302,6 +307,8 @@ class Library:
         return self._db.write(feed_queries.subscribe_all, list(subscriptions), refused)
 
     def export_opml(self) -> str:
+        from tui.core.subscriptions import opml
+
         return opml.write_opml(self.feeds())
 
     # -- stories ---------------------------------------------------------------------

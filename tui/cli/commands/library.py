@@ -60,7 +60,7 @@ def _echo_report(report: RefreshReport, named: bool = False) -> None:
 def cmd_refresh(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         accounts = library.accounts()
-        if not library.feeds() and not accounts:
+        if not accounts and not library.has_feeds():
             echo("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
             return 0
         from tui.cli.commands.rules import apply_pending

@@ -186,6 +186,12 @@ def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
     return [_feed_from_row(row, *counts.get(row[0], (0, 0))) for row in rows]
 
 
+def has_feeds(conn: sqlite3.Connection) -> bool:
+    """Whether anything is subscribed: one row read, where :func:`list_feeds` counts every
+    story of every feed."""
+    return conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
+
+
 def remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
     """Delete a feed and its stories, except bookmarked ones, which become orphans."""
     conn.execute(
