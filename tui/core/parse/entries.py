@@ -119,12 +119,8 @@ def make_entry(
         summary = summary_text(content_html, is_html=True, limit=_PREVIEW_LIMIT)
     if not title:
         title = _shorten(clean_line(summary), _TITLE_FROM_SUMMARY) or UNTITLED
-    # The key uses the date as written, not the believed one, so that an entry dated next
-    # week does not change identity when next week comes.
-    stamp = published_raw.isoformat() if published_raw else ""
-    digest = hashlib.sha1(f"{title}\x00{stamp}".encode(), usedforsecurity=False).hexdigest()
     return ParsedEntry(
-        key=guid or link or f"sha1:{digest}",
+        key=guid or link or _title_key(title, published_raw),
         title=title,
         link=link,
         guid=guid,
@@ -135,6 +131,17 @@ def make_entry(
         updated=_believable(updated_raw, now),
         categories=_categories(categories),
     )
+
+
+def _title_key(title: str, published_raw: datetime | None) -> str:
+    """The key of an entry with neither guid nor link: its title and date as written.
+
+    The date as written, not the believed one, so that an entry dated next week does not
+    change identity when next week comes.
+    """
+    stamp = published_raw.isoformat() if published_raw else ""
+    digest = hashlib.sha1(f"{title}\x00{stamp}".encode(), usedforsecurity=False).hexdigest()
+    return f"sha1:{digest}"
 
 
 def _believable(moment: datetime | None, now: datetime) -> datetime | None:
@@ -157,6 +164,8 @@ def as_str(value: object) -> str:
     they would fail later, in the store.
     """
     if isinstance(value, str):
+        if value.isascii():  # no surrogates; and, unlike a search, it reads a flag only
+            return value
         return _SURROGATES.sub("\ufffd", value) if _SURROGATES.search(value) else value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)

@@ -39,7 +39,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 _ANYTHING_TO_STRIP = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
 )
-_WHITESPACE_RUN = re.compile(r"\s+")
+# The ASCII part of that set, for the cheaper check of ASCII text.
+_ASCII_TO_STRIP = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 #: The only URL schemes newsterm ever hands to a browser or a clipboard.
@@ -49,12 +50,27 @@ def strip_controls(text: str) -> str:
     """Remove escape sequences, control characters and bidi overrides; keep newlines and tabs."""
     if not text:
         return ""
-    if not _ANYTHING_TO_STRIP.search(text):
+    if not has_controls(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _ESC_SEQUENCE.sub("", text)
     return _CONTROLS.sub("", text)
+
+
+def has_controls(text: str) -> bool:
+    """Whether :func:`strip_controls` would change ``text``; a few times cheaper than one
+    regex search, which matters because nearly all text is clean.
+
+    Every character strip_controls acts on is unprintable to :meth:`str.isprintable`, so
+    printable text (a title, a name) has none. Text with newlines or tabs is not
+    printable; when it is ASCII, deleting the ASCII controls from its bytes, in C, tells.
+    """
+    if text.isprintable():
+        return False
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_TO_STRIP)) != len(text)
+    return _ANYTHING_TO_STRIP.search(text) is not None
 
 
 def clean_text(text: str | None) -> str:
@@ -70,11 +86,13 @@ def clean_line(text: str | None) -> str:
     """Clean text meant for one line (a title, a feed name): all whitespace becomes one space."""
     if not text:
         return ""
-    return _WHITESPACE_RUN.sub(" ", strip_controls(text)).strip()
+    # str.split() splits at exactly the characters regex's ``\s`` matches and strip() strips
+    # (str.isspace), so this is ``re.sub(r"\s+", " ", text).strip()``, three times faster.
+    return " ".join(strip_controls(text).split())
 
 
 def clean_url(url: str | None) -> str:
     """Clean a URL from a feed: no controls, no whitespace at all. The scheme is kept as given."""
     if not url:
         return ""
-    return _WHITESPACE_RUN.sub("", strip_controls(url))
+    return "".join(strip_controls(url).split())  # as in clean_line: every \s removed

