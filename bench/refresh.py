@@ -62,7 +62,7 @@ from bench.harness.clients import (
     write_config,
 )
 from bench.harness.feeds import Corpus, write_corpus
-from bench.harness.library import copy_library, subscribe
+from bench.harness.library import copy_library, subscribe, subscribe_into
 from bench.harness.report.refresh import build_rows
 from bench.harness.report.table import failed, print_table, strict_json
 from bench.harness.server import FeedServer, addresses, check_server
@@ -151,7 +151,27 @@ class Bench:
                         f"{b.server.get('not_modified')} 304s, {b.main_mb:.0f} MB, "
                         f"others {b.others_cpu:.1f} s {b.note}"
                     )
+        if args.into is not None:
+            nt["into"] = self.into(urls, config)
         return nt, nb
+
+    def into(self, urls: list[str], config: Path) -> list[Measure]:
+        """The empty-library refresh again, into a copy of ``--into``'s big library."""
+        self.server.ensure(self.corpus.folders["base"], "validators", self.args.gzip)
+        runs = []
+        for r in range(self.args.repeat):
+            db = self.work / f"into-{r}.db"
+            before = subscribe_into(self.args.into, db, urls)
+            m = self.newsterm(db, config)
+            m.stored -= before  # the stories this refresh added
+            runs.append(m)
+            log(
+                f"into #{r + 1} newsterm: {m.wall:.2f} s wall into {before:,} stories, "
+                f"{m.stored} stored, CPU {m.main_cpu:.1f}+{m.workers_cpu:.1f} s {m.note}"
+            )
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)  # gigabytes each
+        return runs
 
     def sweep(self) -> list[dict[str, Any]]:
         """Empty-library, 304 and same-body refreshes over a grid of fetch limits.
@@ -290,6 +310,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="seconds any one newsterm/newsboat run may take (300)",
     )
     p.add_argument("--skip-newsboat", action="store_true", help="do not run newsboat")
+    p.add_argument(
+        "--into",
+        type=Path,
+        help="also refresh into a copy of this big library (its feeds marked gone), "
+        "e.g. one built by `python -m bench.harness.library PATH --items 5000`",
+    )
     p.add_argument("--sweep", action="store_true", help="time a grid of fetch limits instead")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")

@@ -187,6 +187,26 @@ def prepare_refresh_library(
     return len(report.added)
 
 
+def subscribe_into(source: Path, target: Path, urls: Sequence[str]) -> int:
+    """A copy of the big library ``source`` subscribed to ``urls`` as well, its own feeds
+    marked gone (they point nowhere); returns how many stories it holds."""
+    if shutil.disk_usage(target.parent).free < source.stat().st_size * 2:
+        raise RuntimeError(f"not enough disk space in {target.parent} for a library copy")
+    copy_library(source, target)
+    now = to_iso(utcnow())
+    with Library(target) as library:
+        library._db.write(
+            lambda conn: conn.execute("UPDATE feeds SET status = 'gone', last_fetched = ?", (now,))
+        )
+        report = library.subscribe_all([Subscription(url=url) for url in urls])
+        stories = library._db.read(
+            lambda conn: int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+        )
+    if len(report.added) != len(urls):
+        raise RuntimeError(f"subscribing added {len(report.added)} of {len(urls)} feeds")
+    return stories
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.harness.library",

@@ -80,6 +80,26 @@ def build_rows(
                 verdict(cpu / nb_cpu <= 0.5),
             )
         )
+    if "into" in nt:
+        into, into_text = _seconds(nt["into"])
+        add(
+            Row(
+                "refresh into a big library / into an empty one, wall",
+                f"{into / empty:.2f}",
+                "≤ 1.20",
+                verdict(into / empty <= 1.2),
+            )
+        )
+        add(Row("refresh into a big library: newsterm wall s", into_text))
+        stored = [m.stored for m in nt["into"]]
+        add(
+            Row(
+                "stories stored into the big library",
+                f"{min(stored)}",
+                f"= {expected}",
+                verdict(all(s == expected for s in stored)),
+            )
+        )
     add(Row("empty library: newsterm in-process s (printed)", inner_text))
     add(Row("empty library: stories/s, wall", _rate(expected, empty)))
     add(Row("empty library: stories/s, in-process", _rate(expected, inner)))
