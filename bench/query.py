@@ -321,7 +321,7 @@ def _apply(library: Library, db: Path, rules: Sequence[Rule], probe: bool) -> Ap
 
     probes: list[float] = []
     stop = threading.Event()
-    some = list(library.story_index().ids[:PROBE_ROWS])
+    some = [row.id for row in library.story_rows(limit=PROBE_ROWS)]
 
     def reader() -> None:
         while not stop.wait(PROBE_EVERY_S):  # ends when the apply does

@@ -166,7 +166,7 @@ def test_a_value_typed_by_the_user_is_a_parameter_never_sql(library: Library) ->
     [
         ("is:bookmarked", "USING INDEX stories_bookmarked"),
         ("topic:science", "USING INDEX stories_by_feed_date (feed_id=?)"),
-        ("tone:negative age:<7d", "USING INDEX stories_by_date (sort_date>?)"),
+        ("tone:negative age:<7d", "USING INDEX stories_dated (sort_date>?)"),
         ("is:unread feed:lwn", "USING COVERING INDEX stories_by_feed_date (feed_id=?)"),
     ],
 )

@@ -16,6 +16,7 @@ import pytest
 from tests.support.feeds import Item, rss
 from tests.support.feedserver import FeedServer, Reply, Request
 from tests.support.hygiene import BAD_CHARS
+from tests.support.listing import listed_ids
 from tests.support.pages import (
     CLUTTER,
     DEFAULT_SECTIONS,
@@ -212,7 +213,7 @@ async def test_sentiment_is_labelled_once_stored_and_filterable(
     assert [s.id for s in library.stories(sentiment="positive")] == [ids[happy.title]]
     assert [s.id for s in library.stories(sentiment="negative")] == [ids[sad.title]]
     assert library.reader(ids[sad.title]).meta.endswith("sentiment=· negative")
-    assert library.story_index(sentiment="positive").ids.tolist() == [ids[happy.title]]
+    assert listed_ids(library, sentiment="positive") == [ids[happy.title]]
 
 
 async def test_the_same_story_from_two_feeds_is_listed_once_with_both_sources(

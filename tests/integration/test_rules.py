@@ -18,6 +18,7 @@ import pytest
 from tests.support.feeds import Item, rss
 from tests.support.feedserver import FeedServer, feed_reply
 from tests.support.index import index_in_step
+from tests.support.listing import ids_of, listed_ids
 from tui.core.errors import SearchQueryError
 from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed, Topic
@@ -93,15 +94,14 @@ def opened(path: Path, rules: Sequence[Rule] = ()) -> Iterator[Library]:
 
 
 def ids(library: Library) -> dict[str, int]:
-    index = library.story_index(with_hidden=True)
-    return {row.title: row.id for row in library.rows_for(list(index.ids)).values()}
+    listed = listed_ids(library, with_hidden=True)
+    return {row.title: row.id for row in library.rows_for(listed).values()}
 
 
 def seen(library: Library) -> dict[str, Seen]:
-    index = library.story_index(with_hidden=True)
     return {
         row.title: Seen(row.hidden, row.read, row.bookmarked, row.highlight, row.topic_slug)
-        for row in library.rows_for(list(index.ids)).values()
+        for row in library.rows_for(listed_ids(library, with_hidden=True)).values()
     }
 
 
@@ -199,7 +199,7 @@ def test_a_hidden_story_is_left_out_of_lists_counts_topics_search_and_find_but_k
 
         assert {s.title for s in library.stories()} == others
         assert {r.title for r in library.story_rows()} == others
-        assert sponsored not in library.story_index().ids
+        assert sponsored not in listed_ids(library)
         assert library.stories(topic="World") == []
         assert library.counts() == (4, 4, 0)
         assert {(t.topic.slug, t.unread, t.total) for t in library.topics()} == {
@@ -214,8 +214,7 @@ def test_a_hidden_story_is_left_out_of_lists_counts_topics_search_and_find_but_k
         assert [s.title for s in library.find("is:hidden")] == [SPONSORED]
         assert [s.title for s in library.find("vpn", with_hidden=True)] == [SPONSORED]
         assert library.count("vpn") == 1
-        shown = library.story_index(with_hidden=True)
-        assert sponsored in shown.ids
+        assert sponsored in listed_ids(library, with_hidden=True)
         assert library.rows_for([sponsored])[sponsored].hidden
         assert library.story(sponsored).title == SPONSORED
 
@@ -229,7 +228,8 @@ def test_a_topic_rule_files_stories_under_its_topic_everywhere_a_topic_is_used(
         by_title = ids(library)
 
         index = library.story_index()
-        groups = {g.topic: list(index.ids[g.start : g.start + g.count]) for g in index.groups}
+        order = ids_of(library, index)
+        groups = {g.topic: order[g.start : g.start + g.count] for g in index.groups}
         assert groups == {
             Topic("Ada Watch", "ada-watch"): [by_title[RUST], by_title[COMET]],
             Topic("Programming", "programming"): [by_title[KERNEL]],

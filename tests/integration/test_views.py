@@ -10,9 +10,11 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.support.listing import ids_of
 from tui.core.configure import save_rule, save_view
 from tui.core.errors import ConfigError
 from tui.core.library import Library
@@ -63,15 +65,18 @@ def _id(library: Library, title: str) -> int:
     return story.id
 
 
-def _groups(index: StoryIndex, library: Library) -> list[tuple[str, bool, int, list[str]]]:
+def _groups(
+    index: StoryIndex, library: Library, **view_filter: Any
+) -> list[tuple[str, bool, int, list[str]]]:
     """(name, a view's?, unread, titles in order) of every group."""
-    rows = library.rows_for(list(index.ids))
+    order = ids_of(library, index, **view_filter)
+    rows = library.rows_for(order)
     return [
         (
             group.topic.name,
             group.view,
             group.unread,
-            [rows[i].title for i in index.ids[group.start : group.start + group.count]],
+            [rows[i].title for i in order[group.start : group.start + group.count]],
         )
         for group in index.groups
     ]
@@ -137,7 +142,7 @@ def test_views_are_groups_above_the_topics_with_exact_counts_and_unread(
 ) -> None:
     index = library.story_index(views=views, unread=unread)
 
-    assert _groups(index, library) == expected
+    assert _groups(index, library, unread=unread) == expected
     in_views = sum(group.count for group in index.groups if group.view)
     assert index.views_end == in_views
     assert all(group.view for group in index.groups[: len(views)])
@@ -166,17 +171,18 @@ def test_a_story_in_a_view_and_a_topic_is_found_under_its_topic(library: Library
     index = library.story_index(views=[View("Ada", "author:ada"), View("Glacier", "glacier")])
     rust, glacier = _id(library, RUST), _id(library, GLACIER)
 
-    assert list(index.ids).count(rust) == 2
-    assert index.ids.index(rust) < index.views_end  # listed in the view first
-    position = index.position(rust)
-    assert position is not None and position >= index.views_end
-    assert index.ids[position] == rust
+    order = ids_of(library, index)
+    assert order.count(rust) == 2
+    assert order.index(rust) < index.views_end  # listed in the view first
+    assert rust in index.view_ids
+    # Under its topic, where the library says it is.
+    assert library.story_position(rust) == ("programming", 0)
     topic = next(g for g in index.groups if not g.view and g.topic.slug == "programming")
-    assert topic.start <= position < topic.start + topic.count
-    position = index.position(glacier)
-    assert position is not None and position >= index.views_end
-    assert index.ids[position] == glacier
-    assert index.position(987654) is None
+    assert order[topic.start] == rust
+    slug, offset = library.story_position(glacier) or ("", -1)
+    topic = next(g for g in index.groups if not g.view and g.topic.slug == slug)
+    assert order[topic.start + offset] == glacier
+    assert library.story_position(987654) is None
 
 
 def test_a_view_of_hidden_stories_lists_them_and_only_there(library: Library) -> None:
@@ -188,14 +194,13 @@ def test_a_view_of_hidden_stories_lists_them_and_only_there(library: Library) ->
 
     muted, vpn = index.groups[:2]
     assert (muted.count, vpn.count) == (1, 0)  # words alone leave hidden stories out
-    assert list(index.ids[: index.views_end]) == [sponsored]
-    assert index.position(sponsored) == 0  # under no topic: in its view
+    assert list(index.view_ids) == [sponsored]
+    assert library.story_position(sponsored) is None  # under no topic: in its view only
     assert "world" not in {g.topic.slug for g in index.groups}
     # Hidden stories shown (H): the words find it too, and it is under its topic again.
     shown = library.story_index(views=views, with_hidden=True)
     assert [g.count for g in shown.groups[:2]] == [1, 1]
-    position = shown.position(sponsored)
-    assert position is not None and position >= shown.views_end
+    assert library.story_position(sponsored, with_hidden=True) == ("world", 0)
 
 
 @pytest.mark.parametrize(

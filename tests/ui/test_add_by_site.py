@@ -52,7 +52,7 @@ async def test_a_site_with_two_feeds_offers_a_choice(tmp_path: Path, server: Fee
             assert isinstance(app.screen, MainScreen)
             urls = {feed.url for feed in library.feeds()}
             assert urls == {server.url("/nothing-yet"), server.url("/links.xml")}
-            assert len(app.main.stories.index.ids) == 3
+            assert len(app.main.stories.index) == 3
             assert server.hits("/posts.xml") == []
 
             # Escape cancels: nothing more is added.

@@ -241,7 +241,7 @@ def test_meta_line_styles_by_value() -> None:
 async def test_a_story_from_two_feeds_shows_both(site: Site) -> None:
     async with reading(site) as (app, pilot):
         stories = app.main.stories
-        assert len(stories.index.ids) == 4  # the Gazette's copy is listed once
+        assert len(stories.index) == 4  # the Gazette's copy is listed once
         line = stories.index.line_of(stories.index.find(site.ids["tram"]) or 0)
         assert line is not None
         # Both feeds, each cut to fit the source column.

@@ -138,7 +138,7 @@ async def test_refresh_keeps_cursor_and_open_story(tmp_path: Path, server: FeedS
             server.route("/news", feed_reply(rss(both, title="News")))
             await pilot.press("R")
             await settle(pilot)
-            assert len(stories.index.ids) == 9
+            assert len(stories.index) == 9
             current = stories.current_row
             assert current is not None and current.id == cursor_story.id
             assert app.main.reader.view is not None
@@ -173,7 +173,7 @@ async def test_add_feed_dialog_subscribes_and_fetches(tmp_path: Path, server: Fe
             await settle(pilot)
             assert isinstance(app.screen, MainScreen)
             assert {group.name for group in app.main.stories.index.groups} == {"Fresh"}
-            assert len(app.main.stories.index.ids) == 4
+            assert len(app.main.stories.index) == 4
             # A bad address is a sentence, not a crash.
             await pilot.press("a", *"javascript:alert(1)", "enter", "enter")
             await settle(pilot)

@@ -191,7 +191,7 @@ def _toned_feed(stories: dict[str, str], start: datetime) -> bytes:
 def _titles(app: NewstermApp) -> set[str]:
     stories = app.main.stories
     found = set()
-    for story_id in stories.index.ids:
+    for story_id in stories.index.known.values():
         row = stories.row_of(story_id)
         assert row is not None
         found.add(row.title)

@@ -24,7 +24,7 @@ async def test_list_shows_topics_and_counts(demo_library: Library) -> None:
         stories = app.main.stories
         names = [group.name for group in stories.index.groups]
         assert names == sorted(names, key=str.lower)
-        assert len(stories.index.ids) == len(demo_library.story_rows())
+        assert len(stories.index) == len(demo_library.story_rows())
         total, unread, _ = demo_library.counts()
         assert (app.main.status.indexed, app.main.status.unread) == (total, unread)
         assert app.main.status.mode == "PAUSED"  # auto-refresh is off in the tests
@@ -98,25 +98,27 @@ async def test_views(demo_library: Library) -> None:
         await pilot.press("u")
         await settle(pilot)
         unread = {row.id for row in everything if not row.read}
-        assert stories.index.ids and set(stories.index.ids) == unread
+        assert stories.index.known and set(stories.index.known.values()) == unread
         assert app.main.status.path == "news/unread"
         await pilot.press("B")
         await settle(pilot)
         bookmarked = {row.id for row in everything if row.bookmarked}
-        assert set(stories.index.ids) == bookmarked
+        assert set(stories.index.known.values()) == bookmarked
         await pilot.press("A")
         await settle(pilot)
-        assert len(stories.index.ids) == len(everything)
+        assert len(stories.index) == len(everything)
         await pilot.press("j", "T")  # the cursor's topic only
         await settle(pilot)
         slugs = {group.slug for group in stories.index.groups}
         assert len(slugs) == 1
         slug = slugs.pop()
-        assert set(stories.index.ids) == {row.id for row in everything if row.topic_slug == slug}
+        assert set(stories.index.known.values()) == {
+            row.id for row in everything if row.topic_slug == slug
+        }
         assert app.main.status.path == f"news/{slug}"
         await pilot.press("escape")  # back to all stories
         await settle(pilot)
-        assert len(stories.index.ids) == len(everything)
+        assert len(stories.index) == len(everything)
 
 
 async def test_fold_topic(demo_library: Library) -> None:

@@ -87,7 +87,7 @@ async def test_empty_library_welcomes_and_opens_the_demo(tmp_path: Path) -> None
             await settle(pilot)
             assert isinstance(app.screen, MainScreen)
             assert app.session.library is not library and app.session.demo
-            assert len(app.main.stories.index.ids) > 20
+            assert len(app.main.stories.index) > 20
             assert app.main.status.mode == "PAUSED"
         assert library.counts() == (0, 0, 0)  # the user's library was not touched
 
@@ -142,5 +142,5 @@ async def test_empty_views_say_so(demo_library: Library) -> None:
             demo_library.mark_topic_read(group.slug)
         await pilot.press("u")
         await settle(pilot)
-        assert len(app.main.stories.index.ids) == 0
+        assert len(app.main.stories.index) == 0
         assert "Nothing unread" in app.main.stories.render_line(0).text

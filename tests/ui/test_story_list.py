@@ -1,9 +1,9 @@
-"""The list's model and the Line API widget: 100k stories cost what 100 do."""
+"""The list's model and the Line API widget: 100k stories cost what 100 do, and the list
+knows only the windows of stories it has read."""
 
 from __future__ import annotations
 
 import time
-from array import array
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from tui.core.library import Library
 from tui.core.models import ParsedEntry, ParsedFeed, StoryIndex, StoryRow, Topic, TopicGroup
 from tui.ui.widgets.story_list import StoryList
-from tui.ui.widgets.story_list.model import ListModel, Marks
+from tui.ui.widgets.story_list.model import WINDOW, ListModel, Marks, Window
 
 
 def _library(per_topic: dict[str, int]) -> tuple[StoryIndex, dict[int, StoryRow]]:
@@ -30,12 +30,15 @@ def _library(per_topic: dict[str, int]) -> tuple[StoryIndex, dict[int, StoryRow]
             )  # fmt: skip
         unread = sum(1 for n in range(count) if n % 3)
         groups.append(TopicGroup(Topic.from_name(name), start, count, unread))
-    return StoryIndex(array("q", rows), tuple(groups)), rows
+    return StoryIndex(tuple(groups)), rows
 
 
 def _model(per_topic: dict[str, int]) -> tuple[ListModel, dict[int, StoryRow]]:
+    """A model that has read every window (story ``n + 1`` at position ``n``)."""
     order, rows = _library(per_topic)
-    return ListModel(order.ids, order.groups), rows
+    model = ListModel(order)
+    model.fill(0, list(rows))
+    return model, rows
 
 
 def test_lines_map_to_headings_and_stories() -> None:
@@ -111,8 +114,33 @@ def test_a_failed_save_shows_the_library_again() -> None:
 def test_seek_plan_skips_topics_with_nothing_unread() -> None:
     index, _rows = _model({"Art": 3, "Bio": 3, "Cat": 3})
     index.groups[1].unread = 0
-    assert index.seek_plan(1, forward=True) == [[2, 3], [7, 8, 9]]
-    assert index.seek_plan(7, forward=False) == [[8, 7], [3, 2, 1]]
+
+    def stretches(plan: list[Window]) -> list[tuple[str, int, int]]:
+        return [(w.slug, w.start + w.offset, w.limit) for w in plan]
+
+    assert stretches(index.seek_plan(1, forward=True)) == [("art", 1, 2), ("cat", 6, 3)]
+    assert stretches(index.seek_plan(7, forward=False)) == [("cat", 6, 2), ("art", 0, 3)]
+
+
+def test_only_the_windows_read_are_known_and_the_missing_ones_are_asked_for() -> None:
+    order, _rows = _library({"Art": 450, "Bio": 30})
+    model = ListModel(order)
+    assert len(model) == 480 and not model.known
+    assert model.line(1).index == 0 and model.id_at(0) is None  # type: ignore[union-attr]
+    wanted = model.windows_wanted(0, 10)
+    assert [(w.slug, w.offset, w.limit, w.after, w.before) for w in wanted] == [
+        ("art", 0, WINDOW, None, None)
+    ]
+    model.fill(0, list(range(1, WINDOW + 1)))
+    # The next window goes on from the last story read, not from a count.
+    (next_window,) = model.windows_wanted(WINDOW, WINDOW + 5)
+    assert (next_window.offset, next_window.after, next_window.before) == (WINDOW, WINDOW, None)
+    # Across the end of one topic into the next: one window each, the last one short.
+    spans = model.windows_wanted(440, 455)
+    assert [(w.slug, w.offset, w.limit) for w in spans] == [("art", 400, 50), ("bio", 0, 30)]
+    assert model.find(7) == 6 and model.find(999) is None
+    model.fill(440, [900 + n for n in range(10)])
+    assert model.positions(905) == [445]
 
 
 class _ListApp(App[None]):
@@ -122,13 +150,18 @@ class _ListApp(App[None]):
         super().__init__()
         self.rows = rows
         self.asked = 0
+        self.windows = 0
 
     def compose(self) -> ComposeResult:
         yield StoryList(id="stories")
 
     def on_story_list_rows_wanted(self, event: StoryList.RowsWanted) -> None:
-        self.asked += len(event.story_ids)
-        self.query_one(StoryList).add_rows({i: self.rows[i] for i in event.story_ids})
+        # Story n + 1 sits at position n, as _library lays them out.
+        read = [(w, [w.start + w.offset + n + 1 for n in range(w.limit)]) for w in event.windows]
+        asked = event.story_ids + [story_id for _, ids in read for story_id in ids]
+        self.asked += len(asked)
+        self.windows += len(read)
+        self.query_one(StoryList).add_rows({i: self.rows[i] for i in asked}, asked, None, read)
 
 
 async def test_hundred_thousand_stories_cost_what_a_hundred_do() -> None:
@@ -146,12 +179,13 @@ async def test_hundred_thousand_stories_cost_what_a_hundred_do() -> None:
         await pilot.pause()
         await pilot.pause()
         assert time.perf_counter() - started < 2.0
-        assert story_list.current_id == order.ids[-1]
+        assert story_list.current_id == 100_000
         last = story_list.scrollable_content_region.height - 1
         assert "Topic 19 story 4999" in story_list.render_line(last).text
-        # Only rows near the screen were ever asked for, and few are held.
-        assert app.asked < 300
-        assert len(story_list.index.rows) < 300
+        # Only the windows near the screen were ever read, and few rows are held.
+        assert app.windows <= 4 and app.asked <= 4 * 200
+        assert len(story_list.index.known) <= 4 * 200
+        assert len(story_list.index.rows) <= 4 * 200
 
 
 # -- the real screen with more stories than it reads at once ------------------------------
@@ -185,8 +219,9 @@ async def test_rows_are_read_as_they_come_on_screen(tmp_path: Path) -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             stories = app.main.stories
-            assert len(stories.index.ids) == 900
-            assert len(stories.index.rows) < 900  # not everything was read
+            assert len(stories.index) == 900
+            assert len(stories.index.known) < 900  # not every story was read
+            assert len(stories.index.rows) < 900
             await pilot.press("G")
             await settle(pilot)
             last = stories.scrollable_content_region.height - 1

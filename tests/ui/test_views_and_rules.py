@@ -128,16 +128,16 @@ async def test_muting_a_feed_from_a_story_hides_it_and_h_lists_it_dimmed(
             await settle(pilot)
             await settle(pilot)
             assert library.counts()[0] == total - len(feed_stories)
-            listed = set(app.main.stories.index.ids)
+            listed = set(app.main.stories.index.known.values())
             assert not listed & {s.id for s in feed_stories}
             await pilot.press("H")
             await settle(pilot)
-            assert {s.id for s in feed_stories} <= set(app.main.stories.index.ids)
+            assert {s.id for s in feed_stories} <= set(app.main.stories.index.known.values())
             row = app.main.stories.row_of(target.id)
             assert row is not None and row.hidden
             await pilot.press("H")
             await settle(pilot)
-            assert not set(app.main.stories.index.ids) & {s.id for s in feed_stories}
+            assert not set(app.main.stories.index.known.values()) & {s.id for s in feed_stories}
     rules = load_settings(path).rules
     assert rules == (Rule('feed:"Weathervane"', "hide"),)
     assert path.read_text(encoding="utf-8").startswith(COMMENTED)
@@ -164,7 +164,7 @@ async def test_muting_stories_like_this_offers_the_titles_words(
             await pilot.press("enter")
             await settle(pilot)
             await settle(pilot)
-            assert target.id not in set(app.main.stories.index.ids)
+            assert target.id not in set(app.main.stories.index.known.values())
     (rule,) = load_settings(path).rules
     assert rule.action == "hide" and rule.query == offered
 
@@ -182,7 +182,7 @@ async def test_rules_changed_since_the_last_start_are_applied_in_the_background(
             await settle(pilot)
             await settle(pilot)
             assert not library.rules_pending()
-            assert glacier.id not in set(app.main.stories.index.ids)
+            assert glacier.id not in set(app.main.stories.index.known.values())
             heat = title_row(library, "Heat pumps")
             app.main.stories.move_to_story(heat.id)
             await settle(pilot)

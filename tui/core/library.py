@@ -363,19 +363,14 @@ class Library:
         views: Sequence[View] = (),
         with_hidden: bool = False,
     ) -> StoryIndex:
-        """A list view's order (ids grouped by topic) without its rows: cheap at 100k.
+        """A list view's groups and their counts, without its stories: as cheap for a
+        million stories as for a hundred. A topic's ids are read with :meth:`story_window`.
 
         ``views``: saved searches listed above the topics, each a group of its own (a view
-        whose query cannot be read is listed empty, with the reason in its name).
-        ``with_hidden``: stories a hide rule matches are listed too.
+        whose query cannot be read is listed empty, with the reason in its name); their
+        ids come with the index. ``with_hidden``: stories a hide rule matches are listed too.
         """
-        story_filter = StoryFilter(
-            topic_slug=_slug(topic),
-            unread_only=unread,
-            bookmarked_only=bookmarked,
-            sentiment=sentiment,
-            with_hidden=with_hidden,
-        )
+        story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
         now = utcnow()
         compiled: list[story_queries.ViewQuery] = []
         for view in views:
@@ -385,6 +380,52 @@ class Library:
             except SearchQueryError:
                 compiled.append(story_queries.ViewQuery(view.name, None, "query unreadable"))
         return self._db.read(story_queries.list_index, story_filter, compiled)
+
+    def story_window(
+        self,
+        slug: str,
+        offset: int,
+        limit: int,
+        *,
+        count: int,
+        after: int | None = None,
+        before: int | None = None,
+        topic: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        sentiment: str | None = None,
+        with_hidden: bool = False,
+    ) -> list[int]:
+        """The ids at ``offset`` to ``offset + limit - 1`` within the topic group ``slug``
+        (of ``count`` stories) of a :meth:`story_index` read with the same filter, in list
+        order. ``after``/``before``: the id just before (after) the window, when known:
+        then only the window is read."""
+        story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
+        return self._db.read(
+            story_queries.list_window,
+            story_filter,
+            slug,
+            offset,
+            limit,
+            count=count,
+            after=after,
+            before=before,
+        )
+
+    def story_position(
+        self,
+        story_id: int,
+        *,
+        topic: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        sentiment: str | None = None,
+        with_hidden: bool = False,
+    ) -> tuple[str, int] | None:
+        """(topic slug, position in that topic's group) of a story the filtered list
+        shows, or None when it does not show it."""
+        story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
+        return self._db.read(story_queries.story_position, story_filter, story_id)
 
     def rows_for(self, story_ids: Sequence[int]) -> dict[int, StoryRow]:
         """List rows for some story ids (the ones on screen)."""
@@ -716,6 +757,18 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
         return utcnow
     fixed = now
     return lambda: fixed
+
+
+def _list_filter(
+    topic: str | None, unread: bool, bookmarked: bool, sentiment: str | None, with_hidden: bool
+) -> StoryFilter:
+    return StoryFilter(
+        topic_slug=_slug(topic),
+        unread_only=unread,
+        bookmarked_only=bookmarked,
+        sentiment=sentiment,
+        with_hidden=with_hidden,
+    )
 
 
 def _slug(topic: str | None) -> str | None:

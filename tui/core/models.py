@@ -365,7 +365,7 @@ class StoryRow(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class TopicGroup:
-    """One topic's run of stories in a :class:`StoryIndex`: ``ids[start:start + count]``."""
+    """One group of a :class:`StoryIndex`: positions ``start`` to ``start + count - 1``."""
 
     topic: Topic
     start: int
@@ -377,29 +377,22 @@ class TopicGroup:
 
 @dataclass(frozen=True, slots=True)
 class StoryIndex:
-    """The order of a list view without its rows: story ids grouped by topic.
+    """The shape of a list view: its groups and how many stories each holds, without the
+    stories. Counts come from kept totals, so this costs the same for a hundred stories or
+    a million; the ids of a topic's stories are read a window at a time
+    (``Library.story_window``), and their rows only for what is on screen.
 
-    100k stories cost an ``array`` of 100k integers; a list pane fetches the
-    :class:`StoryRow` details only for the rows on screen (``Library.rows_for``).
+    The views' groups come first, positions ``0`` to ``views_end - 1``, and their ids are
+    read with the index (``view_ids``): a saved search is a query's matches, not a range
+    of an index. A story a view lists is under its topic too, further on.
     """
 
-    ids: Sequence[int]
     groups: tuple[TopicGroup, ...]
-    #: The views' groups come first and hold ``ids[:views_end]``; a story they list is
-    #: under its topic too, further on.
+    view_ids: Sequence[int] = ()
     views_end: int = 0
 
     def __len__(self) -> int:
-        return len(self.ids)
-
-    def position(self, story_id: int) -> int | None:
-        """Where a story is, under its topic rather than in a view when it is in both."""
-        for start, end in ((self.views_end, len(self.ids)), (0, self.views_end)):
-            try:
-                return self.ids.index(story_id, start, end)
-            except ValueError:
-                continue
-        return None
+        return self.groups[-1].start + self.groups[-1].count if self.groups else 0
 
 
 @dataclass(frozen=True, slots=True)

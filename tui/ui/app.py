@@ -337,7 +337,7 @@ class NewstermApp(App[None]):
     def action_search(self) -> None:
         def chosen(story_id: int | None) -> None:
             if story_id is not None:
-                self.main.stories.move_to_story(story_id)
+                self.main.loader.show(story_id)
                 self.main.open_story(story_id)
 
         self.push_screen(

@@ -144,8 +144,8 @@ def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
         raise FeedNotFoundError(f"No feed has id {feed_id}; `newsterm feeds` lists them.")
     # Unread leaves out what rules hide (as every unread count does); total is every story.
     unread, total = conn.execute(
-        "SELECT count(*) FILTER (WHERE read = 0 AND hidden = 0), count(*) FROM stories"
-        " WHERE feed_id = ?",
+        "SELECT coalesce(sum(unread) FILTER (WHERE hidden = 0), 0), coalesce(sum(total), 0)"
+        " FROM story_counts WHERE feed_id = ?",
         (feed_id,),
     ).fetchone()
     return _feed_from_row(row, unread, total)
@@ -172,11 +172,13 @@ def find_feed_id(conn: sqlite3.Connection, ref: str | int) -> int:
 
 
 def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
+    # From the counts the schema keeps (every story a feed brought, copies too), not a
+    # count over every story.
     counts = {
         fid: (unread, total)
         for fid, unread, total in conn.execute(
-            "SELECT feed_id, count(*) FILTER (WHERE read = 0 AND hidden = 0), count(*) FROM stories"
-            " WHERE feed_id IS NOT NULL GROUP BY feed_id"
+            "SELECT feed_id, coalesce(sum(unread) FILTER (WHERE hidden = 0), 0), sum(total)"
+            " FROM story_counts WHERE feed_id != 0 GROUP BY feed_id"
         )
     }
     rows = conn.execute(
@@ -187,8 +189,8 @@ def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
 
 
 def has_feeds(conn: sqlite3.Connection) -> bool:
-    """Whether anything is subscribed: one row read, where :func:`list_feeds` counts every
-    story of every feed."""
+    """Whether anything is subscribed: one row read, where :func:`list_feeds` reads every
+    feed and its counts."""
     return conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
 
 

@@ -5,9 +5,10 @@ rules hide; and what the list says when that leaves nothing to show."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from tui.core import Library, StoryIndex
+from tui.ui.widgets.story_list.model import Window
 
 ViewKind = Literal["all", "unread", "bookmarks", "topic"]
 #: The tones the ``s`` key cycles through ("" is every tone).
@@ -42,17 +43,36 @@ class ListFilter:
         return self.topic_slug if self.kind == "topic" else self.kind
 
     def order(self, library: Library) -> StoryIndex:
-        """This view's story ids and topic groups (call from a worker thread)."""
+        """This view's groups, their counts and the saved searches' ids (call from a
+        worker thread, as every method here)."""
         # The saved searches head the whole list (all stories, or the unread ones).
         views = library.settings.views if self.kind in ("all", "unread") else ()
-        return library.story_index(
-            topic=self.topic_slug if self.kind == "topic" else None,
-            unread=self.kind == "unread",
-            bookmarked=self.kind == "bookmarks",
-            sentiment=self.sentiment or None,
-            views=views,
-            with_hidden=self.with_hidden,
+        return library.story_index(views=views, **self._filter())
+
+    def window(self, library: Library, window: Window) -> list[int]:
+        """The ids of a window of one of this view's topic groups."""
+        return library.story_window(
+            window.slug,
+            window.offset,
+            window.limit,
+            count=window.count,
+            after=window.after,
+            before=window.before,
+            **self._filter(),
         )
+
+    def position(self, library: Library, story_id: int) -> tuple[str, int] | None:
+        """(topic slug, position in its group) of a story this view lists, else None."""
+        return library.story_position(story_id, **self._filter())
+
+    def _filter(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic_slug if self.kind == "topic" else None,
+            "unread": self.kind == "unread",
+            "bookmarked": self.kind == "bookmarks",
+            "sentiment": self.sentiment or None,
+            "with_hidden": self.with_hidden,
+        }
 
 
 def empty_message(view: ListFilter) -> str:

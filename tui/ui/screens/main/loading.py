@@ -1,21 +1,58 @@
 """The main screen's list, read from the library: a view's order, rows, unread stories.
 
 The list widget does no I/O. :class:`ListLoader` reads for it in thread workers: a view's
-order (with the rows around the cursor, so the first frame is whole), the rows that come
-on screen, and, for ``n`` and ``p``, rows chunk by chunk until an unread story turns up.
+shape (with the stories and rows around the cursor, so the first frame is whole), the
+windows of stories and the rows that come on screen, where a story is (to put the cursor on
+one opened from a search), and, for ``n`` and ``p``, stories chunk by chunk until an unread
+one turns up.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.worker import get_current_worker
 
-from tui.core import NewstermError, StoryIndex, StoryRow
+from tui.core import Library, NewstermError, StoryIndex, StoryRow
 from tui.ui.background.threads import deliver, thread_worker
 from tui.ui.screens.main.list_filter import ListFilter, empty_message
 from tui.ui.screens.main.parts import MainParts
-from tui.ui.widgets.story_list.model import Marks
+from tui.ui.widgets.story_list.model import SEEK_CHUNK, ListModel, Marks, Window
 
 PREFETCH_ROWS = 100  # rows read with a view's order, each side of the cursor's story
+
+Windows = list[tuple[Window, list[int]]]  # windows read, each with its stories' ids
+
+
+def read_around(
+    view: ListFilter, library: Library, order: StoryIndex, position: int | None
+) -> tuple[Windows, dict[int, StoryRow]]:
+    """The stories and rows ``PREFETCH_ROWS`` each side of ``position`` (else the top)."""
+    model = ListModel(order)  # this thread's own, to work out the windows
+    if position is None:
+        position = model.views_end
+    first, last = position - PREFETCH_ROWS, position + PREFETCH_ROWS
+    windows = [
+        (window, view.window(library, window)) for window in model.windows_wanted(first, last)
+    ]
+    for window, ids in windows:
+        model.fill(window.start + window.offset, ids)
+    near = [model.known[p] for p in range(max(0, first), last + 1) if p in model.known]
+    return windows, library.rows_for(near)
+
+
+def position_in(view: ListFilter, library: Library, order: StoryIndex, story_id: int) -> int | None:
+    """Where a story is in ``order``: under its topic, else in the first view listing it."""
+    found = view.position(library, story_id)
+    if found is not None:
+        slug, offset = found
+        for group in order.groups:
+            if not group.view and group.topic.slug == slug and offset < group.count:
+                return group.start + offset
+    try:
+        return list(order.view_ids).index(story_id)
+    except ValueError:
+        return None
 
 
 class ListLoader:
@@ -50,15 +87,11 @@ class ListLoader:
         library = node.session.library
         try:
             order = view.order(library)
-            try:
-                position = order.ids.index(keep) if keep is not None else 0
-            except ValueError:
-                position = 0
-            window = order.ids[max(0, position - PREFETCH_ROWS) : position + PREFETCH_ROWS]
-            rows = library.rows_for(window)
+            position = None if keep is None else position_in(view, library, order, keep)
+            windows, rows = read_around(view, library, order, position)
             if get_current_worker().is_cancelled:
                 return
-            deliver(node, self._order_loaded, view, order, rows, keep, top, since, follow)
+            deliver(node, self._order_loaded, view, order, windows, rows, keep, top, since, follow)
             deliver(node, node.show_counts, library.counts())  # after: the list comes first
         except NewstermError as error:
             deliver(node, node.problem, str(error))
@@ -67,6 +100,7 @@ class ListLoader:
         self,
         view: ListFilter,
         order: StoryIndex,
+        windows: Windows,
         rows: dict[int, StoryRow],
         keep: int | None,
         top: bool,
@@ -80,7 +114,7 @@ class ListLoader:
         if follow and stories.current_id is not None:
             keep = stories.current_id
         stories.empty_message = empty_message(view)
-        stories.set_order(order, rows, keep_story=keep, top=top, since=since)
+        stories.set_order(order, rows, windows=windows, keep_story=keep, top=top, since=since)
         node.schedule_prefetch()
         if self.fold_on_load:
             self.fold_on_load = False
@@ -90,20 +124,73 @@ class ListLoader:
 
     # -- rows coming on screen -----------------------------------------------------------
 
+    def fetch_rows(self, story_ids: list[int], windows: list[Window], since: int) -> None:
+        """Read what the list asked for (``StoryList.RowsWanted``)."""
+        self._fetch_rows(self.node.filter, self.node.stories.index, story_ids, windows, since)
+
     @thread_worker(group="row-fetch")
-    def fetch_rows(self, story_ids: list[int], since: int) -> None:
-        """Read the rows the list asked for (``StoryList.RowsWanted``)."""
+    def _fetch_rows(
+        self,
+        view: ListFilter,
+        model: ListModel,
+        story_ids: list[int],
+        windows: list[Window],
+        since: int,
+    ) -> None:
+        library = self.node.session.library
         try:
-            rows = self.node.session.library.rows_for(story_ids)
+            read = [(window, view.window(library, window)) for window in windows]
+            asked = story_ids + [story_id for _, ids in read for story_id in ids]
+            rows = library.rows_for(asked)
         except NewstermError as error:
             # The ids stay "asked for", so a broken library is not asked again every frame.
             deliver(self.node, self.node.problem, str(error))
             return
-        deliver(self.node, self._rows_arrived, rows, story_ids, since)
+        deliver(self.node, self._rows_arrived, model, rows, asked, since, read)
 
-    def _rows_arrived(self, rows: dict[int, StoryRow], asked: list[int], since: int) -> None:
-        self.node.stories.add_rows(rows, asked, since)
+    def _rows_arrived(
+        self,
+        model: ListModel,
+        rows: dict[int, StoryRow],
+        asked: list[int],
+        since: int,
+        windows: Windows,
+    ) -> None:
+        stories = self.node.stories
+        # Windows read for an order since replaced would put stories at wrong positions.
+        fresh = windows if stories.index is model else []
+        stories.add_rows(rows, asked, since, fresh)
         self.node.schedule_prefetch()
+
+    # -- a story opened from elsewhere (a search, a related story) ------------------------
+
+    def show(self, story_id: int) -> None:
+        """Put the list's cursor on a story, reading where it is if the list does not know."""
+        if not self.node.stories.move_to_story(story_id):
+            self._locate(self.node.filter, self.node.stories.index, story_id)
+
+    @thread_worker(group="locate", exclusive=True)
+    def _locate(self, view: ListFilter, model: ListModel, story_id: int) -> None:
+        library = self.node.session.library
+        order = model.order
+        try:
+            position = position_in(view, library, order, story_id)
+            if position is None:
+                return  # not in this view: the reader shows it all the same
+            windows, rows = read_around(view, library, order, position)
+        except NewstermError as error:
+            deliver(self.node, self.node.problem, str(error))
+            return
+        deliver(self.node, self._located, model, windows, rows, position)
+
+    def _located(
+        self, model: ListModel, windows: Windows, rows: dict[int, StoryRow], position: int
+    ) -> None:
+        stories = self.node.stories
+        if stories.index is not model:
+            return
+        stories.add_rows(rows, windows=windows)
+        stories.move_to_position(position)
 
     # -- the next unread story -----------------------------------------------------------
 
@@ -116,28 +203,84 @@ class ListLoader:
         if not plan:
             node.notify("No more unread stories this way.", markup=False)
             return
-        self._seek_unread(plan, node.stories.index.marks, node.stories.marks_generation)
+        model = node.stories.index
+        views = {p: model.known[p] for p in range(model.views_end) if p in model.known}
+        self._seek_unread(
+            node.filter, model, plan, views, model.marks, node.stories.marks_generation, forward
+        )
 
     @thread_worker(group="seek", exclusive=True)
-    def _seek_unread(self, plan: list[list[int]], marks: Marks, since: int) -> None:
-        """Read rows chunk by chunk until one is unread: the list holds only ids."""
-        for chunk in plan:
-            try:
-                rows = self.node.session.library.rows_for(chunk)
-            except NewstermError as error:
-                deliver(self.node, self.node.problem, str(error))
-                return
-            if get_current_worker().is_cancelled:
-                return
-            for story_id in chunk:
-                row = rows.get(story_id)
-                if row is not None and not marks.apply(row).read:
-                    deliver(self.node, self._unread_found, story_id, rows, since)
+    def _seek_unread(
+        self,
+        view: ListFilter,
+        model: ListModel,
+        plan: list[Window],
+        views: dict[int, int],
+        marks: Marks,
+        since: int,
+        forward: bool,
+    ) -> None:
+        """Read stories and rows chunk by chunk until one is unread: the list knows only
+        the windows around where it has been."""
+        library = self.node.session.library
+        for stretch in plan:
+            edge: int | None = None  # the last story looked at: the next chunk goes on from it
+            for chunk in _chunks(stretch, forward):
+                if edge is not None:
+                    chunk = replace(chunk, after=edge) if forward else replace(chunk, before=edge)
+                try:
+                    if stretch.slug.startswith("view:"):  # read with the order
+                        first = chunk.start + chunk.offset
+                        ids = [views[p] for p in range(first, first + chunk.limit) if p in views]
+                    else:
+                        ids = view.window(library, chunk)
+                    rows = library.rows_for(ids)
+                except NewstermError as error:
+                    deliver(self.node, self.node.problem, str(error))
                     return
+                if get_current_worker().is_cancelled or not ids:
+                    return
+                edge = ids[-1] if forward else ids[0]
+                order = range(len(ids)) if forward else range(len(ids) - 1, -1, -1)
+                for i in order:
+                    row = rows.get(ids[i])
+                    if row is not None and not marks.apply(row).read:
+                        position = chunk.start + chunk.offset + i
+                        deliver(
+                            self.node, self._unread_found, model, chunk, ids, rows, position, since
+                        )
+                        return
         deliver(self.node, self.node.notify, "No more unread stories this way.", markup=False)
 
-    def _unread_found(self, story_id: int, rows: dict[int, StoryRow], since: int) -> None:
+    def _unread_found(
+        self,
+        model: ListModel,
+        chunk: Window,
+        ids: list[int],
+        rows: dict[int, StoryRow],
+        position: int,
+        since: int,
+    ) -> None:
         stories = self.node.stories
-        stories.add_rows(rows, since=since)
-        if stories.move_to_story(story_id):
-            self.node.open_story(story_id)
+        if stories.index is not model:
+            return  # the list was read again meanwhile
+        windows = [] if chunk.slug.startswith("view:") else [(chunk, ids)]
+        stories.add_rows(rows, since=since, windows=windows)
+        if stories.move_to_position(position) and stories.current_id is not None:
+            self.node.open_story(stories.current_id)
+
+
+def _chunks(stretch: Window, forward: bool) -> list[Window]:
+    """A stretch of a group in ``SEEK_CHUNK`` windows, in the order they are looked at."""
+    offsets = range(stretch.offset, stretch.offset + stretch.limit, SEEK_CHUNK)
+    chunks = [
+        Window(
+            stretch.slug,
+            stretch.start,
+            stretch.count,
+            offset,
+            min(SEEK_CHUNK, stretch.offset + stretch.limit - offset),
+        )
+        for offset in offsets
+    ]
+    return chunks if forward else chunks[::-1]

@@ -198,7 +198,7 @@ class MainScreen(Screen[None]):
 
     def on_story_list_rows_wanted(self, event: StoryList.RowsWanted) -> None:
         event.stop()
-        self.loader.fetch_rows(event.story_ids, event.since)
+        self.loader.fetch_rows(event.story_ids, event.windows, event.since)
 
     # -- opening a story -----------------------------------------------------------------
 
@@ -208,7 +208,7 @@ class MainScreen(Screen[None]):
 
     def on_reader_pane_related_selected(self, event: ReaderPane.RelatedSelected) -> None:
         event.stop()
-        self.stories.move_to_story(event.story_id)
+        self.loader.show(event.story_id)
         self.open_story(event.story_id)
 
     def open_story(self, story_id: int) -> None:

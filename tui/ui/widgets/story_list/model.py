@@ -2,13 +2,16 @@
 
 Pure Python, no Textual: built from what worker threads read, and tested on its own.
 
-Memory stays small whatever the library holds. The order of a view comes from
-:meth:`tui.core.library.Library.story_index`: an array of story ids (8 bytes a story) and
-one group per topic. Full :class:`~tui.core.models.StoryRow` details are held only for rows
-that have been on screen (:meth:`ListModel.store_rows`, bounded by ``ROW_CACHE``). The "flat
-index of visible lines" is arithmetic over the groups, not a list with an entry per line:
-a line number maps to a heading or a row with one binary search, and folding a topic is
-O(topics).
+Memory and start-up stay small whatever the library holds. The shape of a view comes from
+:meth:`tui.core.library.Library.story_index`: one group per topic with its counts (and the
+views' ids), nothing per story. Which story sits at a position is known only for the
+windows that have been read (:meth:`ListModel.fill`, a few screens around where the list
+has been, bounded by ``ID_CACHE``); a line whose story is not known yet is drawn as a
+placeholder and its window asked for (:meth:`ListModel.windows_wanted`). Full
+:class:`~tui.core.models.StoryRow` details are held only for rows that have been on screen
+(:meth:`ListModel.store_rows`, bounded by ``ROW_CACHE``). The "flat index of visible lines"
+is arithmetic over the groups, not a list with an entry per line: a line number maps to a
+heading or a row with one binary search, and folding a topic is O(topics).
 
 Marks the user made are kept as *overrides* on top of whatever the library returns, so a
 row never flickers back to its old state while a save or a reload is in flight. Each mark
@@ -24,10 +27,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.core import MarkKind, StoryRow, TopicGroup as CoreGroup
+from tui.core import MarkKind, StoryIndex, StoryRow
 
 ROW_CACHE = 4000  # rows kept in memory: many screens' worth, never the whole library
-SEEK_CHUNK = 500  # ids read at a time when looking for the next unread story
+ID_CACHE = 20_000  # positions whose story is known: far more than any screen
+WINDOW = 200  # positions read at a time; windows start at multiples of it in their group
+SEEK_CHUNK = 500  # positions read at a time when looking for the next unread story
 
 
 @dataclass(slots=True)
@@ -44,6 +49,23 @@ class Group:
     @property
     def end(self) -> int:
         return self.start + self.count
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Positions ``offset`` to ``offset + limit - 1`` of a topic group, to be read.
+
+    ``after``/``before``: the story just before (after) the window, when known, so that
+    the library reads from there instead of counting to ``offset``.
+    """
+
+    slug: str
+    start: int  # the group's first position: where the window's ids go
+    count: int  # stories in the group
+    offset: int
+    limit: int
+    after: int | None = None
+    before: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +106,20 @@ def _apply(
 class ListModel:
     """A view's ids and topic groups, folding, a bounded row cache, and pending marks."""
 
-    def __init__(
-        self,
-        ids: Sequence[int] = (),
-        groups: Iterable[CoreGroup] = (),
-        folded: Iterable[str] = (),
-    ) -> None:
-        self.ids: Sequence[int] = ids
+    def __init__(self, order: StoryIndex | None = None, folded: Iterable[str] = ()) -> None:
+        self.order = order if order is not None else StoryIndex(groups=())
+        groups = self.order.groups
         self.groups: list[Group] = [
             Group(g.topic.slug, g.topic.name, g.start, g.count, g.unread, g.view) for g in groups
         ]
+        self.size = len(order) if order is not None else 0
         # Views come first; a story they list is under its topic too, further on.
-        self.views_end = max((g.end for g in self.groups if g.view), default=0)
+        self.views_end = order.views_end if order is not None else 0
         self._group_starts = [group.start for group in self.groups]
+        self.known: dict[int, int] = {}  # position → story id, for the windows read
+        self._where: dict[int, list[int]] = {}  # story id → its known positions
+        if order is not None:
+            self.fill(0, order.view_ids)
         self.folded: set[str] = set(folded)
         self.rows: dict[int, StoryRow] = {}  # as read from the library
         self.fresh: set[int] = set()  # ids whose row was read since this order was
@@ -109,6 +132,80 @@ class ListModel:
         self._line_starts: list[int] = []
         self._line_count = 0
         self.relayout()
+
+    def __len__(self) -> int:
+        """Positions in the list: every story of every group (views' and topics')."""
+        return self.size
+
+    # -- which story is where ------------------------------------------------------------
+
+    def id_at(self, index: int) -> int | None:
+        """The story at position ``index``, or None while its window has not been read."""
+        return self.known.get(index)
+
+    def fill(self, start: int, ids: Sequence[int]) -> None:
+        """The stories read for positions ``start`` on (a window, or the views' ids)."""
+        for position, story_id in enumerate(ids, start):
+            old = self.known.get(position)
+            if old is not None and old != story_id:
+                self._forget(position, old)
+            self.known[position] = story_id
+            where = self._where.setdefault(story_id, [])
+            if position not in where:
+                where.append(position)
+                where.sort()
+
+    def _forget(self, position: int, story_id: int) -> None:
+        where = self._where.get(story_id)
+        if where is not None and position in where:
+            where.remove(position)
+            if not where:
+                del self._where[story_id]
+
+    def prune(self, around: int) -> None:
+        """Forget the stories of windows far from ``around`` once more than ``ID_CACHE``
+        positions are known (the views' positions stay: they were read with the order)."""
+        if len(self.known) <= ID_CACHE:
+            return
+        keep = ID_CACHE // 4
+        for position in [p for p in self.known if p >= self.views_end and abs(p - around) > keep]:
+            self._forget(position, self.known.pop(position))
+
+    def windows_wanted(self, first: int, last: int) -> list[Window]:
+        """The windows to read so that every position from ``first`` to ``last`` (of topic
+        groups; the views' are read with the order) has its story known."""
+        wanted: list[Window] = []
+        first, last = max(first, self.views_end), min(last, self.size - 1)
+        if first > last:
+            return wanted
+        group_index = self.group_of(first)
+        while group_index is not None and group_index < len(self.groups):
+            group = self.groups[group_index]
+            if group.start > last:
+                break
+            low = max(first, group.start) - group.start
+            high = min(last, group.end - 1) - group.start
+            offset = low - low % WINDOW
+            while offset <= high:
+                limit = min(WINDOW, group.count - offset)
+                begin = group.start + offset
+                if any(p not in self.known for p in range(begin, begin + limit)):
+                    wanted.append(
+                        Window(
+                            group.slug,
+                            group.start,
+                            group.count,
+                            offset,
+                            limit,
+                            after=self.known.get(begin - 1) if offset > 0 else None,
+                            before=self.known.get(begin + limit)
+                            if offset + limit < group.count
+                            else None,
+                        )
+                    )
+                offset += WINDOW
+            group_index += 1
+        return wanted
 
     # -- layout --------------------------------------------------------------------------
 
@@ -147,18 +244,29 @@ class ListModel:
         return self._line_starts[group] + 1 + index - self.groups[group].start
 
     def group_of(self, index: int) -> int | None:
-        if not 0 <= index < len(self.ids):
+        if not 0 <= index < self.size:
             return None
         return bisect_right(self._group_starts, index) - 1
 
     def ids_on_lines(self, first: int, last: int) -> list[int]:
-        """Story ids shown on lines ``first`` to ``last`` (headings skipped)."""
+        """Known story ids shown on lines ``first`` to ``last`` (headings skipped)."""
         found = []
         for y in range(max(0, first), min(last, self._line_count)):
             line = self.line(y)
             if line is not None and line.index is not None:
-                found.append(self.ids[line.index])
+                story_id = self.known.get(line.index)
+                if story_id is not None:
+                    found.append(story_id)
         return found
+
+    def positions_on_lines(self, first: int, last: int) -> tuple[int, int] | None:
+        """The first and last story positions shown on lines ``first`` to ``last``."""
+        found = [
+            line.index
+            for y in range(max(0, first), min(last, self._line_count))
+            if (line := self.line(y)) is not None and line.index is not None
+        ]
+        return (found[0], found[-1]) if found else None
 
     # -- rows ----------------------------------------------------------------------------
 
@@ -206,24 +314,14 @@ class ListModel:
         return (story_id, kind) in self.unsaved
 
     def find(self, story_id: int) -> int | None:
-        """The position of a story in this list, under its topic rather than in a view
-        when it is in both (``array.index`` scans in C)."""
+        """The known position of a story, under its topic rather than in a view when it
+        is in both; None when the windows read so far do not hold it."""
         positions = self.positions(story_id)
         return positions[-1] if positions else None
 
     def positions(self, story_id: int) -> list[int]:
-        """Every position of a story: in the views that list it, then under its topic."""
-        found: list[int] = []
-        start = 0
-        while True:
-            try:
-                index = self.ids.index(story_id, start)
-            except ValueError:
-                return found
-            found.append(index)
-            if index >= self.views_end:
-                return found  # a story is under one topic only
-            start = index + 1
+        """Every known position of a story: in the views that list it, then its topic's."""
+        return list(self._where.get(story_id, ()))
 
     def unread_total(self) -> int:
         return sum(group.unread for group in self.groups if not group.view)
@@ -308,7 +406,7 @@ class ListModel:
 
     # -- looking for unread stories ------------------------------------------------------
 
-    def seek_plan_from_line(self, y: int, *, forward: bool) -> list[list[int]]:
+    def seek_plan_from_line(self, y: int, *, forward: bool) -> list[Window]:
         """:meth:`seek_plan` from the story after (or before) what line ``y`` shows."""
         line = self.line(y)
         if line is None:
@@ -322,21 +420,26 @@ class ListModel:
             return []
         return self.seek_plan(start, forward=forward)
 
-    def seek_plan(self, start: int, *, forward: bool) -> list[list[int]]:
-        """Ids to look through for the next (or previous) unread story, from position
-        ``start`` on, in chunks, skipping topics that have nothing unread."""
-        chunks: list[list[int]] = []
+    def seek_plan(self, start: int, *, forward: bool) -> list[Window]:
+        """The stretches of the list to look through for the next (or previous) unread
+        story, from position ``start`` on, skipping groups with nothing unread: one
+        :class:`Window` a group, read ``SEEK_CHUNK`` at a time by whoever follows it (a
+        backward one is walked from its end). A view's group counts only when ``start``
+        is in it: its stories are under their topics too."""
+        plan: list[Window] = []
         for group in self.groups if forward else reversed(self.groups):
             if group.unread <= 0:
                 continue
             if group.view and not group.start <= start < group.end:
-                continue  # its stories are under their topics too: visited there
+                continue
             if forward:
                 first = max(start, group.start)
-                positions = range(first, group.end)
+                if first < group.end:
+                    offset, limit = first - group.start, group.end - first
+                    plan.append(Window(group.slug, group.start, group.count, offset, limit))
             else:
                 last = min(start, group.end - 1)
-                positions = range(last, group.start - 1, -1)
-            ids = [self.ids[i] for i in positions]
-            chunks += [ids[i : i + SEEK_CHUNK] for i in range(0, len(ids), SEEK_CHUNK)]
-        return chunks
+                if last >= group.start:
+                    limit = last - group.start + 1
+                    plan.append(Window(group.slug, group.start, group.count, 0, limit))
+        return plan

@@ -2,14 +2,15 @@
 
 ``StoryList`` is a :class:`~textual.scroll_view.ScrollView` whose :meth:`render_line` builds
 one :class:`~textual.strip.Strip` per *visible* line, so 100,000 stories cost what 100 do:
-no widget per story, the view's order is an array of ids (see
-:mod:`tui.ui.widgets.story_list.model`), a row's details are read only when it comes on
-screen, and a strip is only built for a line on screen (a few screens of them are
-cached, keyed on everything that changes how a line looks).
+no widget per story, the view's shape is its groups' counts and only the windows of ids
+around where the list has been are known (see :mod:`tui.ui.widgets.story_list.model`), a
+row's details are read only when it comes on screen, and a strip is only built for a line
+on screen (a few screens of them are cached, keyed on everything that changes how a line
+looks). A million stories open and scroll like a hundred.
 
-The list does no I/O. When a line on screen needs a row it has not got, it posts
-:class:`StoryList.RowsWanted` and draws what it knows; its screen reads the rows in a
-worker thread and hands them to :meth:`StoryList.add_rows`.
+The list does no I/O. When a line on screen needs a story or a row it has not got, it
+posts :class:`StoryList.RowsWanted` and draws what it knows; its screen reads the windows
+and rows in a worker thread and hands them to :meth:`StoryList.add_rows`.
 
 Titles and feed names are untrusted text. They go straight into ``Segment`` text, which
 Rich never parses for markup, so ``[@click=app.quit]x[/]`` is shown as it is.
@@ -31,7 +32,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core import MarkKind, StoryIndex, StoryRow
-from tui.ui.widgets.story_list.model import Group, ListModel
+from tui.ui.widgets.story_list.model import Group, ListModel, Window
 from tui.ui.widgets.story_list.rows import RowPainter
 
 _CACHE_LINES = 400  # a few screens' worth of strips
@@ -103,14 +104,16 @@ class StoryList(ScrollView, can_focus=True):
             self.story_id = story_id
 
     class RowsWanted(Message):
-        """Rows about to be on screen that the list has not read (or not since a reload).
+        """Rows about to be on screen that the list has not read (or not since a reload),
+        and windows of positions whose stories it does not know yet.
 
         The list does no I/O: its screen reads them and hands them to :meth:`add_rows`.
         """
 
-        def __init__(self, story_ids: list[int], since: int) -> None:
+        def __init__(self, story_ids: list[int], windows: list[Window], since: int) -> None:
             super().__init__()
             self.story_ids = story_ids
+            self.windows = windows  # read these first; their rows are wanted too
             self.since = since  # hand back to add_rows: the marks' generation when asked
 
     def __init__(
@@ -131,6 +134,7 @@ class StoryList(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(_CACHE_LINES)
         self._version = 0  # bumped on every data change; part of each cache key
         self._pending: set[int] = set()  # ids asked for and not arrived yet
+        self._pending_windows: set[tuple[str, int]] = set()  # (slug, offset) asked for
         self._request_scheduled = False
 
     # -- data in -------------------------------------------------------------------------
@@ -140,12 +144,14 @@ class StoryList(ScrollView, can_focus=True):
         order: StoryIndex,
         rows: Mapping[int, StoryRow] | None = None,
         *,
+        windows: Sequence[tuple[Window, list[int]]] = (),
         keep_story: int | None = None,
         top: bool = False,
         since: int | None = None,
     ) -> None:
-        """Show a view's order (``rows``: some of its rows, read with it; ``since``: the
-        :attr:`marks_generation` when they were asked for).
+        """Show a view's order (``windows``: some of its stories, and ``rows``: some of
+        their rows, read with it; ``since``: the :attr:`marks_generation` when they were
+        asked for).
 
         The cursor stays on ``keep_story`` (else on the story it was on), at the same
         height on screen; when that story is gone it stays on the same line, or goes to
@@ -160,10 +166,13 @@ class StoryList(ScrollView, can_focus=True):
         # A view appears folded (its heading and counts) until it is opened.
         known = {group.slug for group in old.groups}
         new_views = {g.topic.slug for g in order.groups if g.view and g.topic.slug not in known}
-        self.index = ListModel(order.ids, order.groups, old.folded | new_views)
+        self.index = ListModel(order, old.folded | new_views)
+        for window, ids in windows:
+            self.index.fill(window.start + window.offset, ids)
         self.index.carry_marks(old)
         self.index.store_rows(rows or {}, since)
         self._pending.clear()
+        self._pending_windows.clear()
         self.loaded = True
         self._changed()
         line = None
@@ -190,13 +199,26 @@ class StoryList(ScrollView, can_focus=True):
         return positions[-1] if positions else None
 
     def add_rows(
-        self, rows: Mapping[int, StoryRow], asked: Sequence[int] = (), since: int | None = None
+        self,
+        rows: Mapping[int, StoryRow],
+        asked: Sequence[int] = (),
+        since: int | None = None,
+        windows: Sequence[tuple[Window, list[int]]] = (),
     ) -> None:
         """Rows read for the screen (``asked``: the ids that were asked for; ``since``: the
-        :attr:`marks_generation` when they were)."""
+        :attr:`marks_generation` when they were), and the windows of stories read."""
+        before = self.current_id
+        for window, ids in windows:
+            self._pending_windows.discard((window.slug, window.offset))
+            self.index.fill(window.start + window.offset, ids)
+        line = self.index.line(self.cursor)
+        if line is not None and line.index is not None:
+            self.index.prune(line.index)
         self._pending.difference_update(asked or rows)
         self.index.store_rows(rows, since)
         self._changed()
+        if before is None and self.current_id is not None:
+            self.post_message(self.Highlighted(self.current_id))  # known only now
 
     @property
     def marks_generation(self) -> int:
@@ -255,23 +277,34 @@ class StoryList(ScrollView, can_focus=True):
         height = max(1, self.scrollable_content_region.height)
         top = int(self.scroll_y)
         # The screen, and one more above and below, so that paging finds rows waiting.
+        first, last = top - height, top + 2 * height
         wanted = [
             story_id
-            for story_id in self.index.ids_on_lines(top - height, top + 2 * height)
+            for story_id in self.index.ids_on_lines(first, last)
             if story_id not in self.index.fresh and story_id not in self._pending
         ]
-        if wanted:
+        windows: list[Window] = []
+        span = self.index.positions_on_lines(first, last)
+        if span is not None:
+            windows = [
+                window
+                for window in self.index.windows_wanted(*span)
+                if (window.slug, window.offset) not in self._pending_windows
+            ]
+        if wanted or windows:
             self._pending.update(wanted)
-            self.post_message(self.RowsWanted(wanted, self.index.generation))
+            self._pending_windows.update((w.slug, w.offset) for w in windows)
+            self.post_message(self.RowsWanted(wanted, windows, self.index.generation))
 
     # -- data out ------------------------------------------------------------------------
 
     @property
     def current_id(self) -> int | None:
+        """The story under the cursor; None on a heading, or while its window is read."""
         line = self.index.line(self.cursor)
         if line is None or line.index is None:
             return None
-        return self.index.ids[line.index]
+        return self.index.id_at(line.index)
 
     @property
     def current_row(self) -> StoryRow | None:
@@ -320,12 +353,19 @@ class StoryList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def move_to_story(self, story_id: int) -> bool:
-        """Put the cursor on a story, unfolding its topic if needed."""
+        """Put the cursor on a story, unfolding its topic if needed; False when the list
+        does not know where it is (see :meth:`move_to_position`)."""
         index = self.index.find(story_id)
         if index is None:
             return False
+        return self.move_to_position(index)
+
+    def move_to_position(self, index: int) -> bool:
+        """Put the cursor on the story at position ``index``, unfolding its group."""
         group = self.index.group_of(index)
-        if group is not None and self.index.groups[group].slug in self.index.folded:
+        if group is None:
+            return False
+        if self.index.groups[group].slug in self.index.folded:
             self.index.toggle_fold(group)
             self._changed()
         line = self.index.line_of(index)
@@ -333,8 +373,8 @@ class StoryList(ScrollView, can_focus=True):
             self._move(line, force=True)
         return True
 
-    def seek_plan(self, *, forward: bool) -> list[list[int]]:
-        """Ids to look through for the next (or previous) unread story after the cursor."""
+    def seek_plan(self, *, forward: bool) -> list[Window]:
+        """Where to look for the next (or previous) unread story after the cursor."""
         return self.index.seek_plan_from_line(self.cursor, forward=forward)
 
     # -- actions -------------------------------------------------------------------------
@@ -361,10 +401,11 @@ class StoryList(ScrollView, can_focus=True):
         line = self.index.line(self.cursor)
         if line is None:
             return
+        story_id = None if line.index is None else self.index.id_at(line.index)
         if line.index is None:
             self.action_fold()
-        else:
-            self.post_message(self.Selected(self.index.ids[line.index]))
+        elif story_id is not None:
+            self.post_message(self.Selected(story_id))
 
     def action_fold(self) -> None:
         """Fold or unfold the topic the cursor is in; the cursor lands on its heading."""
@@ -401,10 +442,11 @@ class StoryList(ScrollView, can_focus=True):
         event.stop()
         already = y == self.cursor
         self._move(y)
+        story_id = None if line.index is None else self.index.id_at(line.index)
         if line.index is None:
             self.action_fold()
-        elif already or event.chain >= 2:
-            self.post_message(self.Selected(self.index.ids[line.index]))
+        elif story_id is not None and (already or event.chain >= 2):
+            self.post_message(self.Selected(story_id))
 
     # -- rendering -----------------------------------------------------------------------
 
@@ -453,8 +495,8 @@ class StoryList(ScrollView, can_focus=True):
             group = self.index.groups[line.group]
             segments = paint.heading(group, group.slug in self.index.folded, width)
         else:
-            story_id = self.index.ids[line.index]
-            row = self.index.row(story_id)
+            story_id = self.index.id_at(line.index)
+            row = None if story_id is None else self.index.row(story_id)
             if row is None or story_id not in self.index.fresh:
                 self._want_rows()  # drawn with what is known; redrawn when the row comes
             if row is None:
