@@ -161,10 +161,9 @@ def refreshed_library(path: Path, urls: Sequence[str]) -> dict[str, list[int]]:
     return ids
 
 
-def prepare_refresh_library(
-    source: Path, target: Path, urls: Sequence[str], titles: Sequence[str], topics: Sequence[str]
-) -> int:
-    """A copy of ``source`` subscribed to ``urls`` (loopback); returns feeds added."""
+def _copy_with_feeds_gone(source: Path, target: Path) -> str:
+    """Copy a built library, its feeds marked gone (HTTP 410: a refresh skips them, as
+    their example.org addresses must never be fetched); returns the time they were marked."""
     if shutil.disk_usage(target.parent).free < source.stat().st_size * 2:
         raise RuntimeError(f"not enough disk space in {target.parent} for a library copy")
     copy_library(source, target)
@@ -173,6 +172,15 @@ def prepare_refresh_library(
         library._db.write(
             lambda conn: conn.execute("UPDATE feeds SET status = 'gone', last_fetched = ?", (now,))
         )
+    return now
+
+
+def prepare_refresh_library(
+    source: Path, target: Path, urls: Sequence[str], titles: Sequence[str], topics: Sequence[str]
+) -> int:
+    """A copy of ``source`` subscribed to ``urls`` (loopback); returns feeds added."""
+    now = _copy_with_feeds_gone(source, target)
+    with Library(target) as library:
         report = library.subscribe_all(
             Subscription(url=url, title=title, topic=topic)
             for url, title, topic in zip(urls, titles, topics, strict=True)
@@ -190,14 +198,8 @@ def prepare_refresh_library(
 def subscribe_into(source: Path, target: Path, urls: Sequence[str]) -> int:
     """A copy of the big library ``source`` subscribed to ``urls`` as well, its own feeds
     marked gone (they point nowhere); returns how many stories it holds."""
-    if shutil.disk_usage(target.parent).free < source.stat().st_size * 2:
-        raise RuntimeError(f"not enough disk space in {target.parent} for a library copy")
-    copy_library(source, target)
-    now = to_iso(utcnow())
+    _copy_with_feeds_gone(source, target)
     with Library(target) as library:
-        library._db.write(
-            lambda conn: conn.execute("UPDATE feeds SET status = 'gone', last_fetched = ?", (now,))
-        )
         report = library.subscribe_all([Subscription(url=url) for url in urls])
         stories = library._db.read(
             lambda conn: int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
