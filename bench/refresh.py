@@ -67,6 +67,7 @@ from bench.harness.report.refresh import build_rows
 from bench.harness.report.table import failed, print_table, strict_json
 from bench.harness.server import FeedServer, addresses, check_server
 from bench.harness.workspace import log, positive, stop_on_sigterm, workdir
+from tui.core import list_backups
 
 # --profile: which feeds, over how many hosts, how far away. Options given explicitly win.
 PROFILE_FEEDS = {"light": "light", "heavy": "heavy", "latency": "light"}
@@ -166,9 +167,12 @@ class Bench:
             m.stored -= before  # the stories this refresh added
             runs.append(m)
             log(
-                f"into #{r + 1} newsterm: {m.wall:.2f} s wall into {before:,} stories, "
+                f"into #{r + 1} newsterm: {m.wall:.2f} s wall ({m.inner} s inside) into "
+                f"{before:,} stories, "
                 f"{m.stored} stored, CPU {m.main_cpu:.1f}+{m.workers_cpu:.1f} s {m.note}"
             )
+            for backup in list_backups(db):
+                backup.path.unlink(missing_ok=True)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)  # gigabytes each
         return runs

