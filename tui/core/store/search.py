@@ -43,9 +43,17 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 _RANKED = (
     "SELECT s.id FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
     " LEFT JOIN feeds f ON f.id = s.feed_id"
-    " WHERE stories_fts MATCH ? AND s.dup_of IS NULL AND ({where})"
+    " WHERE stories_fts MATCH ? AND stories_fts.rowid >= ? AND s.dup_of IS NULL AND ({where})"
     # bm25 weights: a hit in the title counts most, then the feed name, then summary/body.
     " ORDER BY bm25(stories_fts, 10.0, 3.0, 1.0, 5.0), s.sort_date DESC LIMIT ?"
+)
+# Ranking scores every match, which grows with the library: a word in a third of a million
+# stories took 0.6 s. So the newest RANK_POOL matches are ranked (stories are numbered as
+# they arrive; FTS5 walks its matches newest first cheaply), and all of them only when
+# that pool leaves fewer results than asked for (the filters kept too few of it).
+RANK_POOL = 10_000
+_POOL_EDGE = (
+    "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
 )
 # A query of filters only: the newest stories that pass them.
 _FILTERED = (
@@ -121,7 +129,12 @@ def search(
         return 1 if stopped else 0
 
     try:
-        compiled = compile_query(query, now=utcnow())
+        now = utcnow()
+        compiled = compile_query(query, now=now)
+        if compiled.fts is not None:
+            # Ranked, the filters are checked on the matches only: per story (the topic
+            # looked up by the story's feed), not as sets of every story they take in.
+            compiled = compile_query(query, now=now, per_row=True)
     except QueryError:
         if not forgiving:
             raise
@@ -175,7 +188,11 @@ def _run(conn: sqlite3.Connection, compiled: Compiled, limit: int) -> list[Searc
         return [SearchResult(story=story_from_row(row), snippet="") for row in rows]
     query = compiled.fts
     ranked = _RANKED.format(where=compiled.where)
-    ids = [row[0] for row in conn.execute(ranked, (query, *compiled.params, limit))]
+    edge = conn.execute(_POOL_EDGE, (query, RANK_POOL - 1)).fetchone()
+    first = int(edge[0]) if edge else 0
+    ids = [row[0] for row in conn.execute(ranked, (query, first, *compiled.params, limit))]
+    if len(ids) < limit and first > 0:  # the pool was too narrow for the filters: all
+        ids = [row[0] for row in conn.execute(ranked, (query, 0, *compiled.params, limit))]
     if not ids:
         return []
     # Snippets for the rows shown only: made for every match they cost more than the match.
