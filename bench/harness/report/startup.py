@@ -1,9 +1,10 @@
 """The start-up benchmark's rows against its targets.
 
-Targets (a 2-core machine, 100k stories, a 160x50 terminal): launch → painted list under
-1 s (median and max of the runs), the app's peak resident memory under 150 MB after the
-first paint and after scrolling, and key → painted list under 50 ms at the 95th percentile,
-idle and during a refresh. The rows without a target explain the ones with one.
+Targets (a 2-core machine, 100k or a million stories, a 160x50 terminal): launch →
+painted list under 1 s (median and max of the runs), the app's peak resident memory under
+100 MB after the first paint and after scrolling (nothing held grows with the library), and
+key → painted list under 50 ms at the 95th percentile, idle and during a refresh. The rows
+without a target explain the ones with one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from bench.harness.app import Launch
 from bench.harness.report.table import Row, Spread, below, info
 from bench.harness.story_list import Press
+
+RSS_MB = 100  # the app's resident memory, whatever the library holds
 
 
 def _mb(kb: float) -> float:
@@ -57,14 +60,14 @@ def build_rows(results: dict[str, Any], args: argparse.Namespace) -> list[Row]:
         below(
             "peak RSS after first paint (VmHWM, max)",
             _mb(main_first),
-            150,
+            RSS_MB,
             "MB",
             f"{_mb(main_first):.1f} MB",
         )
     )
     _scroll_launch, presses, after = results["scroll"]
     rows.append(
-        below("peak RSS after scrolling (VmHWM)", _mb(after), 150, "MB", f"{_mb(after):.1f} MB")
+        below("peak RSS after scrolling (VmHWM)", _mb(after), RSS_MB, "MB", f"{_mb(after):.1f} MB")
     )
     helpers = max((sum(r.helpers_kb.values()) for r in runs), default=0)
     rows.append(
