@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,8 +51,12 @@ def store_parsed_feed(
     *,
     now: datetime,
     validators: Validators,
+    prepared: Sequence[Prepared] | None = None,
 ) -> int:
-    """Store a successfully parsed feed (inside the caller's transaction); new stories."""
+    """Store a successfully parsed feed (inside the caller's transaction); new stories.
+
+    ``prepared``: :func:`prepare` of ``parsed.entries``, done before the transaction.
+    """
     feed_queries.find_feed_id(conn, feed_id)  # FeedNotFoundError if removed meanwhile
     has_topic = conn.execute(
         "SELECT topic_name IS NOT NULL FROM feeds WHERE id = ?", (feed_id,)
@@ -74,7 +78,7 @@ def store_parsed_feed(
     # After record_success, so that new stories are indexed under the title the feed is
     # shown by (the user's name for it, if any), like the stories already stored.
     feed_title = feed_queries.display_title(conn, feed_id)
-    return store_entries(conn, feed_id, feed_title, parsed.entries, now).new
+    return store_entries(conn, feed_id, feed_title, prepared or parsed.entries, now).new
 
 
 def _fingerprint(entry: ParsedEntry) -> str:
@@ -93,6 +97,60 @@ def _fingerprint(entry: ParsedEntry) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Values:
+    """What storing an entry writes beyond its own fields: the costly part (compressing the
+    body, its words for the index), done once."""
+
+    body: str | bytes  # :func:`~tui.core.store.bodies.pack` of the body
+    categories: str  # JSON list
+    words: str  # the index's ``content`` for a story with no page (a new story)
+
+
+def _values(entry: ParsedEntry) -> Values:
+    return Values(
+        pack(entry.content_html),
+        json.dumps(list(entry.categories)),
+        story_words(entry.content_html, None),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An entry with its fingerprint and keys, and its :class:`Values` when it looked new or
+    changed at :func:`prepare` time."""
+
+    entry: ParsedEntry
+    fingerprint: str
+    keys: tuple[str, str]  # link key, guid key
+    values: Values | None
+
+    def stored(self) -> Values:
+        # None only when the story changed between prepare() and the transaction.
+        return self.values if self.values is not None else _values(self.entry)
+
+
+def prepare(entries: Iterable[ParsedEntry], known: Mapping[str, str]) -> list[Prepared]:
+    """The CPU-heavy half of storing ``entries``, which needs no lock: fingerprints, keys,
+    and the values of every entry that is not ``known`` (story key → fingerprint) as it is.
+
+    A worker runs this before its write transaction, so that the other worker can write
+    meanwhile: the write lock is then held for SQLite's own work only.
+    """
+    prepared = []
+    for entry in entries:
+        fingerprint = _fingerprint(entry)
+        values = None if known.get(entry.key) == fingerprint else _values(entry)
+        keys = (link_key(entry.link), guid_key(entry.guid))
+        prepared.append(Prepared(entry, fingerprint, keys, values))
+    return prepared
+
+
+def fingerprints(conn: sqlite3.Connection, feed_id: int) -> dict[str, str]:
+    """Story key → fingerprint of the feed's stories: what :func:`prepare` compares with."""
+    return dict(conn.execute("SELECT key, fingerprint FROM stories WHERE feed_id = ?", (feed_id,)))
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEntries:
     new: int
     updated: int
@@ -102,17 +160,22 @@ def store_entries(
     conn: sqlite3.Connection,
     feed_id: int,
     feed_title: str,
-    entries: Iterable[ParsedEntry],
+    entries: Iterable[ParsedEntry] | Sequence[Prepared],
     now: datetime,
 ) -> StoredEntries:
     """Insert new entries, update changed ones (text only), and keep the search index in
-    step (see :mod:`tui.core.store.bodies`)."""
+    step (see :mod:`tui.core.store.bodies`). ``entries`` may come :func:`prepare`-d."""
     existing = {
         key: (story_id, fingerprint)
         for key, story_id, fingerprint in conn.execute(
             "SELECT key, id, fingerprint FROM stories WHERE feed_id = ?", (feed_id,)
         )
     }
+    given = list(entries)
+    items = [item for item in given if isinstance(item, Prepared)]
+    if len(items) != len(given):
+        as_stored = {key: fingerprint for key, (_, fingerprint) in existing.items()}
+        items = prepare([e for e in given if isinstance(e, ParsedEntry)], as_stored)
     now_iso = to_iso(now)
     # New stories go in with two executemany calls (stories, then their index rows) rather
     # than two statements each: ids are handed out here, which is safe because the caller
@@ -123,26 +186,25 @@ def store_entries(
     touched: list[int] = []
     changed: list[int] = []  # known stories whose text changed
     updated = 0
-    entries = list(entries)
-    all_keys = [(link_key(entry.link), guid_key(entry.guid)) for entry in entries]
     # The stories other feeds already brought under the same keys, in two queries a feed.
-    originals = find_originals(conn, feed_id, all_keys)
-    for entry, keys in zip(entries, all_keys, strict=True):
-        fingerprint = _fingerprint(entry)
+    originals = find_originals(conn, feed_id, [item.keys for item in items])
+    for item in items:
+        entry, fingerprint, keys = item.entry, item.fingerprint, item.keys
         known = existing.get(entry.key)
         if known is not None and known[1] == fingerprint:
             continue  # unchanged: most of a refresh, and nothing to pack or index
         published = (
             entry.published if entry.published and entry.published <= now + _FUTURE_SLACK else None
         )
+        stored = item.stored()
         values = (
             entry.guid,
             entry.link,
             entry.title,
             entry.summary,
-            pack(entry.content_html),
+            stored.body,
             entry.author,
-            json.dumps(list(entry.categories)),
+            stored.categories,
             to_iso(published),
             to_iso(entry.updated),
             fingerprint,
@@ -158,8 +220,7 @@ def store_entries(
             inserts.append((*row, *keys, dup_of, read, read_at))
             existing[entry.key] = (story_id, fingerprint)
             # The words the stories_text view gives for this row: a new story has no page.
-            words = story_words(entry.content_html, None)
-            indexed.append((story_id, entry.title, entry.summary, words, feed_title))
+            indexed.append((story_id, entry.title, entry.summary, stored.words, feed_title))
         elif known[1] != fingerprint:
             story_id = known[0]
             # Out of the index while the row still holds what was indexed (an

@@ -15,7 +15,7 @@ from tui.core.errors import LibraryError, NewstermError
 from tui.core.parse.feed import parse_feed_safely
 from tui.core.store import feeds as feed_queries
 from tui.core.store.database import shared_database
-from tui.core.store.ingest import Validators, store_parsed_feed
+from tui.core.store.ingest import Prepared, Validators, fingerprints, prepare, store_parsed_feed
 from tui.core.text.dates import utcnow
 from tui.core.workers.tasks import LibraryFault, Stored, StoreRequest
 
@@ -29,13 +29,19 @@ def store_request(request: StoreRequest) -> Stored | str | LibraryFault:
     now = request.now or utcnow()
     validators = Validators(request.etag, request.last_modified, request.body_hash)
 
-    def change(conn: sqlite3.Connection) -> int:
+    def change(conn: sqlite3.Connection, prepared: list[Prepared]) -> int:
         if request.permanent_url:
             feed_queries.move_url(conn, request.feed_id, request.permanent_url)
-        return store_parsed_feed(conn, request.feed_id, parsed, now=now, validators=validators)
+        return store_parsed_feed(
+            conn, request.feed_id, parsed, now=now, validators=validators, prepared=prepared
+        )
 
     try:
-        new = shared_database(request.library).write_relaxed(change)
+        db = shared_database(request.library)
+        # Compressing and reading the words of new stories needs no lock: done here, the
+        # other worker writes meanwhile, and the write lock is held for SQLite's work only.
+        prepared = prepare(parsed.entries, db.read(fingerprints, request.feed_id))
+        new = db.write_relaxed(change, prepared)
     except LibraryError as error:  # a full disk, a read-only file: nothing the feed did
         return LibraryFault.of(error)
     except NewstermError as error:
