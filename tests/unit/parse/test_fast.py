@@ -365,6 +365,7 @@ def test_url_joins_are_feedparser_joins() -> None:
 
 TAG_NAMES = ["p", "a", "img", "br", "A", "IMG", "o:p", "h2", "span", "input", "video", "q"]
 ATTRIBUTES = ["href", "src", "title", "alt", "REL", "type", "cite", "poster", "disabled"]
+ATTRIBUTES += ["class", "rel", "data-x", "srcset"]
 ATTRIBUTE_VALUES = [
     "/x/y",
     "../z",
@@ -381,6 +382,13 @@ ATTRIBUTE_VALUES = [
     "a&#38b",
     "TEXT/HTML",
     "&#x41;",
+    # plain absolute URLs and text, which a one-attribute tag keeps as it is
+    "https://ex.com/a/b.png",
+    "http://ex.com/./x#frag",
+    "https://ex.com:8080/p?q=1",
+    "https://Ex.COM/",
+    "lead story",
+    "nofollow",
 ]
 TEXTS = ["hello ", "a > b", ' it\'s "q" ', "é ü ", "\n", "x=1"]
 REFERENCES = ["&amp;", "&nbsp;", "&foo;", "&apos;", "&amp ", "&#39;", "&#34;", "&#150;", "&#x96;"]
@@ -447,6 +455,36 @@ def test_html_is_reserialised_as_feedparser_reserialises_it() -> None:
             wrong.append((markup, base, content_type))
     assert not wrong, wrong[:5]
     assert took_fast_path > 4000  # the generator exercises the fast path, not only the fallback
+
+
+ONE_ATTRIBUTE_TAGS = [
+    '<a href="https://ex.com/a">',
+    '<a href="https://ex.com:8080/p?q=1#f">',
+    '<a rel="https://Ex.COM/">',
+    '<a rel="NoFollow">',
+    '<a type="TEXT/HTML">',
+    '<p class="Lead Story">',
+    '<span data-x="y">',
+    '<a href="/relative">',
+    '<a href="HTTPS://ex.com/">',
+    '<a href="https://ex.com/?a=1&b=2">',
+    '<a title="a&amp;b">',
+    '<q cite="https://ex.com/./q">',
+    '<img src="https://ex.com/x.png">',
+    '<br class="x">',
+    '<a srcset="x.png 2x">',
+    '<p title="it\'s">',
+]
+
+
+@pytest.mark.parametrize("tag", ONE_ATTRIBUTE_TAGS)
+@pytest.mark.parametrize("base", [FEED_URL, "", "http://[::1/x"])
+def test_one_attribute_tags_come_out_as_feedparser_writes_them(tag: str, base: str) -> None:
+    # The fast path copies canonical one-attribute tags as they are: only those it may.
+    for content_type in ("text/html", "application/xhtml+xml"):
+        markup = f"<p>Lead {tag}text</a> &amp; more</p>"
+        expected = resolve_relative_uris(markup, base, "utf-8", content_type)
+        assert parse_fast_html.resolve_html(markup, base, content_type) == expected
 
 
 def test_every_copied_handler_is_one_feedparser_runs() -> None:

@@ -18,7 +18,15 @@ from urllib.parse import urlsplit, uses_relative
 
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
-__all__ = ["LINK_TEXT", "WEB_URL", "end_text_link", "join_uri", "safe_absolute_uri"]
+__all__ = [
+    "LINK_TEXT",
+    "PLAIN_ABSOLUTE",
+    "WEB_URL",
+    "base_is_valid",
+    "end_text_link",
+    "join_uri",
+    "safe_absolute_uri",
+]
 
 #: A URL a browser opens: http(s). A link with another scheme (``at://``, ``urn:``) gives way
 #: to an http(s) one written right beside it.
@@ -59,7 +67,7 @@ _OTHER_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+\-.]*):(?!//)")
 
 
 @lru_cache(maxsize=64)
-def _base_is_valid(base: str) -> bool:
+def base_is_valid(base: str) -> bool:
     try:
         urlsplit(base)
     except ValueError:
@@ -69,7 +77,7 @@ def _base_is_valid(base: str) -> bool:
 
 def join_uri(base: str, uri: str) -> str:
     """feedparser's ``_urljoin(base, uri)``."""
-    if not base or _base_is_valid(base):
+    if not base or base_is_valid(base):
         if PLAIN_ABSOLUTE.fullmatch(uri):
             return uri
         # urljoin returns a URI whose scheme is not hierarchical as it is ("urn:", "tag:")
@@ -82,7 +90,7 @@ def join_uri(base: str, uri: str) -> str:
 
 def safe_absolute_uri(base: str, uri: str) -> str:
     """feedparser's ``make_safe_absolute_uri(base, uri)``."""
-    if PLAIN_ABSOLUTE.fullmatch(uri) and (not base or _base_is_valid(base)):
+    if PLAIN_ABSOLUTE.fullmatch(uri) and (not base or base_is_valid(base)):
         return uri
     result: str = make_safe_absolute_uri(base, uri)
     return result

@@ -14,6 +14,7 @@ never imports textual or rich.
 
 from __future__ import annotations
 
+import functools
 import re
 from html.entities import name2codepoint
 
@@ -24,7 +25,7 @@ from feedparser.urls import (
     resolve_relative_uris as _feedparser_resolve_relative_uris,
 )
 
-from tui.core.parse.urls import safe_absolute_uri
+from tui.core.parse.urls import PLAIN_ABSOLUTE, base_is_valid, safe_absolute_uri
 
 __all__ = ["HTML_TYPES", "XHTML", "resolve_html"]
 
@@ -46,6 +47,19 @@ _UNCHANGED = re.compile(
     r"|&#(?!0*(?:12[89]|1[3-5][0-9]);)[0-9]{1,7};"
     r"|&#x(?!0*[89][0-9a-f];)[0-9a-f]{1,6};)+"
 )
+# A start tag that comes out as it went in, when the base is valid: a lower-case name that
+# is not void and one double-quoted attribute the resolver leaves alone. That is a plain
+# absolute URL (resolving gives it back; no "&", which is re-escaped), or text free of
+# quotes, "<", ">", "&" and controls in an attribute that holds no URI. rel and type are
+# lower-cased, so they are left out. One attribute only: several are sorted on the way out.
+# Full-text feeds are mostly <p> and <a href="https://…">: their bodies match in one go.
+_LOWERED_OR_URI = "|".join(sorted({"rel", "type"} | {name for _, name in _RELATIVE_URIS}))
+_CANONICAL_TAG = (
+    rf"<(?!(?:{_NO_END_TAG}) )[a-z][a-z0-9]* (?!(?:rel|type)=)"
+    rf'(?:[a-z][-a-z0-9]*="{PLAIN_ABSOLUTE.pattern.replace("&", "")}"'
+    rf'|(?!(?:{_LOWERED_OR_URI})=)[a-z][-a-z0-9]*="[^"<>&\x00-\x1f\x7f]*")>'
+)
+_UNCHANGED_WITH_TAGS = re.compile(f"(?:{_UNCHANGED.pattern[3:-2]}|{_CANONICAL_TAG})+")
 _CHARREF: re.Pattern[str] = sgmllib.charref
 _ENTITYREF: re.Pattern[str] = sgmllib.entityref
 _INCOMPLETE: re.Pattern[str] = sgmllib.incomplete
@@ -73,6 +87,11 @@ def resolve_html(markup: str, base: str, content_type: str) -> str:
     return resolved
 
 
+@functools.lru_cache(maxsize=64)
+def _valid_base(base: str) -> bool:
+    return base_is_valid(base)  # every body of a feed has the same base: split it once
+
+
 def _shorttag_replace(match: re.Match[str]) -> str:
     tag = match.group(1)
     return f"<{tag} />" if tag in _VOID_ELEMENTS else f"<{tag}></{tag}>"
@@ -90,8 +109,9 @@ def _plain_html(markup: str, base: str, xhtml: bool) -> str | None:
     append = out.append
     i = 0
     n = len(markup)
+    unchanged_run = _UNCHANGED_WITH_TAGS if not base or _valid_base(base) else _UNCHANGED
     while i < n:  # sgmllib.SGMLParser.goahead
-        unchanged = _UNCHANGED.match(markup, i)
+        unchanged = unchanged_run.match(markup, i)
         if unchanged is not None:
             append(unchanged.group())
             i = unchanged.end()
