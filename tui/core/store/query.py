@@ -36,6 +36,9 @@ _IS = {
     "bookmarked": "s.id IN (SELECT id FROM stories WHERE bookmarked = 1)",
     "hidden": "s.hidden = 1",
 }
+# Checked per row, the mark itself: stories_dated holds it, so a walk along that index
+# tests it without reading a row or gathering every bookmark first.
+_IS_PER_ROW = _IS | {"bookmarked": "s.bookmarked = 1"}
 _TONES = ("positive", "neutral", "negative")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 _UNITS |= {"m": timedelta(days=30), "y": timedelta(days=365)}
@@ -169,15 +172,19 @@ def _filter(
         )
     if key == "topic":
         slug = Topic.from_name(value).slug
-        # A topic rule's topic wins over the feed's (as in tui.core.store.stories).
-        # One set of ids from three indexed lookups: an OR over the columns would scan.
+        # A topic rule's topic wins over the feed's, and a feed with no topic is General's
+        # (as in tui.core.store.stories, and as the per-row form above says).
+        # One set of ids from four indexed lookups: an OR over the columns would scan.
         return (
             "s.id IN (SELECT id FROM stories WHERE rule_topic_slug = ?"
             " UNION ALL SELECT id FROM stories WHERE feed_id IN"
             " (SELECT id FROM feeds WHERE topic_slug = ?) AND rule_topic_slug IS NULL"
+            " UNION ALL SELECT id FROM stories WHERE feed_id IN"
+            " (SELECT id FROM feeds WHERE topic_slug IS NULL) AND rule_topic_slug IS NULL"
+            " AND coalesce(orphan_topic_slug, 'general') = ?"
             " UNION ALL SELECT id FROM stories WHERE feed_id IS NULL"
-            " AND orphan_topic_slug = ? AND rule_topic_slug IS NULL)",
-            [slug, slug, slug],
+            " AND coalesce(orphan_topic_slug, 'general') = ? AND rule_topic_slug IS NULL)",
+            [slug, slug, slug, slug],
         )
     if key == "site":
         # Link keys are "host/path" with the host lowercased and "www." dropped.
@@ -189,7 +196,7 @@ def _filter(
     if key == "author":
         return "instr(lower(s.author), lower(?)) > 0", [value]
     if key == "is":
-        clause = _IS.get(value.lower())
+        clause = (_IS_PER_ROW if per_row else _IS).get(value.lower())
         if clause is None:
             raise QueryError(
                 f"Cannot read {written!r}: is: takes unread, read, bookmarked or hidden."
