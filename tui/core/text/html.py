@@ -13,7 +13,7 @@ import re
 from html import unescape as unescape_html
 from html.parser import HTMLParser
 
-from tui.core.text.hygiene import clean_line, clean_text, has_controls
+from tui.core.text.hygiene import clean_line, clean_text, has_controls, strip_controls
 
 #: Elements whose content is never text for a reader.
 SKIPPED_ELEMENTS = frozenset(
@@ -318,4 +318,7 @@ def search_text(body_html: str) -> str:
     # Block tags part words; inline ones (<b>, <a>) may sit inside a word and must not.
     text = _BLOCK_TAG.sub(" ", _without_skipped_elements(defuse_html(body_html)))
     text = _ANY_TAG.sub("", text)
-    return clean_line(unescape_html(text))
+    # Spaces are left as they come: the tokenizer splits at every run of them, so tidying
+    # them (half of this function's time) would change no word. Snippets are tidied where
+    # they are shown.
+    return strip_controls(unescape_html(text))
