@@ -179,9 +179,9 @@ def test_a_value_typed_by_the_user_is_a_parameter_never_sql(library: Library) ->
     ("query", "uses"),
     [
         ("is:bookmarked", "USING INDEX stories_bookmarked"),
-        ("topic:science", "USING INDEX stories_by_feed_date (feed_id=?)"),
+        ("topic:science", "USING INDEX stories_by_feed_key (feed_id=?)"),
         ("tone:negative age:<7d", "USING INDEX stories_dated (sort_date>?)"),
-        ("is:unread feed:lwn", "USING COVERING INDEX stories_by_feed_date (feed_id=?)"),
+        ("is:unread feed:lwn", "USING COVERING INDEX stories_by_feed_key (feed_id=?)"),
     ],
 )
 def test_filters_use_the_index_made_for_them(library: Library, query: str, uses: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -317,6 +317,20 @@ END""",
 ) WHERE dup_of IS NULL""",
 )
 
+# Version 7: an index diet. Every index costs its bytes in each story and its writes in
+# every refresh; no statement needs these two (docs/adr/0011-an-index-diet.md):
+# - stories_by_date: the list and search walk stories_dated (copies are never listed);
+#   only a rule with age: over the whole library ranged over it, and reads the rows now.
+# - stories_by_feed_date: stories_by_feed_key (feed_id, key), which ingest needs anyway,
+#   finds a feed's stories as well; only a feed's newest few are sorted now (5,000: 3 ms).
+# stories_unread stays: it holds only the unread stories, few in a library in use, and
+# marking a topic read or counting is:unread would read every row without it.
+# IF EXISTS: a library whose owner dropped one by hand is upgraded all the same.
+SCHEMA_V7 = """
+DROP INDEX IF EXISTS stories_by_date;
+DROP INDEX IF EXISTS stories_by_feed_date
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -361,8 +375,21 @@ def _to_v6(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _to_v7(conn: sqlite3.Connection) -> None:
+    """Drop the indexes no statement needs; their pages are reused by new stories, and a
+    compaction (VACUUM) gives them back to the disk."""
+    _run_script(conn, SCHEMA_V7)
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5, 5: _to_v6}
+MIGRATIONS: dict[int, Migration] = {
+    1: _to_v2,
+    2: _to_v3,
+    3: _to_v4,
+    4: _to_v5,
+    5: _to_v6,
+    6: _to_v7,
+}
 
 
 def create(conn: sqlite3.Connection) -> None:
