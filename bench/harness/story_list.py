@@ -63,11 +63,12 @@ class ListView:
 
     def __init__(self, library_path: Path, views: Sequence[View] = ()) -> None:
         with Library(library_path) as library:
-            index = library.story_index(views=views)
+            # As the app asks at start-up: folded views, counted afterwards.
+            index = library.story_index(views=views, count_views=False)
             listed = library.story_rows()  # every topic's rows, in list order
             rows = {row.id: row for row in listed}
             stories, _unread, _bookmarked = library.counts()
-        self.ids = [*index.view_ids, *(row.id for row in listed)]
+        self.ids = [row.id for row in listed]
         self.stories = stories
         self.groups = [
             (f"⌕ {g.topic.name}", g.start, 0) if g.view else (g.topic.name, g.start, g.count)

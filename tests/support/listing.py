@@ -1,5 +1,5 @@
 """A list view's whole order, read the way the list pane reads it: the index, then each
-topic's stories window by window."""
+group's stories (views' and topics') window by window."""
 
 from __future__ import annotations
 
@@ -16,23 +16,33 @@ def listed_ids(
 ) -> list[int]:
     """Every story id of the view in list order (views' groups first). Small windows, read
     one after another from the last id read, as scrolling reads them."""
-    return ids_of(library, library.story_index(views=views, **view_filter), window, **view_filter)
+    index = library.story_index(views=views, **view_filter)
+    return ids_of(library, index, window, views=views, **view_filter)
 
 
-def ids_of(library: Library, index: StoryIndex, window: int = 7, **view_filter: Any) -> list[int]:
-    ids = list(index.view_ids)
+def ids_of(
+    library: Library,
+    index: StoryIndex,
+    window: int = 7,
+    *,
+    views: Sequence[View] = (),
+    **view_filter: Any,
+) -> list[int]:
+    """``views``: those the index was read with (a view's windows are read by its query)."""
+    ids: list[int] = []
     for group in index.groups:
-        if group.view:
-            continue
         read: list[int] = []
         while len(read) < group.count:
-            read += library.story_window(
+            more = library.story_window(
                 group.topic.slug,
                 len(read),
                 window,
                 count=group.count,
                 after=read[-1] if read else None,
+                views=views,
                 **view_filter,
             )
+            assert more, f"{group.topic.name}: {len(read)} of {group.count} read"
+            read += more
         ids += read
     return ids

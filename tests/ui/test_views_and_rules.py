@@ -75,6 +75,7 @@ async def test_views_head_the_list_with_their_counts_and_follow_marks(demo_db: P
             floods = stories.index.heading_line(1)
             stories.fold_all(False)
             stories._move(floods + 1, force=True)
+            await settle(pilot)  # a view's stories are read a window at a time, as a topic's
             row = stories.current_row
             assert row is not None
             app.main.reload()
@@ -189,3 +190,32 @@ async def test_rules_changed_since_the_last_start_are_applied_in_the_background(
             row = app.main.stories.row_of(heat.id)
             assert row is not None and row.highlight == "green"
             assert app.main.status.rules is None
+
+
+async def test_a_folded_views_counts_come_after_the_list_and_follow_marks_made_elsewhere(
+    demo_db: Path,
+) -> None:
+    views = (View("Floods", "flood"),)
+    settings = replace(quiet_settings(), views=views)
+    with Library(demo_db, settings) as library:
+        floods = library.find("flood", limit=500)
+        unread = [story for story in floods if not story.read]
+        app = make_app(library, settings)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            stories = app.main.stories
+            # Counted after the first frame (the list's worker), without reading its stories.
+            assert _groups(app)[0] == ("Floods", len(floods), len(unread), True)
+            assert stories.index.groups[0].counted
+            assert "view:floods" in stories.index.folded
+            assert not any(p < stories.index.views_end for p in stories.index.known)
+            # A flood story read under its topic: the folded view's count moves too.
+            app.main.loader.show(unread[0].id)
+            await settle(pilot)
+            assert stories.current_id == unread[0].id
+            await pilot.press("m")
+            await settle(pilot)
+            assert _groups(app)[0] == ("Floods", len(floods), len(unread) - 1, True)
+            await pilot.press("m")  # unread again
+            await settle(pilot)
+            assert _groups(app)[0] == ("Floods", len(floods), len(unread), True)

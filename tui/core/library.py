@@ -362,24 +362,38 @@ class Library:
         sentiment: str | None = None,
         views: Sequence[View] = (),
         with_hidden: bool = False,
+        count_views: bool = True,
     ) -> StoryIndex:
         """A list view's groups and their counts, without its stories: as cheap for a
-        million stories as for a hundred. A topic's ids are read with :meth:`story_window`.
+        million stories as for a hundred. A group's ids are read with :meth:`story_window`.
 
         ``views``: saved searches listed above the topics, each a group of its own (a view
-        whose query cannot be read is listed empty, with the reason in its name); their
-        ids come with the index. ``with_hidden``: stories a hide rule matches are listed too.
+        whose query cannot be read is listed empty, with the reason in its name). Their
+        counts grow with what they match: ``count_views=False`` leaves them at 0, to be
+        read later with :meth:`view_counts` (the list does, after its first frame).
+        ``with_hidden``: stories a hide rule matches are listed too.
         """
         story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
-        now = utcnow()
-        compiled: list[story_queries.ViewQuery] = []
-        for view in views:
-            try:
-                query = compile_query(view.query, now=now, with_hidden=with_hidden)
-                compiled.append(story_queries.ViewQuery(view.name, query))
-            except SearchQueryError:
-                compiled.append(story_queries.ViewQuery(view.name, None, "query unreadable"))
-        return self._db.read(story_queries.list_index, story_filter, compiled)
+        compiled = _view_queries(views, with_hidden)
+        return self._db.read(
+            story_queries.list_index, story_filter, compiled, count_views=count_views
+        )
+
+    def view_counts(
+        self,
+        views: Sequence[View],
+        *,
+        topic: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        sentiment: str | None = None,
+        with_hidden: bool = False,
+    ) -> list[tuple[int, int]]:
+        """(stories, unread) of each view's group in a :meth:`story_index` read with the
+        same filter. Grows with what the views match: call it from a worker."""
+        story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
+        compiled = _view_queries(views, with_hidden)
+        return self._db.read(story_queries.view_counts, story_filter, compiled)
 
     def story_window(
         self,
@@ -395,12 +409,28 @@ class Library:
         bookmarked: bool = False,
         sentiment: str | None = None,
         with_hidden: bool = False,
+        views: Sequence[View] = (),
     ) -> list[int]:
-        """The ids at ``offset`` to ``offset + limit - 1`` within the topic group ``slug``
-        (of ``count`` stories) of a :meth:`story_index` read with the same filter, in list
+        """The ids at ``offset`` to ``offset + limit - 1`` within the group ``slug`` (of
+        ``count`` stories) of a :meth:`story_index` read with the same filter, in list
         order. ``after``/``before``: the id just before (after) the window, when known:
-        then only the window is read."""
+        then only the window is read. A view's group (its slug starts ``view:``) is read
+        with its query, found by slug among ``views``."""
         story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
+        if slug.startswith("view:"):
+            limit = max(0, min(limit, count - offset))
+            for view in _view_queries(views, with_hidden):
+                if view.slug == slug:
+                    return self._db.read(
+                        story_queries.view_window,
+                        story_filter,
+                        view,
+                        offset,
+                        limit,
+                        after=after,
+                        before=before,
+                    )
+            return []
         return self._db.read(
             story_queries.list_window,
             story_filter,
@@ -421,11 +451,40 @@ class Library:
         bookmarked: bool = False,
         sentiment: str | None = None,
         with_hidden: bool = False,
+        views: Sequence[View] = (),
     ) -> tuple[str, int] | None:
-        """(topic slug, position in that topic's group) of a story the filtered list
-        shows, or None when it does not show it."""
+        """(group slug, position in that group) of a story the filtered list shows, or
+        None when it does not show it: under its topic, else in the first of ``views``
+        that lists it (a hidden story an ``is:hidden`` view lists)."""
         story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
-        return self._db.read(story_queries.story_position, story_filter, story_id)
+        found = self._db.read(story_queries.story_position, story_filter, story_id)
+        if found is not None:
+            return found
+        for view in _view_queries(views, with_hidden):
+            position = self._db.read(story_queries.view_position, story_filter, view, story_id)
+            if position is not None:
+                return view.slug, position
+        return None
+
+    def views_listing(
+        self,
+        story_id: int,
+        views: Sequence[View],
+        *,
+        read: bool | None = None,
+        topic: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        sentiment: str | None = None,
+        with_hidden: bool = False,
+    ) -> list[bool]:
+        """Whether each view lists a story (one lookup a view); ``read``: as if it were
+        read (or unread) whatever it is now, e.g. as it was before a mark."""
+        story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
+        compiled = _view_queries(views, with_hidden)
+        return self._db.read(
+            story_queries.views_listing, story_filter, compiled, story_id, read=read
+        )
 
     def rows_for(self, story_ids: Sequence[int]) -> dict[int, StoryRow]:
         """List rows for some story ids (the ones on screen)."""
@@ -769,6 +828,21 @@ def _list_filter(
         sentiment=sentiment,
         with_hidden=with_hidden,
     )
+
+
+def _view_queries(views: Sequence[View], with_hidden: bool) -> list[story_queries.ViewQuery]:
+    """The views' queries compiled both ways: filters as sets (counts, rare views) and
+    checked per story (walks along the list order)."""
+    now = utcnow()
+    compiled: list[story_queries.ViewQuery] = []
+    for view in views:
+        try:
+            sets = compile_query(view.query, now=now, with_hidden=with_hidden)
+            per_row = compile_query(view.query, now=now, with_hidden=with_hidden, per_row=True)
+            compiled.append(story_queries.ViewQuery(view.name, sets, per_row=per_row))
+        except SearchQueryError:
+            compiled.append(story_queries.ViewQuery(view.name, None, "query unreadable"))
+    return compiled
 
 
 def _slug(topic: str | None) -> str | None:

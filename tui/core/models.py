@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -382,13 +381,13 @@ class StoryIndex:
     a million; the ids of a topic's stories are read a window at a time
     (``Library.story_window``), and their rows only for what is on screen.
 
-    The views' groups come first, positions ``0`` to ``views_end - 1``, and their ids are
-    read with the index (``view_ids``): a saved search is a query's matches, not a range
-    of an index. A story a view lists is under its topic too, further on.
+    The views' groups come first, positions ``0`` to ``views_end - 1``; their stories are
+    read in windows too (``Library.story_window`` with the view's slug), walked along the
+    date index and checked against the view's query. A story a view lists is under its
+    topic too, further on.
     """
 
     groups: tuple[TopicGroup, ...]
-    view_ids: Sequence[int] = ()
     views_end: int = 0
 
     def __len__(self) -> int:

@@ -10,7 +10,6 @@ never deleted.
 from __future__ import annotations
 
 import sqlite3
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -342,51 +341,85 @@ def list_rows(
 @dataclass(frozen=True, slots=True)
 class ViewQuery:
     """A saved search to list above the topics: its name and its query, compiled (or the
-    sentence saying why it could not be)."""
+    sentence saying why it could not be).
+
+    ``compiled`` has its filters as sets (each gathers the stories it takes in by their
+    index): what counts and rare views are read with. ``per_row`` is the same query with
+    its filters checked story by story, for walking the list order along stories_dated
+    (None: ``compiled`` is walked instead).
+    """
 
     name: str
     compiled: Compiled | None
     problem: str = ""
+    per_row: Compiled | None = None
+
+    @property
+    def slug(self) -> str:
+        # A slug no topic can have (theirs are letters, digits and "-"), and the same for
+        # the same view across reloads, so its fold state stays.
+        return view_slug(self.name)
+
+
+def view_slug(name: str) -> str:
+    """The group slug of the view called ``name``."""
+    return f"view:{name.casefold()}"
 
 
 def list_index(
-    conn: sqlite3.Connection, story_filter: StoryFilter, views: Sequence[ViewQuery] = ()
+    conn: sqlite3.Connection,
+    story_filter: StoryFilter,
+    views: Sequence[ViewQuery] = (),
+    *,
+    count_views: bool = True,
 ) -> StoryIndex:
-    """A list view's groups (the views' first, then topics by slug) with their counts, and
-    the views' ids; the topics' ids come later, a window at a time (:func:`list_window`).
+    """A list view's groups (the views' first, then topics by slug) with their counts; the
+    stories come later, a window at a time (:func:`list_window`, :func:`view_window`).
 
-    The counts are read from the kept totals: nothing here grows with the library, except
-    what the views' queries match. One read transaction, so views and counts agree.
+    The topics' counts are read from the kept totals. A view's are counted over the
+    stories its query matches (:func:`view_counts`), which grows with what it matches:
+    with ``count_views`` False they are left at 0, for the caller to count later (the list
+    shows views folded, so its first screen needs neither their counts nor their stories),
+    and nothing here grows with the library. One read transaction, so views and counts
+    agree. A view whose query cannot be read is listed empty, the reason in its name.
     """
     conn.execute("BEGIN")
     try:
-        ids = array("q")
         groups: list[TopicGroup] = []
+        start = 0
         for view in views:
-            matches: list[tuple[int, int]] = []
-            problem = view.problem
-            if view.compiled is not None:
-                try:
-                    matches = _view_ids(conn, view.compiled, story_filter)
-                except sqlite3.OperationalError as error:
-                    if not is_query_error(error):
-                        raise
-                    problem = "query unreadable"  # one bad view must not empty the list
-            # A slug no topic can have (theirs are letters, digits and "-"), and the same
-            # for the same view across reloads, so its fold state stays.
-            slug = f"view:{view.name.casefold()}"
+            problem = view.problem or _view_problem(conn, view)
+            count, unread = 0, 0
+            if count_views and not problem:
+                count, unread = _view_count(conn, view, story_filter)
             name = f"{view.name} ({problem})" if problem else view.name
-            unread = sum(1 for _, read in matches if not read)
-            groups.append(TopicGroup(Topic(name, slug), len(ids), len(matches), unread, True))
-            ids.extend(story_id for story_id, _ in matches)
+            groups.append(TopicGroup(Topic(name, view.slug), start, count, unread, True))
+            start += count
         counts = group_counts(conn, story_filter)
     finally:
         conn.execute("COMMIT")
-    start = len(ids)
+    views_end = start
     for slug, name, count, unread in counts:
         groups.append(TopicGroup(Topic(name, slug), start, count, unread))
         start += count
-    return StoryIndex(groups=tuple(groups), view_ids=ids, views_end=len(ids))
+    return StoryIndex(groups=tuple(groups), views_end=views_end)
+
+
+def view_counts(
+    conn: sqlite3.Connection, story_filter: StoryFilter, views: Sequence[ViewQuery]
+) -> list[tuple[int, int]]:
+    """(stories, unread) each view lists within the list's filter, in one read; (0, 0) for
+    one whose query cannot be read. Grows with what the views match: for a worker."""
+    conn.execute("BEGIN")
+    try:
+        return [
+            (0, 0)
+            if view.problem or _view_problem(conn, view)
+            else _view_count(conn, view, story_filter)
+            for view in views
+        ]
+    finally:
+        conn.execute("COMMIT")
 
 
 # A topic's stories in list order (newest first, then by id) straight off the stories_dated
@@ -473,20 +506,204 @@ def story_position(
     return slug, int(before)
 
 
-def _view_ids(
-    conn: sqlite3.Connection, compiled: Compiled, story_filter: StoryFilter
-) -> list[tuple[int, int]]:
-    """(id, read) of the stories a view's query matches, newest first, within the list's
-    own filter (unread only, a tone)."""
+# -- views: a saved search's stories, a window at a time ---------------------------------
+
+#: A window of a view walks at most this many index entries (newest first from its edge)
+#: checking each story against the query, as search does (tui.core.store.search): a view
+#: most stories pass finds its window in a few entries. Fewer matches than the window
+#: there and the view is rare: its stories are gathered as a set and sorted instead, which
+#: costs what the few stories it takes in cost.
+VIEW_POOL = 10_000
+_MATCHES = "s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"
+_MATCH_ONE = "EXISTS (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? AND rowid = s.id)"
+# After (newest first) or before (oldest first) a story at (sort_date, id), in list order.
+_AFTER = " AND s.sort_date <= ? AND (s.sort_date < ? OR s.id > ?)"
+_BEFORE = " AND s.sort_date >= ? AND (s.sort_date > ? OR s.id < ?)"
+
+
+def _view_where(
+    compiled: Compiled, story_filter: StoryFilter, *, one: bool = False
+) -> tuple[str, list[object]]:
+    """The WHERE of the stories a view lists within the list's own filter (unread only, a
+    tone; not its topic), over ``stories s LEFT JOIN feeds f``. ``one``: for a single
+    story, whose words are looked up for it alone rather than gathered for every match."""
     # The query says whether hidden stories belong (is:hidden); the list's filter agrees.
     where, params = replace(story_filter, topic_slug=None, with_hidden=True).where()
-    sql = f"SELECT s.id, s.read FROM {STORY_FROM}{where} AND ({compiled.where})"
-    params = [*params, *compiled.params]
+    where += f" AND ({compiled.where})"
+    params += compiled.params
     if compiled.fts is not None:
-        sql += " AND s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"
+        where += f" AND {_MATCH_ONE if one else _MATCHES}"
         params.append(compiled.fts)
-    rows = conn.execute(f"{sql} ORDER BY s.sort_date DESC, s.id ASC", params).fetchall()
-    return [(int(story_id), int(read)) for story_id, read in rows]
+    return where, params
+
+
+def _view_problem(conn: sqlite3.Connection, view: ViewQuery) -> str:
+    """Why a view's words cannot be read ("" when they can): FTS5 reads them only when
+    asked for a match, so one is asked for (a seek, not a count)."""
+    if view.compiled is None:
+        return view.problem or "query unreadable"
+    if view.compiled.fts is None:
+        return ""
+    try:
+        conn.execute(
+            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT 1",
+            (view.compiled.fts,),
+        ).fetchall()
+    except sqlite3.OperationalError as error:
+        if not is_query_error(error):
+            raise
+        return "query unreadable"  # one bad view must not empty the list
+    return ""
+
+
+def _view_count(
+    conn: sqlite3.Connection, view: ViewQuery, story_filter: StoryFilter
+) -> tuple[int, int]:
+    assert view.compiled is not None
+    where, params = _view_where(view.compiled, story_filter)
+    count, unread = conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE s.read = 0) FROM {STORY_FROM}{where}", params
+    ).fetchone()
+    return int(count), int(unread)
+
+
+def view_window(
+    conn: sqlite3.Connection,
+    story_filter: StoryFilter,
+    view: ViewQuery,
+    offset: int,
+    limit: int,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+) -> list[int]:
+    """The ids at positions ``offset`` to ``offset + limit - 1`` of a view, in list order.
+
+    A window next to one already read (``after``: the id just before it; ``before``: the
+    id just after it) and the first one are walked along the list order from their edge
+    (:data:`VIEW_POOL`); any other is counted to over the view's stories, as a set.
+    """
+    if view.compiled is None or limit <= 0 or offset < 0:
+        return []
+    if after is not None and (edge := _edge(conn, after)) is not None:
+        return _walk(conn, story_filter, view, limit, (edge, after), newest_first=True)
+    if before is not None and (edge := _edge(conn, before)) is not None:
+        return _walk(conn, story_filter, view, limit, (edge, before), newest_first=False)
+    if offset == 0:
+        return _walk(conn, story_filter, view, limit, None, newest_first=True)
+    where, params = _view_where(view.compiled, story_filter)
+    rows = conn.execute(
+        f"SELECT s.id FROM {STORY_FROM}{where} {_NEWEST_FIRST} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [int(story_id) for (story_id,) in rows]
+
+
+def _walk(
+    conn: sqlite3.Connection,
+    story_filter: StoryFilter,
+    view: ViewQuery,
+    limit: int,
+    edge: tuple[str, int] | None,
+    *,
+    newest_first: bool,
+) -> list[int]:
+    """``limit`` ids of a view from ``edge`` (sort_date, id; None: the top) on, newest
+    first (else oldest first, returned in list order)."""
+    assert view.compiled is not None
+    keyset, keys = "", []
+    if edge is not None:
+        keyset, keys = (_AFTER if newest_first else _BEFORE), [edge[0], edge[0], edge[1]]
+    order = _NEWEST_FIRST if newest_first else _OLDEST_FIRST
+    # The sort_date of the VIEW_POOL-th listable story from the edge: the walk stops there.
+    found = conn.execute(
+        f"SELECT s.sort_date FROM stories s INDEXED BY stories_dated"
+        f" WHERE s.dup_of IS NULL{keyset} {order} LIMIT 1 OFFSET ?",
+        [*keys, VIEW_POOL - 1],
+    ).fetchone()
+    pool = None if found is None else str(found[0])
+    where, params = _view_where(view.per_row or view.compiled, story_filter)
+    ids: list[int] = []
+    if pool is not None:
+        bound = " AND s.sort_date >= ?" if newest_first else " AND s.sort_date <= ?"
+        rows = conn.execute(
+            f"SELECT s.id FROM {_DATED_FROM}{where}{keyset}{bound} {order} LIMIT ?",
+            [*params, *keys, pool, limit],
+        )
+        ids = [int(story_id) for (story_id,) in rows]
+    if pool is not None and len(ids) < limit:
+        # Too few in the pool: a rare view (or the end of one), as a set.
+        where, params = _view_where(view.compiled, story_filter)
+        rows = conn.execute(
+            f"SELECT s.id FROM {STORY_FROM}{where}{keyset} {order} LIMIT ?",
+            [*params, *keys, limit],
+        )
+        ids = [int(story_id) for (story_id,) in rows]
+    elif pool is None:  # fewer stories than the pool from the edge on: walk them all
+        rows = conn.execute(
+            f"SELECT s.id FROM {_DATED_FROM}{where}{keyset} {order} LIMIT ?",
+            [*params, *keys, limit],
+        )
+        ids = [int(story_id) for (story_id,) in rows]
+    return ids if newest_first else ids[::-1]
+
+
+def view_position(
+    conn: sqlite3.Connection, story_filter: StoryFilter, view: ViewQuery, story_id: int
+) -> int | None:
+    """Where a story is in a view (how many of its stories come before it), or None when
+    the view does not list it."""
+    if view.compiled is None:
+        return None
+    where, params = _view_where(view.per_row or view.compiled, story_filter, one=True)
+    row = conn.execute(
+        f"SELECT s.sort_date FROM {STORY_FROM}{where} AND s.id = ?", [*params, story_id]
+    ).fetchone()
+    if row is None:
+        return None
+    where, params = _view_where(view.compiled, story_filter)
+    (before,) = conn.execute(
+        f"SELECT count(*) FROM {STORY_FROM}{where}{_BEFORE}",
+        [*params, row[0], row[0], story_id],
+    ).fetchone()
+    return int(before)
+
+
+def views_listing(
+    conn: sqlite3.Connection,
+    story_filter: StoryFilter,
+    views: Sequence[ViewQuery],
+    story_id: int,
+    *,
+    read: bool | None = None,
+) -> list[bool]:
+    """Whether each view lists a story; ``read``: as if the story were read (or unread),
+    whatever it is now (a mark on its way: did the view list it before?)."""
+    columns = [str(row[1]) for row in conn.execute("PRAGMA table_info(stories)")]
+    picked = ", ".join("? AS read" if c == "read" else c for c in columns)
+    found = []
+    for view in views:
+        compiled = view.per_row or view.compiled
+        if compiled is None or view.problem:
+            found.append(False)
+            continue
+        where, params = _view_where(compiled, story_filter, one=True)
+        # The one story, with its read mark as asked, under the name the query knows.
+        story = f"(SELECT {picked} FROM stories WHERE id = ?) s"
+        if read is None:
+            story = "(SELECT * FROM stories WHERE id = ?) s"
+        given: list[object] = [story_id] if read is None else [int(read), story_id]
+        try:
+            row = conn.execute(
+                f"SELECT 1 FROM {story} LEFT JOIN feeds f ON f.id = s.feed_id{where}",
+                [*given, *params],
+            ).fetchone()
+        except sqlite3.OperationalError as error:
+            if not is_query_error(error):
+                raise
+            row = None
+        found.append(row is not None)
+    return found
 
 
 def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, StoryRow]:

@@ -4,10 +4,11 @@ rules hide; and what the list says when that leaves nothing to show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tui.core import Library, StoryIndex
+from tui.core import Library, StoryIndex, View
 from tui.ui.widgets.story_list.model import Window
 
 ViewKind = Literal["all", "unread", "bookmarks", "topic"]
@@ -42,15 +43,24 @@ class ListFilter:
         """``all``, ``unread``, ``bookmarks`` or the topic's slug: the status bar's path."""
         return self.topic_slug if self.kind == "topic" else self.kind
 
-    def order(self, library: Library) -> StoryIndex:
-        """This view's groups, their counts and the saved searches' ids (call from a
-        worker thread, as every method here)."""
-        # The saved searches head the whole list (all stories, or the unread ones).
-        views = library.settings.views if self.kind in ("all", "unread") else ()
-        return library.story_index(views=views, **self._filter())
+    def views(self, library: Library) -> tuple[View, ...]:
+        """The saved searches this list shows: they head the whole list (all stories, or
+        the unread ones)."""
+        return library.settings.views if self.kind in ("all", "unread") else ()
+
+    def order(self, library: Library, *, count_views: bool = True) -> StoryIndex:
+        """This view's groups and their counts (call from a worker thread, as every method
+        here); ``count_views=False``: the saved searches' counts are left to
+        :meth:`view_counts`."""
+        views = self.views(library)
+        return library.story_index(views=views, count_views=count_views, **self._filter())
+
+    def view_counts(self, library: Library, views: Sequence[View]) -> list[tuple[int, int]]:
+        """(stories, unread) of some of the saved searches' groups."""
+        return library.view_counts(views, **self._filter())
 
     def window(self, library: Library, window: Window) -> list[int]:
-        """The ids of a window of one of this view's topic groups."""
+        """The ids of a window of one of this view's groups (a saved search's or a topic's)."""
         return library.story_window(
             window.slug,
             window.offset,
@@ -58,12 +68,19 @@ class ListFilter:
             count=window.count,
             after=window.after,
             before=window.before,
+            views=self.views(library),
             **self._filter(),
         )
 
     def position(self, library: Library, story_id: int) -> tuple[str, int] | None:
-        """(topic slug, position in its group) of a story this view lists, else None."""
-        return library.story_position(story_id, **self._filter())
+        """(group slug, position in it) of a story this view lists, else None: under its
+        topic, else in the first saved search listing it."""
+        return library.story_position(story_id, views=self.views(library), **self._filter())
+
+    def views_listing(self, library: Library, story_id: int, was_read: bool) -> list[bool]:
+        """Whether each saved search listed a story when its read mark was ``was_read``."""
+        views = self.views(library)
+        return library.views_listing(story_id, views, read=was_read, **self._filter())
 
     def _filter(self) -> dict[str, Any]:
         return {

@@ -3,10 +3,13 @@
 Pure Python, no Textual: built from what worker threads read, and tested on its own.
 
 Memory and start-up stay small whatever the library holds. The shape of a view comes from
-:meth:`tui.core.library.Library.story_index`: one group per topic with its counts (and the
-views' ids), nothing per story. Which story sits at a position is known only for the
-windows that have been read (:meth:`ListModel.fill`, a few screens around where the list
-has been, bounded by ``ID_CACHE``); a line whose story is not known yet is drawn as a
+:meth:`tui.core.library.Library.story_index`: one group per view and per topic with its
+counts, nothing per story. A view's counts may come later (:func:`with_view_counts`): they
+grow with what its query matches, so the first frame does without them (views are folded
+until opened) and the model is rebased when they arrive (:meth:`ListModel.rebased`).
+Which story sits at a position is known only for the windows that have been read
+(:meth:`ListModel.fill`, a few screens around where the list has been, bounded by
+``ID_CACHE``); a line whose story is not known yet is drawn as a
 placeholder and its window asked for (:meth:`ListModel.windows_wanted`). Full
 :class:`~tui.core.models.StoryRow` details are held only for rows that have been on screen
 (:meth:`ListModel.store_rows`, bounded by ``ROW_CACHE``). The "flat index of visible lines"
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui.core import MarkKind, StoryIndex, StoryRow
 
@@ -45,6 +48,7 @@ class Group:
     count: int
     unread: int
     view: bool = False  # a saved search's group, above the topics
+    counted: bool = True  # False: a view's counts are being read (its heading says …)
 
     @property
     def end(self) -> int:
@@ -53,7 +57,7 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Positions ``offset`` to ``offset + limit - 1`` of a topic group, to be read.
+    """Positions ``offset`` to ``offset + limit - 1`` of a group, to be read.
 
     ``after``/``before``: the story just before (after) the window, when known, so that
     the library reads from there instead of counting to ``offset``.
@@ -103,14 +107,55 @@ def _apply(
     )
 
 
+def with_view_counts(order: StoryIndex, counts: Mapping[str, tuple[int, int]]) -> StoryIndex:
+    """``order`` with the (stories, unread) of some views' groups, by slug, and every
+    group's start moved to suit."""
+    groups = []
+    start = views_end = 0
+    for group in order.groups:
+        count, unread = counts.get(group.topic.slug, (group.count, group.unread))
+        if not group.view:
+            count, unread = group.count, group.unread
+        groups.append(replace(group, start=start, count=count, unread=unread))
+        start += count
+        if group.view:
+            views_end = start
+    return replace(order, groups=tuple(groups), views_end=views_end)
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A read mark on a story whose place in some views is not known (their windows were
+    not read): which views list it is asked of the library, to move their counts."""
+
+    story_id: int
+    was_read: bool  # before the mark: the views are asked about the story as it was
+    slugs: frozenset[str]  # the views whose count the mark has not moved
+
+
 class ListModel:
     """A view's ids and topic groups, folding, a bounded row cache, and pending marks."""
 
-    def __init__(self, order: StoryIndex | None = None, folded: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        order: StoryIndex | None = None,
+        folded: Iterable[str] = (),
+        uncounted: Iterable[str] = (),
+    ) -> None:
         self.order = order if order is not None else StoryIndex(groups=())
         groups = self.order.groups
+        pending = set(uncounted)
         self.groups: list[Group] = [
-            Group(g.topic.slug, g.topic.name, g.start, g.count, g.unread, g.view) for g in groups
+            Group(
+                g.topic.slug,
+                g.topic.name,
+                g.start,
+                g.count,
+                g.unread,
+                g.view,
+                counted=not (g.view and g.topic.slug in pending),
+            )
+            for g in groups
         ]
         self.size = len(order) if order is not None else 0
         # Views come first; a story they list is under its topic too, further on.
@@ -118,9 +163,8 @@ class ListModel:
         self._group_starts = [group.start for group in self.groups]
         self.known: dict[int, int] = {}  # position → story id, for the windows read
         self._where: dict[int, list[int]] = {}  # story id → its known positions
-        if order is not None:
-            self.fill(0, order.view_ids)
         self.folded: set[str] = set(folded)
+        self.rechecks: list[Recheck] = []  # marks whose views are to be asked
         self.rows: dict[int, StoryRow] = {}  # as read from the library
         self.fresh: set[int] = set()  # ids whose row was read since this order was
         self.overrides: dict[int, tuple[bool | None, bool | None]] = {}
@@ -164,18 +208,26 @@ class ListModel:
 
     def prune(self, around: int) -> None:
         """Forget the stories of windows far from ``around`` once more than ``ID_CACHE``
-        positions are known (the views' positions stay: they were read with the order)."""
+        positions are known."""
         if len(self.known) <= ID_CACHE:
             return
         keep = ID_CACHE // 4
-        for position in [p for p in self.known if p >= self.views_end and abs(p - around) > keep]:
+        for position in [p for p in self.known if abs(p - around) > keep]:
             self._forget(position, self.known.pop(position))
 
+    def first_shown(self) -> int:
+        """The first position of the first group that is not folded (the views' are
+        folded until opened): where the list's first rows are."""
+        for group in self.groups:
+            if group.slug not in self.folded and group.count:
+                return group.start
+        return 0
+
     def windows_wanted(self, first: int, last: int) -> list[Window]:
-        """The windows to read so that every position from ``first`` to ``last`` (of topic
-        groups; the views' are read with the order) has its story known."""
+        """The windows to read so that every position from ``first`` to ``last`` in groups
+        that are not folded has its story known."""
         wanted: list[Window] = []
-        first, last = max(first, self.views_end), min(last, self.size - 1)
+        first, last = max(first, 0), min(last, self.size - 1)
         if first > last:
             return wanted
         group_index = self.group_of(first)
@@ -183,6 +235,9 @@ class ListModel:
             group = self.groups[group_index]
             if group.start > last:
                 break
+            if group.slug in self.folded:  # not on screen: nothing to read
+                group_index += 1
+                continue
             low = max(first, group.start) - group.start
             high = min(last, group.end - 1) - group.start
             offset = low - low % WINDOW
@@ -299,6 +354,26 @@ class ListModel:
                 del self._settled[story_id]
                 self.overrides.pop(story_id, None)
 
+    def rebased(self, order: StoryIndex) -> ListModel:
+        """This model over ``order``, the same order with other counts for some views (see
+        :func:`with_view_counts`): the stories known stay known, at their groups' new
+        places, and folds, rows and marks carry over."""
+        model = ListModel(order, self.folded)
+        by_slug = {group.slug: group for group in model.groups}
+        for position, story_id in self.known.items():
+            group = self.group_of(position)
+            if group is None:
+                continue
+            old = self.groups[group]
+            new = by_slug.get(old.slug)
+            if new is None or (old.view and old.count != new.count):
+                continue  # a view's count changed: its stories are read again
+            model.fill(new.start + position - old.start, [story_id])
+        model.carry_marks(self)
+        model.fresh = self.fresh
+        model.rechecks = self.rechecks
+        return model
+
     def carry_marks(self, old: ListModel) -> None:
         """Take over another model's rows and marks (a new order for the same library)."""
         self.rows = old.rows  # shown until their fresh copies arrive: no flicker
@@ -355,11 +430,24 @@ class ListModel:
             self.unsaved[(story_id, "bookmarked")] = self._sequence
         after = self.row(story_id)
         if before is not None and after is not None and bool(before.read) != bool(after.read):
+            moved: set[str] = set()
             for index in self.positions(story_id):  # its topic's count and its views'
                 group = self.group_of(index)
                 if group is not None:
                     self.groups[group].unread += -1 if after.read else 1
+                    moved.add(self.groups[group].slug)
+            # Views whose windows holding it (if any) were not read: asked in a worker.
+            unknown = frozenset(g.slug for g in self.groups if g.view and g.slug not in moved)
+            if unknown:
+                self.rechecks.append(Recheck(story_id, bool(before.read), unknown))
         return self._sequence
+
+    def rechecked(self, recheck: Recheck, listing: Iterable[str]) -> None:
+        """The views (slugs) that list a story marked read or unread (``recheck``): their
+        unread counts move, as those of the views that showed it did."""
+        for group in self.groups:
+            if group.view and group.slug in recheck.slugs and group.slug in listing:
+                group.unread = max(0, group.unread + (1 if recheck.was_read else -1))
 
     def saved(self, story_id: int, kind: MarkKind, sequence: int) -> bool:
         """Mark number ``sequence`` is on disk. True when it is the story's latest mark of

@@ -105,6 +105,8 @@ class RowPainter:
     def heading(self, group: Group, folded: bool, width: int) -> list[Segment]:
         arrow = "▸" if folded else "▾"
         count = f"  {group.unread} unread · {group.count}" if group.unread else f"  {group.count}"
+        if not group.counted:  # a view's counts, read after the first frame
+            count = "  …"
         # A view (a saved search) is marked as one, in its own colour, above the topics.
         mark = "⌕ " if group.view else ""
         name = fit(group.name, max(1, width - 3 - cell_len(mark) - cell_len(count)))

@@ -18,7 +18,7 @@ Rich never parses for markup, so ``[@click=app.quit]x[/]`` is shown as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -148,6 +148,7 @@ class StoryList(ScrollView, can_focus=True):
         keep_story: int | None = None,
         top: bool = False,
         since: int | None = None,
+        uncounted: Iterable[str] = (),
     ) -> None:
         """Show a view's order (``windows``: some of its stories, and ``rows``: some of
         their rows, read with it; ``since``: the :attr:`marks_generation` when they were
@@ -156,6 +157,7 @@ class StoryList(ScrollView, can_focus=True):
         The cursor stays on ``keep_story`` (else on the story it was on), at the same
         height on screen; when that story is gone it stays on the same line, or goes to
         the top if ``top``. Marks not saved yet, and rows already read, carry over.
+        ``uncounted``: views whose counts are still being read (:meth:`set_view_counts`).
         """
         keep = keep_story if keep_story is not None else self.current_id
         fallback = 0 if top else self.cursor
@@ -166,7 +168,7 @@ class StoryList(ScrollView, can_focus=True):
         # A view appears folded (its heading and counts) until it is opened.
         known = {group.slug for group in old.groups}
         new_views = {g.topic.slug for g in order.groups if g.view and g.topic.slug not in known}
-        self.index = ListModel(order, old.folded | new_views)
+        self.index = ListModel(order, old.folded | new_views, uncounted)
         for window, ids in windows:
             self.index.fill(window.start + window.offset, ids)
         self.index.carry_marks(old)
@@ -183,6 +185,29 @@ class StoryList(ScrollView, can_focus=True):
         if line is not None and 0 <= screen_row < self.scrollable_content_region.height:
             self.scroll_to(y=max(0, line - screen_row), animate=False, immediate=True)
         self._move(line if line is not None else fallback, force=True)
+
+    def set_view_counts(self, order: StoryIndex) -> None:
+        """The same order with its views' counts read (see ``with_view_counts``): the
+        cursor stays on its heading or story, the stories known stay known."""
+        old = self.index
+        on_line = old.line(self.cursor)
+        self.index = old.rebased(order)
+        line = self.cursor
+        if on_line is not None:
+            group = self.index.groups[on_line.group]
+            line = self.index.heading_line(on_line.group)
+            if on_line.index is not None and group.slug not in self.index.folded:
+                offset = on_line.index - old.groups[on_line.group].start
+                line += 1 + min(offset, max(0, group.count - 1))
+        screen_row = self.cursor - int(self.scroll_y)
+        self._pending.clear()
+        self._pending_windows.clear()
+        self._changed()
+        if line == self.cursor:
+            return  # (folded views: their counts move no line)
+        if 0 <= screen_row < self.scrollable_content_region.height:
+            self.scroll_to(y=max(0, line - screen_row), animate=False, immediate=True)
+        self._move(line, force=True)
 
     def _position_in(self, story_id: int, was_in: Group | None) -> int | None:
         """Where the story is, in the group the cursor was in if it is there, else under
@@ -231,6 +256,8 @@ class StoryList(ScrollView, can_focus=True):
         """Change one story's marks in place, before they are saved; the mark's number."""
         sequence = self.index.mark(story_id, read=read, bookmarked=bookmarked)
         self._changed()
+        if self.index.rechecks:
+            self._want_rows()  # the screen asks which views list it, with the rows
         return sequence
 
     def mark_saved(self, story_id: int, kind: MarkKind, sequence: int) -> bool:
@@ -291,7 +318,7 @@ class StoryList(ScrollView, can_focus=True):
                 for window in self.index.windows_wanted(*span)
                 if (window.slug, window.offset) not in self._pending_windows
             ]
-        if wanted or windows:
+        if wanted or windows or self.index.rechecks:
             self._pending.update(wanted)
             self._pending_windows.update((w.slug, w.offset) for w in windows)
             self.post_message(self.RowsWanted(wanted, windows, self.index.generation))
