@@ -15,6 +15,8 @@ its way to a terminal, whatever the library holds.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -27,6 +29,7 @@ from tui.core import NewstermError
 
 def main(argv: Sequence[str] | None = None) -> int:
     degrade_output()  # first: a usage message may need it too
+    _freeze_at_exit()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -48,3 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {error.filename}" if error.filename else ""
         echo(f"newsterm: cannot use{where}: {error.strerror or error}.", sys.stderr)
         return 1
+
+
+def _freeze_at_exit() -> None:
+    """At the interpreter's exit, after every atexit handler registered later (the
+    library, its workers and files are closed by then), put every object out of the
+    garbage collector's reach: its passes over everything httpx, asyncio and the rest
+    allocated were most of a command's exit (20 of 27 ms after a refresh). Objects are
+    still freed as the modules go; only finalizers of reference cycles still alive at
+    exit are skipped, which CPython never promised to run.
+    """
+    atexit.unregister(gc.freeze)  # once, however often main() runs in one process
+    atexit.register(gc.freeze)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import json
 import re
 import shutil
 import sys
@@ -32,6 +31,8 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufef
 
 def echo_json(data: Any) -> None:
     """``data`` as indented JSON on stdout, safe for a terminal."""
+    import json  # only --json needs it
+
     # ensure_ascii=False keeps titles readable; the rest is escaped above. Where the output
     # cannot carry every character, all of them become escapes: the JSON means the same.
     text = json.dumps(data, ensure_ascii=not _stdout_is_utf8(), indent=2)

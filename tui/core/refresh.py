@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tui.core.errors import LibraryError, WorkerLostError
 from tui.core.fetch.http import Fetcher, FetchKind, FetchResult
@@ -32,9 +33,10 @@ from tui.core.store import feeds as feed_queries
 from tui.core.store.database import Database
 from tui.core.store.feeds import FetchState
 from tui.core.text.dates import utcnow
-from tui.core.workers.jobs import parse_and_store
 from tui.core.workers.pool import WorkerPool
-from tui.core.workers.tasks import LibraryFault, StoreRequest
+
+if TYPE_CHECKING:  # imported with the first body to parse: a 304 refresh has none
+    from tui.core.workers.tasks import LibraryFault
 
 #: Called on the event loop after each feed: (feeds done, feeds in all, that feed's result).
 ProgressCallback = Callable[[int, int, FeedRefresh], None]
@@ -112,6 +114,8 @@ class Refresh:
         self.clock = clock  # "now", for the plan and for every time written
         self._starting: asyncio.Task[None] | None = None
         self._writer = _BatchWriter(db)
+        # Feeds that needed no parsing (304s, identical bodies): stored together at the end.
+        self._settled: list[tuple[FetchState, _Change | None, datetime]] = []
         self._problem = ""  # the library cannot be written: why (the first to say so)
         self._lost = 0  # feeds the worker processes failed (died twice, or never started)
         self._lost_to: WorkerLostError | None = None
@@ -163,6 +167,7 @@ class Refresh:
                 finally:
                     for task in tasks:
                         task.cancel()
+            results = await self._store_settled(results)
         seconds = asyncio.get_running_loop().time() - started
         return RefreshReport(
             feeds=tuple(results + plan.skipped),
@@ -203,7 +208,7 @@ class Refresh:
 
     def _library_failed(self, error: LibraryError | LibraryFault) -> None:
         if not self._problem:
-            self._problem = error.message if isinstance(error, LibraryFault) else str(error)
+            self._problem = str(error) if isinstance(error, LibraryError) else error.message
 
     async def _one(self, fetcher: Fetcher, state: FetchState) -> FeedRefresh:
         if self._problem:
@@ -242,8 +247,11 @@ class Refresh:
         if fetched.kind is FetchKind.OK:
             body_hash = hashlib.sha256(fetched.body).hexdigest()
             if body_hash == state.body_hash:
-                await self._writer.write(self._success, state, fetched, body_hash)
+                self._settle_later(state, self._success(state, fetched, body_hash))
                 return outcome(FeedOutcome.UNCHANGED)
+            from tui.core.workers.jobs import parse_and_store
+            from tui.core.workers.tasks import LibraryFault, StoreRequest
+
             request = StoreRequest(
                 library=str(self.db.path),
                 feed_id=state.feed_id,
@@ -268,7 +276,8 @@ class Refresh:
                 FeedOutcome.UPDATED, new_stories=stored.new_stories, warnings=stored.warnings
             )
         if fetched.kind is FetchKind.NOT_MODIFIED:
-            await self._writer.write(self._success, state, fetched, None)
+            moved = fetched.permanent_url is not None
+            self._settle_later(state, self._success(state, fetched, None) if moved else None)
             return outcome(FeedOutcome.NOT_MODIFIED)
         if fetched.kind is FetchKind.GONE:
             await self._writer.write(self._failure, state, FeedStatus.GONE, fetched.error, None)
@@ -282,6 +291,41 @@ class Refresh:
         return outcome(FeedOutcome.FAILED, error=fetched.error, network_error=fetched.network_error)
 
     # -- writes (run in a thread) ----------------------------------------------------
+
+    def _settle_later(self, state: FetchState, change: _Change | None) -> None:
+        """Keep a feed's write for :meth:`_store_settled`; None: a plain 304."""
+        self._settled.append((state, change, self.clock()))
+
+    async def _store_settled(self, results: list[FeedRefresh]) -> list[FeedRefresh]:
+        """Store what the feeds that needed no parsing came to, in one transaction, once
+        every feed is fetched; ``results`` with those feeds not refreshed if it failed.
+
+        A refresh answered with 304s is little else: one write per feed (or one batch per
+        few feeds) cost more than its HTTP. Written at the end, nothing is lost that
+        matters: a refresh stopped before then only fetches those feeds again next time.
+        The report comes after this commit; the progress callback may come before it.
+        """
+        settled, self._settled = self._settled, []
+        if not settled:
+            return results
+        plain = [(state.feed_id, now) for state, change, now in settled if change is None]
+        changes = [change for _, change, _ in settled if change is not None]
+
+        def apply(conn: sqlite3.Connection) -> None:
+            feed_queries.record_not_modified(conn, plain)
+            for change in changes:
+                change(conn)
+
+        try:
+            await asyncio.to_thread(self.db.write_relaxed, apply)
+        except LibraryError as error:
+            self._library_failed(error)
+            unstored = {state.feed_id: state for state, _, _ in settled}
+            return [
+                self._not_refreshed(unstored[r.feed_id]) if r.feed_id in unstored else r
+                for r in results
+            ]
+        return results
 
     def _success(self, state: FetchState, fetched: FetchResult, body_hash: str | None) -> _Change:
         """A 304, or a body identical to the last one parsed: nothing to parse or store.
@@ -337,9 +381,9 @@ def _put(
 class _BatchWriter:
     """Feed-state writes from many feeds at once, committed together.
 
-    A refresh answered mostly with 304s has one small write per feed; one transaction
-    (and one thread hop) each made those writes most of such a refresh's time. Every
-    write still completes, committed, before the feed's result is reported.
+    Failures, mostly (304s and identical bodies wait for :meth:`Refresh._store_settled`):
+    one transaction and one thread hop each made a refresh of many failing feeds mostly
+    writes. Every write still completes, committed, before the feed's result is reported.
     """
 
     def __init__(self, db: Database) -> None:

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.cli.output import echo
 from tui.core import Settings, load_settings
 
@@ -28,7 +27,11 @@ Handler = Callable[[argparse.Namespace], int]
 
 def config_path(args: argparse.Namespace) -> Path:
     """The config file from ``--config``, or the default one."""
-    return Path(args.config) if args.config else paths.default_config_path()
+    if args.config:
+        return Path(args.config)
+    from tui import paths  # platformdirs: not loaded when the command line names the file
+
+    return paths.default_config_path()
 
 
 def read_settings(args: argparse.Namespace) -> Settings:
@@ -42,7 +45,11 @@ def read_settings(args: argparse.Namespace) -> Settings:
 
 def library_path(args: argparse.Namespace) -> Path:
     """The library file from ``--db``, or the default one."""
-    return Path(args.db) if args.db else paths.default_db_path()
+    if args.db:
+        return Path(args.db)
+    from tui import paths
+
+    return paths.default_db_path()
 
 
 @contextmanager

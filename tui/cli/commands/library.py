@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from tui.cli.arguments import feed_ref
@@ -16,11 +18,53 @@ from tui.cli.output import ProgressBar, echo
 from tui.core import NewstermError, RefreshReport
 
 
-def refresh(library: Any, feeds: Sequence[str] | None) -> RefreshReport:
+class _Loading:
+    """The garbage collector off while a refresh loads its code, and back on once the
+    first feed is done.
+
+    The library, httpx and the rest are ~70 ms of imports whose objects live as long as
+    the process: the collector's passes over them as they were made found nothing to
+    free and cost a refresh answered with 304s 10 ms. Back on, it no longer sees them
+    (:func:`gc.freeze`), and collects what the refresh itself leaves.
+    """
+
+    def __init__(self) -> None:
+        self._paused = False
+
+    def __enter__(self) -> _Loading:
+        if gc.isenabled():
+            gc.disable()
+            self._paused = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.done()
+
+    def done(self) -> None:
+        if self._paused:
+            self._paused = False
+            gc.freeze()
+            gc.enable()
+
+
+def refresh(
+    library: Any, feeds: Sequence[str] | None, loading: _Loading | None = None
+) -> RefreshReport:
     """Fetch ``feeds`` (None: all of them), with a progress bar on a terminal."""
     bar = ProgressBar()
+
+    def progress(done: int, total: int, result: object) -> None:
+        if loading is not None:
+            loading.done()  # a feed is done: everything the refresh needs is loaded
+        bar(done, total, result)
+
     try:
-        report: RefreshReport = asyncio.run(library.refresh(feeds, progress=bar))
+        report: RefreshReport = asyncio.run(library.refresh(feeds, progress=progress))
     finally:
         bar.clear()
     return report
@@ -58,7 +102,7 @@ def _echo_report(report: RefreshReport, named: bool = False) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    with open_library(args) as library:
+    with _Loading() as loading, open_library(args) as library:
         accounts = library.accounts()
         if not accounts and not library.has_feeds():
             echo("No feeds to refresh: `newsterm add URL` or `newsterm import FILE` first.")
@@ -66,7 +110,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         from tui.cli.commands.rules import apply_pending
 
         apply_pending(library)  # new stories are stored under the config's rules
-        report = refresh(library, [feed_ref(feed) for feed in args.feed or ()] or None)
+        feeds = [feed_ref(feed) for feed in args.feed or ()] or None
+        report = refresh(library, feeds, loading)
+        loading.done()  # if no feed was fetched: what follows (a sync) gets the collector
         _echo_report(report, named=bool(args.feed))
         if report.problems:  # the library itself failed (a full disk): cron should hear it
             return 1

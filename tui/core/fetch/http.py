@@ -1,10 +1,11 @@
 """Fetching feeds over HTTP(S) and from ``file://`` URLs, politely and within limits.
 
-One :class:`Fetcher` serves a whole refresh: one httpx client (connection reuse), a cap on
-connections overall and per host, connect/read timeouts plus an overall deadline per
-feed (a server dripping a byte a second is cut off), and a cap on the *decoded* body size
-(a gzip bomb stops at the cap, memory stays bounded). Redirects are followed by hand so
-that we know whether every hop was permanent (301/308: the subscription moves) or not.
+One :class:`Fetcher` serves a whole refresh: httpx transports that keep their connections
+(one each) for the next request to the same site, a cap on connections overall and per
+host, connect/read timeouts plus an overall deadline per feed (a server dripping a byte a
+second is cut off), and a cap on the *decoded* body size (a gzip bomb stops at the cap,
+memory stays bounded). Redirects are followed by hand so that we know whether every hop
+was permanent (301/308: the subscription moves) or not.
 
 Nothing here parses or stores; :mod:`tui.core.refresh` does that with the result.
 """
@@ -12,22 +13,18 @@ Nothing here parses or stores; :mod:`tui.core.refresh` does that with the result
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-import select
-import socket
 import ssl
 import sys
-import urllib.request
 import zlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 # On import, httpx loads its command-line client (click, pygments and rich: ~40 ms) whenever
@@ -39,6 +36,7 @@ import httpcore
 import httpx as httpx  # re-exported: other clients in the core import httpx from here
 
 from tui import __version__
+from tui.core.fetch import network
 from tui.core.settings import FetchSettings
 from tui.core.text.urls import OPENABLE_SCHEMES
 
@@ -55,6 +53,19 @@ MAX_RETRY_AFTER = timedelta(days=7)
 _CHUNK = 64 * 1024
 # The setting that raises the size cap, named in the "too large" sentence for each noun.
 _SIZE_SETTINGS = {"feed": " ([fetch] max_body_mb)", "page": " ([articles] max_page_mb)"}
+
+
+def _request_headers(accept: str | None) -> list[tuple[str, str]]:
+    """What every request sends, in the order an httpx client sent it (Accept: ACCEPT
+    unless the caller asks for another type). Built whole for each fetch: httpx merging a
+    client's defaults into every request's own headers was a tenth of a 304's time."""
+    return [
+        ("Connection", "keep-alive"),
+        ("User-Agent", USER_AGENT),
+        ("Accept", accept or ACCEPT),
+        # Only encodings we decode ourselves under the size cap.
+        ("Accept-Encoding", "gzip, deflate"),
+    ]
 
 
 class FetchKind(StrEnum):
@@ -128,126 +139,31 @@ def _tls_context() -> ssl.SSLContext:
 
 @functools.cache
 def _no_tls_context() -> ssl.SSLContext:
-    """For an http:// origin's client, which makes no TLS connection: httpx wants a context
+    """For an http:// origin's transport, which makes no TLS connection: httpx wants a context
     all the same. It verifies like any other but trusts no CA, so it could never be used
     to talk to anyone unverified; it spares a refresh of http feeds the CA bundle."""
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _tls_context_for(scheme: str) -> ssl.SSLContext:
-    # A proxy from the environment (httpx's trust_env) may itself be reached over TLS,
-    # whatever the feed's scheme.
-    if scheme == "https" or urllib.request.getproxies():
-        return _tls_context()
-    return _no_tls_context()
+    # No proxy: requests go to httpx's transport itself, as they did through an httpx
+    # client given that transport, which then takes no proxy from the environment either.
+    return _tls_context() if scheme == "https" else _no_tls_context()
+
+
+#: Each transport holds one connection (see :class:`Fetcher`).
+_ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
 
 def _transport(tls: ssl.SSLContext, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport, whose connections ask the socket for readiness directly."""
+    """httpx's own transport for one connection, on asyncio's (see :mod:`.network`). Should
+    httpx arrange its transport otherwise one day, it stays as httpx made it: slower, no
+    less right."""
     transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits)
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-        pool._network_backend = _Backend()
+    if isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
+        # httpx calls only handle_async_request and aclose on it, which it has.
+        transport._pool = network.OneConnection(tls, limits.keepalive_expiry)  # type: ignore[assignment]
     return transport
-
-
-class _Backend(httpcore.AnyIOBackend):
-    """httpcore's asyncio backend, with streams that keep their socket at hand.
-
-    Each time httpcore's pool hands out a request (and each time a response is closed) it
-    asks every idle connection whether its socket is readable (did the server hang up?),
-    and anyio answers by building a dict of the socket's attributes, peer name included:
-    a third of the pool's time in a refresh answered with 304s.
-    """
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await super().connect_tcp(host, port, timeout, local_address, socket_options)
-        return _Stream(stream)
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """An anyio stream from :class:`_Backend`; everything but readiness is passed on."""
-
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-        self._socket: socket.socket | None = stream.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            return _readable(self._socket)
-        return self._stream.get_extra_info(info)
-
-
-def _readable(sock: socket.socket | None) -> bool:
-    """Data (or the end) waits on ``sock``; a socket gone counts as readable, as httpcore
-    has it: the next read would say the connection ended."""
-    fd = -1 if sock is None else sock.fileno()
-    if fd < 0:
-        return True
-    if _poll is None:  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = _poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
-_poll = getattr(select, "poll", None)
-
-
-def _no_cookies() -> CookieJar:
-    # Feeds have no business setting cookies, and a shared jar would let one site's
-    # cookies ride along to another fetch in the same refresh.
-    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-
-
-class _NoCookies(httpx.Cookies):
-    """An empty jar that refuses every cookie, and does not read Set-Cookie headers to
-    refuse them one by one (httpx asks after every response: 5 % of a 304 refresh)."""
-
-    def __init__(self) -> None:
-        super().__init__(_no_cookies())
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
-
-
-class _Client(httpx.AsyncClient):
-    """httpx's client with a :class:`_NoCookies` jar, which its constructor cannot take
-    (it copies the cookies it is given into a jar of its own)."""
-
-    _jar = _NoCookies()  # always empty: one for every client
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._jar
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        pass  # none are kept
 
 
 class Fetcher:
@@ -256,15 +172,25 @@ class Fetcher:
     def __init__(self, settings: FetchSettings | None = None, *, noun: str = "feed") -> None:
         self.settings = settings or FetchSettings()
         self.noun = noun  # what the user is told took too long or was too large
-        # One httpx client per host. httpcore's pool scans every pooled connection (and
-        # asks each socket for its peer name) whenever it assigns a request, so one pool
-        # of 48 connections made a 100-feed refresh spend ~0.6 s there; per-host pools of
-        # a few connections each keep that scan small. Limits across hosts are ours.
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        # One httpx transport per connection: idle ones per origin, taken by a request
+        # that holds its host's slot and given back after. httpcore's pool scans every
+        # pooled connection (and asks each idle socket whether the server hung up)
+        # whenever it assigns a request or a response ends: one pool of 48 made a
+        # 100-feed refresh spend ~0.6 s there, per-host pools of 6 still a fifth of a
+        # refresh answered with 304s. A pool of one connection, used by one request at a
+        # time, never queues and scans one. The limits are ours: a host's slots bound its
+        # transports. Requests go to the transport itself: what an httpx client adds
+        # (cookies, auth, redirects, default headers) is what a fetch must not have, or
+        # does by hand, and it cost a tenth of each request.
+        self._idle: dict[str, list[httpx.AsyncHTTPTransport]] = {}  # by origin
+        self._transports: list[httpx.AsyncHTTPTransport] = []
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         # Requests in flight overall, so that a feed queues here, before its deadline
         # starts, rather than in httpx's connection pool.
         self._all_slots = asyncio.Semaphore(self.settings.max_connections)
+        s = self.settings
+        timeout = httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None)
+        self._extensions = {"timeout": timeout.as_dict()}  # as an httpx client sets it
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -275,32 +201,23 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
+        transports, self._transports, self._idle = self._transports, [], {}
+        for transport in transports:
+            await transport.aclose()
 
-    def _client(self, url: str) -> httpx.AsyncClient:
+    def _take_connection(
+        self, url: str
+    ) -> tuple[list[httpx.AsyncHTTPTransport], httpx.AsyncHTTPTransport]:
+        """An idle connection's transport for ``url``'s origin, or a new one; and where to
+        give it back. Only while holding the host's slot: the slots bound how many."""
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-        client = self._clients.get(origin)
-        if client is None:
-            s = self.settings
-            tls = _tls_context_for(parts.scheme.lower())
-            limits = httpx.Limits(max_connections=s.per_host, max_keepalive_connections=s.per_host)
-            client = self._clients[origin] = _Client(
-                transport=_transport(tls, limits),
-                follow_redirects=False,
-                timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
-                limits=limits,  # these two: for the proxies the environment may name
-                headers={
-                    "User-Agent": USER_AGENT,
-                    "Accept": ACCEPT,
-                    # Only encodings we decode ourselves under the size cap.
-                    "Accept-Encoding": "gzip, deflate",
-                },
-                verify=tls,
-            )
-        return client
+        idle = self._idle.setdefault(origin, [])
+        if idle:
+            return idle, idle.pop()  # the last given back: its connection is the freshest
+        transport = _transport(_tls_context_for(parts.scheme.lower()), _ONE_CONNECTION)
+        self._transports.append(transport)
+        return idle, transport
 
     async def fetch(
         self,
@@ -366,11 +283,11 @@ class Fetcher:
     async def _fetch_http(
         self, url: str, etag: str | None, last_modified: str | None, accept: str | None
     ) -> FetchResult:
-        headers: dict[str, str] = {"Accept": accept} if accept else {}
+        headers = _request_headers(accept)
         if etag:
-            headers["If-None-Match"] = etag
+            headers.append(("If-None-Match", etag))
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            headers.append(("If-Modified-Since", last_modified))
         current, permanent, seen = url, True, {url}
         deadline_at: float | None = None
         for _hop in range(MAX_REDIRECTS + 1):
@@ -379,8 +296,12 @@ class Fetcher:
                 # waiting its turn behind others on the same host is not a slow feed.
                 if deadline_at is None:
                     deadline_at = asyncio.get_running_loop().time() + self.settings.deadline
-                async with asyncio.timeout_at(deadline_at):
-                    outcome = await self._request(current, headers)
+                idle, transport = self._take_connection(current)
+                try:
+                    async with asyncio.timeout_at(deadline_at):
+                        outcome = await self._request(transport, current, headers)
+                finally:
+                    idle.append(transport)
             if isinstance(outcome, FetchResult):
                 moved = current if permanent and current != url else None
                 return _with_urls(outcome, url, current, moved)
@@ -395,10 +316,15 @@ class Fetcher:
             current = target
         raise _GiveUpError(f"Too many redirects (more than {MAX_REDIRECTS}) starting at {url}.")
 
-    async def _request(self, url: str, headers: dict[str, str]) -> FetchResult | tuple[int, str]:
+    async def _request(
+        self, transport: httpx.AsyncHTTPTransport, url: str, headers: list[tuple[str, str]]
+    ) -> FetchResult | tuple[int, str]:
         """One GET: a finished result, or ``(status, location)`` for a redirect."""
         try:
-            async with self._client(url).stream("GET", url, headers=headers) as response:
+            request = _with_credentials(
+                httpx.Request("GET", url, headers=headers, extensions=self._extensions)
+            )
+            async with _response(transport, request) as response:
                 code = response.status_code
                 if not 200 <= code < 300:
                     # Read the (small) body of a 304, a redirect or an error so that the
@@ -409,6 +335,7 @@ class Fetcher:
                     location = response.headers.get("location")
                     if not location:
                         raise _GiveUpError(f"HTTP {code} redirect without a Location header.")
+                    _check_location(request.url, location)
                     return code, location
                 if code == 304:
                     return FetchResult(FetchKind.NOT_MODIFIED, url, status_code=code)
@@ -458,6 +385,38 @@ class Fetcher:
             # Not an HTTPError: httpx raises it for a URL it cannot parse, including a
             # redirect's Location (say "javascript:..."), which it reads even unfollowed.
             raise _GiveUpError(f"Cannot fetch {url}: {str(error).rstrip('.')}.") from None
+
+
+@contextlib.asynccontextmanager
+async def _response(
+    transport: httpx.AsyncHTTPTransport, request: httpx.Request
+) -> AsyncIterator[httpx.Response]:
+    """The response to ``request``, its body still to read; closed after."""
+    response = await transport.handle_async_request(request)
+    try:
+        yield response
+    finally:
+        await response.aclose()
+
+
+def _with_credentials(request: httpx.Request) -> httpx.Request:
+    """A URL's ``user:password@`` as Basic auth, as httpx's client sends it."""
+    url = request.url
+    if not (url.username or url.password):
+        return request
+    return next(httpx.BasicAuth(url.username, url.password).sync_auth_flow(request))
+
+
+def _check_location(url: httpx.URL, location: str) -> None:
+    """Refuse a redirect's Location as httpx's client did, which read every redirect's
+    (followed or not) on the way to the transport: one it cannot parse is the server's
+    error, and one such as ``javascript:alert(1)`` cannot be fetched (InvalidURL)."""
+    try:
+        target = httpx.URL(location)
+    except httpx.InvalidURL as error:
+        raise httpx.RemoteProtocolError(f"Invalid URL in location header: {error}.") from None
+    if target.scheme and not target.host:
+        target.copy_with(host=url.host)  # what httpx does with it, or InvalidURL
 
 
 async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:

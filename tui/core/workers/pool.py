@@ -29,19 +29,22 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import multiprocessing
 import os
 import queue
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import wait as wait_for
-from typing import Any, Generic, TypeVar
+from concurrent.futures import Future, InvalidStateError
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tui.core.errors import WorkerLostError
+
+# multiprocessing and the process executor are imported when a pool first starts: a
+# refresh answered with 304s never starts one, and the command line should not pay for
+# them (5 ms) on every run.
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -116,10 +119,15 @@ class WorkerPool:
             if self._executor is None and not self._closed:
                 # Outside the lock: the keeper may itself be waiting for it (a retry).
                 _KEEPER.call(_start_fork_server)
+            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures.process import BrokenProcessPool
+
             with self._lock:
                 if self._closed:
                     raise WorkerLostError(CLOSED)
                 if self._executor is None:
+                    import multiprocessing
+
                     self._executor = ProcessPoolExecutor(
                         max_workers=self.workers,
                         mp_context=multiprocessing.get_context("forkserver"),
@@ -175,6 +183,8 @@ class _Task(Generic[T]):
                 _settle(self.result, error=WorkerLostError(CLOSED))
             self.result.cancel()
             return
+        from concurrent.futures.process import BrokenProcessPool  # loaded: a task ran
+
         error = attempt.exception()
         if not isinstance(error, BrokenProcessPool):
             _settle(self.result, value=None if error else attempt.result(), error=error)
@@ -205,6 +215,8 @@ def _settle(
 
 def _stop(executor: ProcessPoolExecutor) -> None:
     """Shut ``executor`` down and return once its workers and its thread have ended."""
+    from multiprocessing.connection import wait as wait_for
+
     # The executor keeps no public list of its processes; this one is the only list.
     processes = list((executor._processes or {}).values())
     stopping = threading.Thread(
@@ -285,6 +297,7 @@ _quiet_resource_tracker()
 
 
 def _start_fork_server() -> None:
+    import multiprocessing
     from multiprocessing import forkserver
 
     _quiet_resource_tracker()
@@ -331,6 +344,8 @@ def _start_worker() -> None:
     # the terminal UI while a refresh runs, and key presses would wait.
     with contextlib.suppress(AttributeError, OSError):  # no nice() on Windows
         os.nice(10)
+    import multiprocessing
+
     parent = multiprocessing.parent_process()
     if parent is not None and parent.sentinel is not None:
         watch = threading.Thread(
@@ -341,6 +356,8 @@ def _start_worker() -> None:
 
 def _exit_with(sentinel: int) -> None:
     """Wait for the pipe newsterm holds open to close (it exited, or was killed)."""
+    from multiprocessing.connection import wait as wait_for
+
     wait_for([sentinel])
     os._exit(1)
 
