@@ -85,7 +85,7 @@ class OneConnection:
         self._connection: httpcore.AsyncHTTPConnection | None = None
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
-        for _ in range(2):
+        for attempt in range(2):
             connection = self._connection
             if connection is not None and (connection.is_closed() or connection.has_expired()):
                 # Ended, or idle too long, or the server hung up: as the pool would, close
@@ -93,6 +93,7 @@ class OneConnection:
                 self._connection = None
                 await self._close(connection)
                 connection = None
+            kept = connection is not None  # it has answered a request before
             if connection is None:
                 connection = self._connection = httpcore.AsyncHTTPConnection(
                     origin=request.url.origin,
@@ -105,6 +106,15 @@ class OneConnection:
             except httpcore.ConnectionNotAvailable:
                 # It became unusable between the check and the request (the pool retries
                 # on another connection too).
+                self._connection = None
+                await self._close(connection)
+            except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
+                # A kept connection the server closed just as this request went out (its
+                # keep-alive timer ran out meanwhile): no answer came, so a GET is asked
+                # again, once, on a new connection, as browsers do. Not for a new
+                # connection, whose failure is the server's answer.
+                if not kept or attempt or request.method not in (b"GET", b"HEAD"):
+                    raise
                 self._connection = None
                 await self._close(connection)
         raise httpcore.ConnectError("no connection could be made to the server")
