@@ -51,6 +51,21 @@ def _stock(library: Library) -> None:
     library.set_bookmarked(ids[2:3])
 
 
+def _version_6(path: Path) -> None:
+    """A library stocked by this code, made into the file version 6 wrote: no enclosures
+    column (schema 8), the indexes schema 7 dropped, and its version."""
+    with Library(path) as library:
+        _stock(library)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("ALTER TABLE stories DROP COLUMN enclosures")
+        conn.execute("CREATE INDEX stories_by_feed_date ON stories(feed_id, sort_date DESC)")
+        conn.execute("CREATE INDEX stories_by_date ON stories(sort_date DESC)")
+        conn.execute("PRAGMA user_version = 6")
+    finally:
+        conn.close()
+
+
 def _indexes(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
@@ -76,13 +91,10 @@ def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_a_version_6_library_is_upgraded_keeping_every_row_without_the_dropped_indexes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     old, new = tmp_path / "old.db", tmp_path / "new.db"
-    with monkeypatch.context() as version_6:
-        version_6.setattr(schema, "SCHEMA_VERSION", 6)
-        with Library(old) as library:
-            _stock(library)
+    _version_6(old)
     indexes_before = _indexes(old)
     assert {name for name in DROPPED if any(f"INDEX {name} " in sql for sql in indexes_before)}
     rows_before = _rows(old)
@@ -94,14 +106,20 @@ def test_a_version_6_library_is_upgraded_keeping_every_row_without_the_dropped_i
 
     conn = sqlite3.connect(old)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 7
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         fts = "INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)"
         bodies.register(conn)
         conn.execute(fts)  # the search index still agrees with the stories
     finally:
         conn.close()
-    assert _rows(old) == rows_before
+    # Every row as it was; stories have the enclosures column (schema 8) after, all NULL.
+    rows_after = _rows(old)
+    stories_after = rows_after.pop("stories")
+    stories_before = rows_before.pop("stories")
+    assert rows_after == rows_before
+    assert [row[:-1] for row in stories_after] == stories_before
+    assert {row[-1] for row in stories_after} == {None}
     assert _indexes(old) == _indexes(new)  # as a new library has them
     assert not [sql for sql in _indexes(old) for name in DROPPED if f"INDEX {name} " in sql]
     assert indexes_before - _indexes(old) == {
@@ -109,14 +127,9 @@ def test_a_version_6_library_is_upgraded_keeping_every_row_without_the_dropped_i
     }
 
 
-def test_a_library_missing_a_dropped_index_already_is_upgraded_all_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_library_missing_a_dropped_index_already_is_upgraded_all_the_same(tmp_path: Path) -> None:
     path = tmp_path / "library.db"
-    with monkeypatch.context() as version_6:
-        version_6.setattr(schema, "SCHEMA_VERSION", 6)
-        with Library(path) as library:
-            _stock(library)
+    _version_6(path)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("DROP INDEX stories_by_date")
@@ -125,7 +138,7 @@ def test_a_library_missing_a_dropped_index_already_is_upgraded_all_the_same(
         assert upgraded.counts()[:2] == (17, 13)
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     finally:
         conn.close()
 

@@ -35,6 +35,16 @@ def story_record(story: Story) -> dict[str, Any]:
         "bookmarked_at": to_iso(story.bookmarked_at),
         "verified": story.verified,
         "sentiment": story.sentiment,
+        "enclosures": [
+            {
+                "url": item.url,
+                "type": item.type,
+                "length": item.length,
+                "duration": item.duration,
+                "title": item.title,
+            }
+            for item in story.enclosures
+        ],
     }
 
 

@@ -134,6 +134,24 @@ class SyncReport:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file a story carries (a podcast episode, a video), as its feed describes it; every
+    field cleaned (:mod:`tui.core.parse.enclosures`)."""
+
+    url: str  # http(s) only
+    type: str = ""  # a media type, lower-case ("audio/mpeg"); "" when the feed gave none
+    length: int | None = None  # bytes, as the feed claims them
+    duration: int | None = None  # seconds
+    title: str = ""
+
+    @property
+    def kind(self) -> str:
+        """ "audio", "video", "image", or "file" for anything else."""
+        major = self.type.split("/", 1)[0]
+        return major if major in ("audio", "video", "image") else "file"
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedEntry:
     """One entry as read from a feed document, before it is stored."""
 
@@ -147,6 +165,7 @@ class ParsedEntry:
     published: datetime | None = None
     updated: datetime | None = None
     categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +211,7 @@ class Story:
     sentiment: str | None = None
     #: The other feeds that carried this same story (their copies are not listed).
     sources: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
 
     @property
     def sort_date(self) -> datetime:

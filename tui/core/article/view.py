@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from tui.core.article.render import render_text
 from tui.core.article.sections import Article, parse_article
-from tui.core.models import StoredArticle, Story, slugify
+from tui.core.models import Enclosure, StoredArticle, Story, slugify
 from tui.core.text.dates import relative_age
 from tui.core.text.html import html_to_text
 from tui.core.text.hygiene import clean_line
@@ -60,6 +60,8 @@ class ReaderView:
     full_text: bool = False
     #: "also from Feed B, Feed C" when other feeds carried the same story.
     also: str = ""
+    #: One line for each file the story carries (:func:`enclosure_line`).
+    enclosures: tuple[str, ...] = ()
 
     @property
     def meta(self) -> str:
@@ -138,7 +140,42 @@ def reader_view(
         note=note,
         full_text=full_text,
         also=f"also from {', '.join(story.sources)}" if story.sources else "",
+        enclosures=tuple(enclosure_line(item) for item in story.enclosures),
     )
+
+
+_KIND_MARKS = {"audio": "♪", "video": "▶", "image": "▣", "file": "⇩"}
+
+
+def enclosure_line(item: Enclosure) -> str:
+    """``♪ audio · 43 MB · 1:02:03 · Episode 12 · cdn.example.org``: what the file is, as
+    far as the feed says, and where it is."""
+    parts = [f"{_KIND_MARKS[item.kind]} {item.type or item.kind}"]
+    if item.length:
+        parts.append(file_size(item.length))
+    if item.duration:
+        parts.append(clock_duration(item.duration))
+    if item.title:
+        parts.append(item.title)
+    parts.append(source_domain(item.url) or item.url)
+    return " · ".join(parts)
+
+
+def file_size(length: int) -> str:
+    """``512 B``, ``34 KB``, ``43 MB``, ``1.2 GB`` (powers of 1000, as players show them)."""
+    size = float(length)
+    for unit in ("B", "KB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
+def clock_duration(seconds: int) -> str:
+    """``4:05``, ``1:02:03``."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def dek(story: Story, article: Article) -> str:
@@ -165,6 +202,8 @@ def story_as_text(view: ReaderView, *, width: int = 80) -> list[str]:
     lines += ["", view.read_line]
     if story.link:
         lines.append(story.link)
+    for line, item in zip(view.enclosures, story.enclosures, strict=True):
+        lines += [line, f"  {item.url}"]
     if view.note:
         lines.append(view.note)
     lines.append("")

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from tui.core.errors import ParseError
-from tui.core.models import ParsedEntry
+from tui.core.models import Enclosure, ParsedEntry
 from tui.core.parse.urls import PLAIN_ABSOLUTE
 from tui.core.text.html import html_to_text
 from tui.core.text.hygiene import clean_line, clean_text, clean_url, strip_controls
@@ -112,6 +112,7 @@ def make_entry(
     updated_raw: datetime | None,
     categories: Iterable[str],
     now: datetime,
+    enclosures: tuple[Enclosure, ...] = (),
 ) -> ParsedEntry:
     """One entry, made the same way whatever the format: clean body, fallbacks, key, dates."""
     content_html = _drop_control_refs(strip_controls(content_html))
@@ -130,6 +131,7 @@ def make_entry(
         published=_believable(published_raw, now),
         updated=_believable(updated_raw, now),
         categories=_categories(categories),
+        enclosures=enclosures,
     )
 
 

@@ -23,6 +23,7 @@ from feedparser.datetimes import _parse_date
 from feedparser.util import FeedParserDict
 
 from tui.core.models import ParsedEntry
+from tui.core.parse.enclosures import from_feedparser as enclosures_from_feedparser
 from tui.core.parse.entries import absolute, as_str, make_entry, summary_text, text_as_html
 from tui.core.parse.urls import WEB_URL
 from tui.core.text.html import html_to_text
@@ -121,6 +122,7 @@ def fp_entry(entry: Any, base: str, now: datetime) -> ParsedEntry:
         updated_raw=_struct_time_to_datetime(updated),
         categories=(as_str(fp_get(tag, "label")) or as_str(fp_get(tag, "term")) for tag in tags),
         now=now,
+        enclosures=enclosures_from_feedparser(entry, base),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from tui.core.errors import ParseError
 from tui.core.models import ParsedEntry, ParsedFeed
+from tui.core.parse.enclosures import from_json_feed
 from tui.core.parse.entries import (
     BadEntryError,
     absolute,
@@ -260,6 +261,7 @@ def _json_entry(item: object, base: str, feed_author: str, now: datetime) -> Par
         updated_raw=_json_date(item.get("date_modified")),
         categories=(as_str(tag) for tag in tags) if isinstance(tags, list) else (),
         now=now,
+        enclosures=from_json_feed(item.get("attachments"), base),
     )
 
 

@@ -18,6 +18,7 @@ from tui.core.models import ParsedEntry, ParsedFeed, Topic
 from tui.core.store import feeds as feed_queries
 from tui.core.store.bodies import index_stories, pack, story_words
 from tui.core.store.duplicates import find_originals
+from tui.core.store.enclosures import dump_enclosures
 from tui.core.store.rules import apply_at_ingest
 from tui.core.text.dates import to_iso
 from tui.core.text.keys import guid_key, link_key
@@ -82,7 +83,7 @@ def store_parsed_feed(
 
 
 def _fingerprint(entry: ParsedEntry) -> str:
-    fields = (
+    fields: tuple[object, ...] = (
         entry.title,
         entry.link,
         entry.guid,
@@ -93,6 +94,10 @@ def _fingerprint(entry: ParsedEntry) -> str:
         to_iso(entry.updated),
         list(entry.categories),
     )
+    if entry.enclosures:
+        # Only when there are some: a story without any keeps the fingerprint it had
+        # before schema 8, and is not stored again for nothing.
+        fields += (dump_enclosures(entry.enclosures),)
     return hashlib.sha1(json.dumps(fields).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -104,6 +109,7 @@ class Values:
     body: str | bytes  # :func:`~tui.core.store.bodies.pack` of the body
     categories: str  # JSON list
     words: str  # the index's ``content`` for a story with no page (a new story)
+    enclosures: str | None  # JSON list, None for none
 
 
 def _values(entry: ParsedEntry) -> Values:
@@ -111,6 +117,7 @@ def _values(entry: ParsedEntry) -> Values:
         pack(entry.content_html),
         json.dumps(list(entry.categories)),
         story_words(entry.content_html, None),
+        dump_enclosures(entry.enclosures),
     )
 
 
@@ -208,6 +215,7 @@ def store_entries(
             to_iso(published),
             to_iso(entry.updated),
             fingerprint,
+            stored.enclosures,
         )
         if known is None:
             story_id = next_id
@@ -228,7 +236,7 @@ def store_entries(
             conn.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
             conn.execute(
                 "UPDATE stories SET guid=?, link=?, title=?, summary=?, content_html=?, author=?,"
-                " categories=?, published=?, updated=?, fingerprint=?,"
+                " categories=?, published=?, updated=?, fingerprint=?, enclosures=?,"
                 " sort_date = coalesce(?, first_seen), link_key = ?, guid_key = ? WHERE id = ?",
                 (*values, to_iso(published), *keys, story_id),
             )
@@ -238,9 +246,9 @@ def store_entries(
     if inserts:
         conn.executemany(
             "INSERT INTO stories (id, guid, link, title, summary, content_html, author,"
-            " categories, published, updated, fingerprint, feed_id, key, first_seen,"
-            " sort_date, link_key, guid_key, dup_of, read, read_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " categories, published, updated, fingerprint, enclosures, feed_id, key,"
+            " first_seen, sort_date, link_key, guid_key, dup_of, read, read_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             inserts,
         )
     if indexed:

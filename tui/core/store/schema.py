@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -331,6 +331,13 @@ DROP INDEX IF EXISTS stories_by_date;
 DROP INDEX IF EXISTS stories_by_feed_date
 """
 
+# A story's enclosures (podcast episodes, videos) as compact JSON, NULL for none: a
+# column, not a table, because they are read with their story only, and NULL costs a
+# story without any nothing (tui.core.parse.enclosures dumps and loads it).
+SCHEMA_V8 = """
+ALTER TABLE stories ADD COLUMN enclosures TEXT
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -381,6 +388,13 @@ def _to_v7(conn: sqlite3.Connection) -> None:
     _run_script(conn, SCHEMA_V7)
 
 
+def _to_v8(conn: sqlite3.Connection) -> None:
+    """Add the enclosures column. Stories stored before have none until their feed says
+    so again: a refresh finds them changed (their fingerprint now takes the enclosures
+    in) and stores them, with their marks untouched."""
+    _run_script(conn, SCHEMA_V8)
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
 MIGRATIONS: dict[int, Migration] = {
     1: _to_v2,
@@ -389,6 +403,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: _to_v5,
     5: _to_v6,
     6: _to_v7,
+    7: _to_v8,
 }
 
 

@@ -19,6 +19,7 @@ from tui.core.models import Story, StoryIndex, StoryRow, Topic, TopicCount, Topi
 from tui.core.store.accounts import any_account, queue_marks
 from tui.core.store.bodies import unpack
 from tui.core.store.duplicates import copies_of, sources_of
+from tui.core.store.enclosures import load_enclosures
 from tui.core.store.query import Compiled, is_query_error
 from tui.core.text.dates import from_iso, to_iso
 
@@ -37,10 +38,11 @@ STORY_COLUMNS = f"""
     {TOPIC_SLUG},
     s.title, s.link, s.summary, s.published, s.first_seen, s.read, s.read_at,
     s.bookmarked, s.bookmarked_at, s.author, s.guid,
-    s.verified, s.verified_note, s.sentiment, coalesce(f.url, s.orphan_feed_url, '')
+    s.verified, s.verified_note, s.sentiment, coalesce(f.url, s.orphan_feed_url, ''),
+    s.enclosures
 """
 #: How many values :data:`STORY_COLUMNS` selects; queries add theirs after these.
-STORY_WIDTH = 20
+STORY_WIDTH = 21
 STORY_FROM = "stories s LEFT JOIN feeds f ON f.id = s.feed_id"
 
 
@@ -68,6 +70,7 @@ def story_from_row(
         verified_note,
         sentiment,
         feed_url,
+        enclosures,
     ) = row[:STORY_WIDTH]
     return Story(
         id=int(sid),  # type: ignore[call-overload]
@@ -91,6 +94,7 @@ def story_from_row(
         sentiment=None if sentiment is None else str(sentiment),
         sources=sources,
         feed_url=str(feed_url),
+        enclosures=load_enclosures(enclosures),
     )
 
 

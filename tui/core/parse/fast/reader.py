@@ -75,6 +75,9 @@ _VERSIONS = frozenset(
     | {"atom10"}
 )
 _ROOTS = frozenset({"rss", "rdf:rdf", "feed"})
+# Elements with no handler whose text feedparser files under their key and newsterm reads:
+# the refresh hints, and an episode's length (see tui.core.parse.enclosures).
+_KEPT_TEXT = HINT_KEYS | {"itunes_duration"}
 # What an ASCII document may declare: feedparser decodes it with that codec, which must
 # give the same text as UTF-8 does.
 _ASCII_SAFE_ENCODINGS = frozenset(
@@ -327,7 +330,7 @@ class _Reader(NamespaceHandlers):
             key,
             handler,
             f"</{tag.split(':')[-1]}>",
-            keeps_text=handler is None and key in HINT_KEYS,
+            keeps_text=handler is None and key in _KEPT_TEXT,
         )
         return found
 

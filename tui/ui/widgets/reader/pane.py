@@ -160,6 +160,10 @@ class ReaderPane(VerticalScroll, can_focus=True):
         if story.link:
             read = read + Content.styled(f"\n{story.link}", "$foreground-muted")
         widgets.append(Static(read, classes="read-line", markup=False))
+        if view.enclosures:
+            # What the story carries (podcast episodes, videos), under the read line.
+            files = Content("\n".join(view.enclosures))
+            widgets.append(Static(files, classes="enclosures", markup=False))
         note = Static(Content(view.note), classes="note", markup=False)
         note.display = bool(view.note)
         widgets.append(note)

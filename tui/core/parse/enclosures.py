@@ -1,0 +1,197 @@
+"""A story's enclosures (podcast episodes, videos, files), read from what a feed says.
+
+RSS's ``<enclosure url length type>``, Atom's ``<link rel="enclosure">`` (feedparser files
+both under the entry's ``links``), Media RSS's ``<media:content>``, ``<itunes:duration>``,
+and JSON Feed's ``attachments``. Everything here is the feed's word, so it is cleaned and
+bounded: http(s) URLs only, a media type that looks like one, numbers that are numbers and
+within reason, a short one-line title, and a few enclosures a story at most. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tui.core.models import Enclosure
+from tui.core.parse.entries import absolute
+from tui.core.parse.urls import WEB_URL
+from tui.core.text.hygiene import clean_line
+
+__all__ = [
+    "MAX_ENCLOSURES",
+    "enclosure",
+    "from_feedparser",
+    "from_json_feed",
+    "gather",
+    "parse_duration",
+    "parse_length",
+]
+
+#: More than this many files to one story is a feed's mistake (or a trick), not a podcast.
+MAX_ENCLOSURES = 20
+_MAX_TITLE = 200
+_MAX_TYPE = 100
+#: A week: longer is not an episode's length but a typo.
+_MAX_DURATION = 7 * 24 * 3600
+#: A claimed size past this (1 TB) is no size.
+_MAX_LENGTH = 1 << 40
+# "audio/*" too: Media RSS's medium="audio" with no type says the kind, not the format.
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+\-]*/(?:\*|[a-z0-9][a-z0-9.+\-]*)")
+_CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,4}):(\d{1,2})(?:\.\d+)?")
+_SECONDS = re.compile(r"(\d{1,7})(?:\.\d+)?")
+
+
+def parse_duration(value: object) -> int | None:
+    """Seconds from ``"1:02:03"``, ``"62:03"``, ``"3723"`` (or a number), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = int(value) if math.isfinite(value) else -1  # NaN, ±inf: no duration
+    elif isinstance(value, str):
+        text = value.strip()
+        clock = _CLOCK.fullmatch(text)
+        if clock:
+            hours, minutes, secs = (int(part or 0) for part in clock.groups())
+            if secs >= 60 or (clock.group(1) is not None and minutes >= 60):
+                return None
+            seconds = hours * 3600 + minutes * 60 + secs
+        elif plain := _SECONDS.fullmatch(text):
+            seconds = int(plain.group(1))
+        else:
+            return None
+    else:
+        return None
+    return seconds if 0 < seconds <= _MAX_DURATION else None
+
+
+def parse_length(value: object) -> int | None:
+    """Bytes from a feed's ``length``/``fileSize``/``size_in_bytes``, else None (``0`` and
+    ``-1``, which feeds write for "unknown", included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        # 13 digits pass the 1 TB cap; more would only be refused after a costly int().
+        if not value.isdigit() or not value.isascii() or len(value) > 13:
+            return None
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    return value if 0 < value <= _MAX_LENGTH else None
+
+
+def _media_type(value: object) -> str:
+    text = clean_line(value if isinstance(value, str) else "").lower()[:_MAX_TYPE]
+    text = text.split(";", 1)[0].strip()  # "audio/mpeg; codecs=..." is audio/mpeg
+    return text if _MEDIA_TYPE.fullmatch(text) else ""
+
+
+def enclosure(
+    url: object,
+    *,
+    base: str = "",
+    media_type: object = None,
+    length: object = None,
+    duration: object = None,
+    title: object = None,
+) -> Enclosure | None:
+    """One enclosure from a feed's values, cleaned; None without an http(s) URL."""
+    href = absolute(url, base) if isinstance(url, str) else ""
+    if not href or not WEB_URL.match(href):
+        return None
+    name = clean_line(title if isinstance(title, str) else "")[:_MAX_TITLE]
+    return Enclosure(
+        url=href,
+        type=_media_type(media_type),
+        length=parse_length(length),
+        duration=parse_duration(duration),
+        title=name,
+    )
+
+
+def gather(found: Iterable[Enclosure | None], duration: object = None) -> tuple[Enclosure, ...]:
+    """Enclosures in the feed's order, one per URL (a later mention fills what an earlier
+    one left out), at most :data:`MAX_ENCLOSURES`; ``duration`` (``itunes:duration``, said
+    of the item) goes to the first audio or video that has none."""
+    by_url: dict[str, Enclosure] = {}
+    for item in found:
+        if item is None:
+            continue
+        known = by_url.get(item.url)
+        if known is None:
+            if len(by_url) < MAX_ENCLOSURES:
+                by_url[item.url] = item
+            continue
+        by_url[item.url] = Enclosure(
+            url=known.url,
+            type=known.type or item.type,
+            length=known.length or item.length,
+            duration=known.duration or item.duration,
+            title=known.title or item.title,
+        )
+    result = list(by_url.values())
+    seconds = parse_duration(duration)
+    if seconds is not None:
+        for index, item in enumerate(result):
+            if item.duration is None and item.kind in ("audio", "video", "file"):
+                result[index] = Enclosure(item.url, item.type, item.length, seconds, item.title)
+                break
+    return tuple(result)
+
+
+def from_feedparser(entry: Mapping[str, Any], base: str) -> tuple[Enclosure, ...]:
+    """The enclosures of a feedparser entry dict (read plainly: no aliases)."""
+    found: list[Enclosure | None] = []
+    links = dict.get(entry, "links") if isinstance(entry, dict) else None
+    for link in links if isinstance(links, list) else ():
+        if isinstance(link, dict) and dict.get(link, "rel") == "enclosure":
+            found.append(
+                enclosure(
+                    dict.get(link, "href"),
+                    base=base,
+                    media_type=dict.get(link, "type"),
+                    length=dict.get(link, "length"),
+                    title=dict.get(link, "title"),
+                )
+            )
+    media = dict.get(entry, "media_content") if isinstance(entry, dict) else None
+    for item in media if isinstance(media, list) else ():
+        if isinstance(item, dict):
+            found.append(
+                enclosure(
+                    dict.get(item, "url"),
+                    base=base,
+                    media_type=dict.get(item, "type") or _medium_type(dict.get(item, "medium")),
+                    length=dict.get(item, "filesize"),
+                    duration=dict.get(item, "duration"),
+                )
+            )
+    duration = dict.get(entry, "itunes_duration") if isinstance(entry, dict) else None
+    return gather(found, duration)
+
+
+def _medium_type(medium: object) -> str | None:
+    # Media RSS's medium="audio|video" where no type is given: the kind without a format.
+    return f"{medium}/*" if medium in ("audio", "video", "image") else None
+
+
+def from_json_feed(attachments: object, base: str) -> tuple[Enclosure, ...]:
+    """JSON Feed's ``attachments``."""
+    found: list[Enclosure | None] = []
+    for item in attachments if isinstance(attachments, list) else ():
+        if isinstance(item, dict):
+            found.append(
+                enclosure(
+                    item.get("url"),
+                    base=base,
+                    media_type=item.get("mime_type"),
+                    length=item.get("size_in_bytes"),
+                    duration=item.get("duration_in_seconds"),
+                    title=item.get("title"),
+                )
+            )
+    return gather(found)
