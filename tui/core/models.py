@@ -380,6 +380,8 @@ class StoryRow(NamedTuple):
     hidden: bool = False
     #: A highlight rule's colour ("" for none).
     highlight: str = ""
+    #: "audio" or "video" when the story carries such a file (a podcast episode), else "".
+    media: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -727,7 +727,7 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
             " (SELECT group_concat(coalesce(cf.user_title, nullif(cf.title, ''), cf.url,"
             " c.orphan_feed_title, ''), ', ') FROM stories c LEFT JOIN feeds cf"
             " ON cf.id = c.feed_id WHERE c.dup_of = s.id), f.account_id IS NOT NULL,"
-            f" s.hidden, s.highlight FROM {STORY_FROM} WHERE s.id IN ({marks})",
+            f" s.hidden, s.highlight, {_MEDIA} FROM {STORY_FROM} WHERE s.id IN ({marks})",
             chunk,
         ):
             (sid, slug, topic, title, feed_title, link, sort_date, read, bookmarked, also) = row[
@@ -747,8 +747,19 @@ def rows_for(conn: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, St
                 bool(row[10]),
                 bool(row[11]),
                 row[12] or "",
+                row[13],
             )
     return result
+
+
+# Whether a story carries audio or video, for its list row: read from the enclosures'
+# stored JSON as tui.core.store.enclosures writes it (compact: '"type":"audio/…'), so that
+# a row costs no JSON parsing. Video wins: a video episode often has its audio too.
+_MEDIA = (
+    "CASE WHEN s.enclosures IS NULL THEN ''"
+    """ WHEN s.enclosures LIKE '%"type":"video/%' THEN 'video'"""
+    """ WHEN s.enclosures LIKE '%"type":"audio/%' THEN 'audio' ELSE '' END"""
+)
 
 
 def has_marks(conn: sqlite3.Connection) -> bool:

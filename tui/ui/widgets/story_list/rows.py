@@ -6,7 +6,8 @@ and the line's strip (with the cursor's highlight).
 The ★ is drawn once the bookmark is saved; a ☆ stands in while it is on its way to disk.
 
 A story that several feeds carried shows them all in place of the source:
-``Feed A + Feed B · 2h``. A story from a sync account's feed has ``⇅`` before its source.
+``Feed A + Feed B · 2h``. A story from a sync account's feed has ``⇅`` before its source,
+one that carries audio ``♪``, video ``▶``.
 
 Split from :mod:`tui.ui.widgets.story_list.widget` so the widget keeps to scrolling and
 state. Titles, feed names and topic names are untrusted text; they only ever become
@@ -135,6 +136,8 @@ class RowPainter:
             source = fit_names([row.feed_title, *row.also.split(", ")], max(10, width // 3))
         else:
             source = fit(source_domain(row.link) or row.feed_title, max(10, width // 4))
+        if row.media:  # a podcast episode or a video: the reader lists its files
+            source = f"{'▶' if row.media == 'video' else '♪'} {source}"
         if row.synced:
             source = f"⇅ {source}"  # from a sync account: its marks reach the server too
         meta = f" {source} · {age} " if age else f" {source} "
