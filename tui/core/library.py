@@ -419,7 +419,9 @@ class Library:
         story_filter = _list_filter(topic, unread, bookmarked, sentiment, with_hidden)
         if slug.startswith("view:"):
             limit = max(0, min(limit, count - offset))
-            for view in _view_queries(views, with_hidden):
+            # Only the view asked for is compiled: a window is read at every scroll.
+            named = [view for view in views if story_queries.view_slug(view.name) == slug]
+            for view in _view_queries(named, with_hidden):
                 if view.slug == slug:
                     return self._db.read(
                         story_queries.view_window,

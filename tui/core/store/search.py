@@ -27,7 +27,7 @@ from tui.core.errors import LibraryError, SearchQueryError
 from tui.core.models import SearchResult, Story
 from tui.core.store.database import Database
 from tui.core.store.query import Compiled, QueryError, compile_query, is_query_error
-from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, story_from_row
+from tui.core.store.stories import STORY_COLUMNS, STORY_WIDTH, pool_edge, story_from_row
 from tui.core.text.dates import utcnow
 
 #: Longest query read, in characters, and most words (terms) in one query.
@@ -64,10 +64,6 @@ _POOL_EDGE = (
 # whole library is asked the other way round (_FILTERED), which costs what the few stories
 # it takes in cost; walking every index entry would cost 230 ms at a million.
 FILTER_POOL = 10_000
-_FILTER_EDGE = (
-    "SELECT sort_date FROM stories INDEXED BY stories_dated WHERE dup_of IS NULL"
-    " ORDER BY sort_date DESC, id LIMIT 1 OFFSET ?"
-)
 _NEWEST = (
     f"SELECT {STORY_COLUMNS} FROM stories s INDEXED BY stories_dated"
     " LEFT JOIN feeds f ON f.id = s.feed_id"
@@ -295,9 +291,9 @@ def _newest(
     if compiled.fts is not None:
         where, params = f"{_MATCHES} AND ({where})", [compiled.fts, *params]
     if limit >= 0:  # (SQLite reads a negative LIMIT as none: every match)
-        edge = conn.execute(_FILTER_EDGE, (FILTER_POOL - 1,)).fetchone()
+        edge = pool_edge(conn, FILTER_POOL)
         # Every story is dated on or after the pool's oldest; with no edge, the pool is all.
-        oldest = str(edge[0]) if edge is not None else ""
+        oldest = edge if edge is not None else ""
         rows = conn.execute(_NEWEST.format(where=where), (oldest, *params, limit)).fetchall()
         if len(rows) >= limit or edge is None:
             # A page of the newest that pass: any story not walked is older than all of it.

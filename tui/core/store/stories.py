@@ -606,6 +606,29 @@ def view_window(
     return [int(story_id) for (story_id,) in rows]
 
 
+def pool_edge(
+    conn: sqlite3.Connection,
+    size: int,
+    keyset: str = "",
+    keys: Sequence[object] = (),
+    *,
+    newest_first: bool = True,
+) -> str | None:
+    """The sort_date of the ``size``-th listable story along ``stories_dated`` (from the
+    top, or after ``keyset``), where a bounded walk stops; None when fewer are left.
+
+    Views (:func:`_walk`) and search (:func:`tui.core.store.search._newest`) walk their
+    newest ``size`` stories, checking each, before they fall back to a set.
+    """
+    order = _NEWEST_FIRST if newest_first else _OLDEST_FIRST
+    found = conn.execute(
+        f"SELECT s.sort_date FROM stories s INDEXED BY stories_dated"
+        f" WHERE s.dup_of IS NULL{keyset} {order} LIMIT 1 OFFSET ?",
+        [*keys, size - 1],
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
 def _walk(
     conn: sqlite3.Connection,
     story_filter: StoryFilter,
@@ -622,13 +645,7 @@ def _walk(
     if edge is not None:
         keyset, keys = (_AFTER if newest_first else _BEFORE), [edge[0], edge[0], edge[1]]
     order = _NEWEST_FIRST if newest_first else _OLDEST_FIRST
-    # The sort_date of the VIEW_POOL-th listable story from the edge: the walk stops there.
-    found = conn.execute(
-        f"SELECT s.sort_date FROM stories s INDEXED BY stories_dated"
-        f" WHERE s.dup_of IS NULL{keyset} {order} LIMIT 1 OFFSET ?",
-        [*keys, VIEW_POOL - 1],
-    ).fetchone()
-    pool = None if found is None else str(found[0])
+    pool = pool_edge(conn, VIEW_POOL, keyset, keys, newest_first=newest_first)
     where, params = _view_where(view.per_row or view.compiled, story_filter)
     ids: list[int] = []
     if pool is not None:
