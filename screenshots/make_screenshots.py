@@ -62,6 +62,16 @@ async def help_screen(pilot: Pilot[Any], library: Library) -> None:
     await _settle(pilot)
 
 
+async def picture(pilot: Pilot[Any], library: Library) -> None:
+    """The lander story with its picture (from the demo's cache), in half blocks: what a
+    terminal without sixel or the kitty protocol shows (xterm-sixel.png shows sixel)."""
+    await _open(pilot, library, "lander learns to hop")
+    reader = pilot.app.main.reader  # type: ignore[attr-defined]
+    (block,) = reader.picture_blocks()
+    reader.scroll_to(y=max(0, block.virtual_region.y - 4), animate=False, immediate=True)
+    await _settle(pilot)
+
+
 async def views_and_rules(pilot: Pilot[Any], library: Library) -> None:
     await pilot.press("enter")  # the first view, opened
     await _settle(pilot)
@@ -71,6 +81,7 @@ async def views_and_rules(pilot: Pilot[Any], library: Library) -> None:
 
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("wide.svg", (150, 42), wide),
+    ("reader-picture.svg", (150, 42), picture),
     ("narrow-reader.svg", (80, 40), narrow_reader),
     ("search.svg", (150, 42), search),
     ("help.svg", (150, 42), help_screen),
@@ -88,7 +99,8 @@ async def shoot(db: Path, name: str, size: tuple[int, int], steps: Steps) -> Non
     if name == "views-and-rules.svg":
         settings = replace(settings, views=VIEWS, rules=RULES)
     with Library(db, settings) as library:
-        app = NewstermApp(library, settings, now=lambda: NOW)
+        pictures = "blocks" if name == "reader-picture.svg" else "off"
+        app = NewstermApp(library, settings, now=lambda: NOW, pictures=pictures)
         async with app.run_test(size=size) as pilot:
             await _settle(pilot)
             await steps(pilot, library)

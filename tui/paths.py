@@ -25,3 +25,14 @@ def default_db_path() -> Path:
 
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def cache_dir() -> Path:
+    """The platformdirs user cache dir, e.g. ``~/.cache/newsterm``: pictures for the reader."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def downloads_dir() -> Path:
+    """Where enclosures are saved unless ``[media] downloads`` says otherwise: the user's
+    Downloads folder's ``newsterm`` folder."""
+    return Path(platformdirs.user_downloads_dir()) / APP_NAME

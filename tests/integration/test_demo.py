@@ -13,6 +13,7 @@ import pytest
 from tui.core.demo import (
     DEMO_DIR,
     DEMO_FEEDS,
+    DEMO_PICTURES,
     NEWEST_AGE,
     DemoFeed,
     build_demo_library,
@@ -52,8 +53,26 @@ def _parsed(filename: str) -> ParsedFeed:
 # --- the files --------------------------------------------------------------------------
 
 
-def test_every_file_in_the_demo_folder_is_a_demo_feed() -> None:
-    assert sorted(p.name for p in DEMO_DIR.iterdir()) == sorted(d.filename for d in DEMO_FEEDS)
+def test_every_file_in_the_demo_folder_is_a_demo_feed_or_its_picture() -> None:
+    feeds = sorted(p.name for p in DEMO_DIR.iterdir() if p.is_file())
+    assert feeds == sorted(d.filename for d in DEMO_FEEDS)
+    pictures = sorted(p.name for p in (DEMO_DIR / "pictures").iterdir())
+    assert pictures == sorted(DEMO_PICTURES.values())
+
+
+async def test_the_demo_shows_its_picture_offline(tmp_path: Path) -> None:
+    """The picture is in the demo's cache under its story's address: it loads, decoded
+    by the worker pool, without any network (the address's host does not exist)."""
+    from tui.core.images.picture import Picture
+
+    build_demo_library(tmp_path / "demo.db", now=NOW)
+    ((url, _file),) = DEMO_PICTURES.items()
+    with Library(tmp_path / "demo.db") as library:
+        (story,) = [s for s in library.stories() if "lander" in s.title]
+        assert url in library.story(story.id).content_html
+        picture = await library.load_picture(url, 80, 60)
+        await library.close_pictures()
+    assert isinstance(picture, Picture) and (picture.width, picture.height) == (80, 45)
 
 
 @pytest.mark.parametrize("demo_feed", DEMO_FEEDS, ids=lambda d: d.filename)

@@ -18,8 +18,17 @@ from typing import Any
 
 import pytest
 
-from tui.core.article.view import enclosure_line, reader_view, story_as_text
+from tui.core.article.view import (
+    enclosure_line,
+    extra_line,
+    files_then_extras,
+    reader_view,
+    story_as_text,
+    transcript_view,
+)
+from tui.core.export import story_record
 from tui.core.library import Library
+from tui.core.media.transcripts import preferred_transcript, transcript_article
 from tui.core.models import Enclosure, ParsedEntry, ParsedFeed
 from tui.core.settings import Settings
 from tui.core.store import schema
@@ -35,6 +44,12 @@ EPISODE = Enclosure(
 )
 VIDEO = Enclosure("https://cdn.example/1.mp4", "video/mp4")
 COVER = Enclosure("https://cdn.example/1.jpg", "image/jpeg", 2048)
+# An episode's extras (Podcasting 2.0): entries of the same list, each with a rel.
+VTT = Enclosure("https://cdn.example/1.vtt", "text/vtt", rel="transcript", language="en")
+SRT = Enclosure("https://cdn.example/1.srt", "application/x-subrip", rel="transcript")
+CHAPTERS = Enclosure("https://cdn.example/1.json", "application/json+chapters", rel="chapters")
+ARTWORK = Enclosure("https://cdn.example/1-art.jpg", rel="artwork")
+EXTRAS = (VTT, SRT, CHAPTERS, ARTWORK)
 
 
 def entry(name: str, *enclosures: Enclosure, hours: int = 1) -> ParsedEntry:
@@ -128,6 +143,8 @@ def test_enclosures_read_back_through_every_story_read(db_path: Path) -> None:
         (EPISODE, VIDEO, COVER),
         (Enclosure("https://a.example/x"),),
         (Enclosure("https://a.example/x", title="日本語のタイトル"),),
+        (EPISODE, *EXTRAS),
+        EXTRAS,
     ],
 )
 def test_dump_and_load_round_trip(items: tuple[Enclosure, ...]) -> None:
@@ -153,6 +170,22 @@ DAMAGED = {
         (Enclosure("https://x/a.mp3", "audio/mpeg"), Enclosure("https://x/b.mp3")),
     ),
     "deeply-nested": ("[" * 100_000, ()),
+    "unknown-rel": (
+        '[{"url":"https://x/a.mp3","rel":"soundbite"},{"url":"https://x/b","rel":["x"]},'
+        '{"url":"https://x/c","rel":null},{"url":"https://x/d","rel":5},'
+        '{"url":"https://x/t.vtt","rel":"transcript","language":"en"}]',
+        (Enclosure("https://x/t.vtt", rel="transcript", language="en"),),
+    ),
+    "extra-that-says-audio": (
+        '[{"url":"https://x/t","type":"audio/mpeg","rel":"transcript","language":"\\u001b[2J"},'
+        '{"url":"https://x/a","type":"video/mp4","rel":"artwork","language":"en"},'
+        '{"url":"https://x/f","type":"audio/mpeg","rel":"","language":"en"}]',
+        (
+            Enclosure("https://x/t", rel="transcript"),
+            Enclosure("https://x/a", rel="artwork"),
+            Enclosure("https://x/f", "audio/mpeg"),
+        ),
+    ),
 }
 
 
@@ -235,6 +268,7 @@ def _as_schema_7(path: Path) -> None:
     execute(
         path,
         "ALTER TABLE stories DROP COLUMN enclosures",
+        "DROP TABLE downloads",  # schema 9's
         "PRAGMA user_version = 7",
     )
 
@@ -248,7 +282,7 @@ def _stories_without_enclosures(path: Path) -> list[tuple[Any, ...]]:
     return rows(path, f"SELECT {', '.join(columns)} FROM stories ORDER BY id")
 
 
-def test_a_schema_7_library_opens_as_schema_8_with_every_row_kept(db_path: Path) -> None:
+def test_a_schema_7_library_opens_with_enclosures_and_every_row_kept(db_path: Path) -> None:
     plain = tuple(entry(f"n{i}", hours=i + 1) for i in range(5))
     with Library(db_path, Settings()) as library:
         feed = library.add_feed(FEED_URL, title="Pod", topic="Audio")
@@ -277,7 +311,7 @@ def test_a_schema_7_library_opens_as_schema_8_with_every_row_kept(db_path: Path)
         # The same entries again change nothing: the fingerprints did not move.
         assert ingest(library, feed.id, plain) == StoredEntries(new=0, updated=0)
 
-    assert rows(db_path, "PRAGMA user_version") == [(schema.SCHEMA_VERSION,)] == [(8,)]
+    assert rows(db_path, "PRAGMA user_version") == [(schema.SCHEMA_VERSION,)] == [(9,)]
     assert _stories_without_enclosures(db_path) == before
     assert rows(db_path, "SELECT count(*), count(enclosures) FROM stories") == [(5, 0)]
 
@@ -388,3 +422,126 @@ def test_the_reader_lists_a_storys_files_under_its_read_line(db_path: Path) -> N
 )
 def test_a_files_line_says_what_the_feed_says_of_it(item: Enclosure, line: str) -> None:
     assert enclosure_line(item) == line
+
+
+# -- an episode's extras (transcripts, chapters, artwork) ---------------------------------
+
+
+def test_extras_are_stored_read_back_and_never_mark_a_row_as_audio(db_path: Path) -> None:
+    with Library(db_path, Settings()) as library:
+        feed = library.add_feed(FEED_URL, title="Pod", topic="Audio")
+        entries = (
+            entry("episode", EPISODE, *EXTRAS),
+            entry("extras", *EXTRAS, hours=2),
+            entry("video", VIDEO, ARTWORK, hours=3),
+        )
+        library.ingest(feed.id, ParsedFeed(title="Pod", entries=entries), now=NOW)
+        ids = ids_by_title(library)
+        assert library.story(ids["Podcast episode"]).enclosures == (EPISODE, *EXTRAS)
+        assert library.story(ids["Podcast extras"]).enclosures == EXTRAS
+        rows_by_id = library.rows_for(list(ids.values()))
+        media = {title: rows_by_id[story_id].media for title, story_id in ids.items()}
+    assert media == {"Podcast episode": "audio", "Podcast extras": "", "Podcast video": "video"}
+    (stored,) = rows(db_path, "SELECT enclosures FROM stories WHERE id = ?", ids["Podcast extras"])
+    assert json.loads(stored[0]) == [
+        {"url": VTT.url, "type": "text/vtt", "rel": "transcript", "language": "en"},
+        {"url": SRT.url, "type": "application/x-subrip", "rel": "transcript"},
+        {"url": CHAPTERS.url, "type": "application/json+chapters", "rel": "chapters"},
+        {"url": ARTWORK.url, "rel": "artwork"},
+    ]
+
+
+def test_extras_change_a_story_once_and_files_alone_keep_their_json(db_path: Path) -> None:
+    with Library(db_path, Settings()) as library:
+        feed = library.add_feed(FEED_URL, title="Pod")
+        files = (entry("one", EPISODE),)
+        library.ingest(feed.id, ParsedFeed(title="Pod", entries=files), now=NOW)
+        (before,) = rows(db_path, "SELECT enclosures, fingerprint FROM stories")
+        # The JSON of files alone is what it was before extras existed: no "rel" written.
+        assert before[0] == (
+            '[{"url":"https://cdn.example/1.mp3","type":"audio/mpeg","length":45000000,'
+            '"duration":3723,"title":"Épisode un — «live»"}]'
+        )
+        assert ingest(library, feed.id, files) == StoredEntries(new=0, updated=0)
+        with_extras = (entry("one", EPISODE, VTT, ARTWORK),)
+        assert ingest(library, feed.id, with_extras) == StoredEntries(new=0, updated=1)
+        assert ingest(library, feed.id, with_extras) == StoredEntries(new=0, updated=0)
+        assert ingest(library, feed.id, files) == StoredEntries(new=0, updated=1)
+    assert rows(db_path, "SELECT enclosures, fingerprint FROM stories") == [before]
+
+
+def test_the_reader_lists_files_first_then_extras(db_path: Path) -> None:
+    with Library(db_path, Settings()) as library:
+        feed = library.add_feed(FEED_URL, title="Pod", topic="Audio")
+        library.ingest(feed.id, ParsedFeed(title="Pod", entries=(entry("one", EPISODE),)), now=NOW)
+        (story_id,) = ids_by_title(library).values()
+    # A hand-edited list with an extra first is put right in the reader.
+    execute(
+        db_path, f"UPDATE stories SET enclosures = {_quoted(dump_enclosures((VTT, EPISODE)) or '')}"
+    )
+    with Library(db_path, Settings()) as library:
+        story = library.story(story_id)
+    assert story.enclosures == (VTT, EPISODE)
+    view = reader_view(story)
+    assert view.enclosure_items == (EPISODE, VTT)
+    assert view.enclosures == (enclosure_line(EPISODE), "Transcript · WebVTT · en · cdn.example")
+    lines = story_as_text(view)
+    at = lines.index(enclosure_line(EPISODE))
+    assert lines[at : at + 4] == [
+        enclosure_line(EPISODE),
+        f"  {EPISODE.url}",
+        "Transcript · WebVTT · en · cdn.example",
+        f"  {VTT.url}",
+    ]
+    assert files_then_extras((ARTWORK, VIDEO, VTT, EPISODE)) == (VIDEO, EPISODE, ARTWORK, VTT)
+
+
+@pytest.mark.parametrize(
+    ("item", "line"),
+    [
+        (VTT, "Transcript · WebVTT · en · cdn.example"),
+        (SRT, "Transcript · SRT · cdn.example"),
+        (Enclosure("https://t.example/t", rel="transcript"), "Transcript · t.example"),
+        (
+            Enclosure("https://t.example/t", "application/x-weird", rel="transcript"),
+            "Transcript · application/x-weird · t.example",
+        ),
+        (CHAPTERS, "Chapters · cdn.example"),
+        (ARTWORK, "Artwork · cdn.example"),
+    ],
+)
+def test_an_extras_line_says_what_it_is(item: Enclosure, line: str) -> None:
+    assert extra_line(item) == enclosure_line(item) == line
+
+
+def test_a_transcript_opens_in_the_reader_like_a_story_body(db_path: Path) -> None:
+    with Library(db_path, Settings()) as library:
+        feed = library.add_feed(FEED_URL, title="Pod", topic="Audio")
+        entries = (entry("one", EPISODE, SRT, VTT),)
+        library.ingest(feed.id, ParsedFeed(title="Pod", entries=entries), now=NOW)
+        (story_id,) = ids_by_title(library).values()
+        view = reader_view(library.story(story_id))
+    chosen = preferred_transcript(view.enclosure_items)
+    assert chosen == VTT
+    data = b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann>Welcome to the show.\n"
+    shown = transcript_view(view, transcript_article(data, chosen.type, chosen.url), chosen)
+    assert shown.note == "Transcript · WebVTT · en · cdn.example"
+    assert shown.story == view.story and shown.enclosures == view.enclosures
+    assert shown.read_line.startswith("read 1 min · published ")
+    text = "\n".join(story_as_text(shown))
+    assert "00:00:01 · Ann" in text and "Welcome to the show." in text
+    assert "<p>about one</p>" not in text
+
+
+def test_json_records_give_rel_and_language_to_extras_only(db_path: Path) -> None:
+    with Library(db_path, Settings()) as library:
+        feed = library.add_feed(FEED_URL, title="Pod", topic="Audio")
+        entries = (entry("one", EPISODE, VTT, ARTWORK),)
+        library.ingest(feed.id, ParsedFeed(title="Pod", entries=entries), now=NOW)
+        (story_id,) = ids_by_title(library).values()
+        record = story_record(library.story(story_id))
+    assert record["enclosures"] == [
+        as_record(EPISODE),
+        {**as_record(VTT), "rel": "transcript", "language": "en"},
+        {**as_record(ARTWORK), "rel": "artwork", "language": ""},
+    ]

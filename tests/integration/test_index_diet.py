@@ -53,12 +53,14 @@ def _stock(library: Library) -> None:
 
 def _version_6(path: Path) -> None:
     """A library stocked by this code, made into the file version 6 wrote: no enclosures
-    column (schema 8), the indexes schema 7 dropped, and its version."""
+    column (schema 8), no downloads table (schema 9), the indexes schema 7 dropped, and its
+    version."""
     with Library(path) as library:
         _stock(library)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("ALTER TABLE stories DROP COLUMN enclosures")
+        conn.execute("DROP TABLE downloads")
         conn.execute("CREATE INDEX stories_by_feed_date ON stories(feed_id, sort_date DESC)")
         conn.execute("CREATE INDEX stories_by_date ON stories(sort_date DESC)")
         conn.execute("PRAGMA user_version = 6")

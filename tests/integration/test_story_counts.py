@@ -172,6 +172,7 @@ def test_an_upgraded_library_counts_its_stories_once(db_path: Path) -> None:
         conn.execute("DROP INDEX stories_dated")
         conn.execute(listed)
         conn.execute("ALTER TABLE stories DROP COLUMN enclosures")  # schema 8's
+        conn.execute("DROP TABLE downloads")  # schema 9's
         conn.execute("PRAGMA user_version = 5")
     conn.close()
     with _opened(db_path) as library:

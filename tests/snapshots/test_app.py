@@ -13,9 +13,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.support.pilot import make_app, quiet_settings, settle, title_row
+from tests.support.pilot import NOW, make_app, quiet_settings, settle, title_row
 from tui.core.library import Library
 from tui.core.settings import Rule, View
+from tui.ui.app import NewstermApp
 
 SnapCompare = Callable[..., bool]
 
@@ -35,6 +36,31 @@ def _open_story(library: Library, fragment: str) -> Callable[[Pilot[Any]], Any]:
 def test_wide_layout_with_a_story_open(snap_compare: SnapCompare, demo_library: Library) -> None:
     app = make_app(demo_library)
     run_before = _open_story(demo_library, "one in a hundred years")
+    assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)
+
+
+def test_reader_with_a_picture_in_half_blocks(
+    snap_compare: SnapCompare, demo_library: Library
+) -> None:
+    """The lander story's picture, from the demo's cache, drawn in half blocks (the same
+    in every terminal) where the story has it, with its caption under it. Prefetch is
+    off in these settings (no network in tests), so i turns pictures on."""
+    app = NewstermApp(demo_library, demo_library.settings, now=lambda: NOW, pictures="blocks")
+    story_id = title_row(demo_library, "lander learns to hop").id
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.main.stories.move_to_story(story_id)  # type: ignore[attr-defined]
+        await pilot.press("enter", "i")
+        await settle(pilot)
+        reader = pilot.app.main.reader  # type: ignore[attr-defined]
+        (block,) = reader.picture_blocks()
+        reader.scroll_to_widget(block, top=True, animate=False, immediate=True)
+        await settle(pilot)
+        assert block.state == "shown"
+        pilot.app.clear_notifications()  # "Pictures on." would cover the text
+        await pilot.pause()
+
     assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
@@ -56,3 +58,16 @@ def title_row(library: Library, fragment: str) -> StoryRow:
     """The story whose title contains ``fragment``."""
     (row,) = [row for row in library.story_rows() if fragment in row.title]
     return row
+
+
+async def until(
+    pilot: Pilot[None], done: Callable[[], object], what: str, timeout: float = 30
+) -> None:
+    """Wait (``timeout`` seconds at most) until ``done()`` is true: for work Pilot does not
+    know to wait for (a download task, a picture dripping in, a program in a thread)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never: {what}")

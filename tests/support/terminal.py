@@ -3,6 +3,9 @@
 Pilot drives the app inside the test's own process, which cannot be killed with -9 and
 looked at afterwards. :class:`Terminal` starts ``python -m tui`` with a pty as its terminal,
 collects everything it writes, types keys into it and kills it. Every wait has a deadline.
+
+A terminal that draws pictures is played by ``answers``: each query the app writes is
+answered as that terminal answers it (:data:`SIXEL_TERMINAL`, :data:`KITTY_TERMINAL`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import select
 import signal
 import struct
@@ -20,6 +24,21 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+#: Query → answer, or a function of the query's match giving the answer.
+Answers = dict[bytes, bytes | Callable[[re.Match[bytes]], bytes]]
+# Primary device attributes: a VT340-like terminal with sixel graphics (4).
+_DA1 = rb"\x1b\[c"
+# The text area's cell size in pixels (CSI 16 t): 10 × 20.
+_CELL_SIZE = rb"\x1b\[16t"
+# A kitty graphics protocol query (a=q): answered OK with the query's own image id.
+_TGP_QUERY = rb"\x1b_G(?:[^;\x1b]*,)?i=(\d+)[^;\x1b]*a=q[^\x1b]*\x1b\\"
+SIXEL_TERMINAL: Answers = {_DA1: b"\x1b[?62;4;22c", _CELL_SIZE: b"\x1b[6;20;10t"}
+KITTY_TERMINAL: Answers = {
+    _DA1: b"\x1b[?62;22c",
+    _CELL_SIZE: b"\x1b[6;20;10t",
+    _TGP_QUERY: lambda m: b"\x1b_Gi=" + m.group(1) + b";OK\x1b\\",
+}
+
 
 def _take_terminal() -> None:  # in the child, between fork and exec
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
@@ -29,12 +48,22 @@ class Terminal:
     """``newsterm`` (``python -m tui`` and ``args``) in a pty of ``columns`` × ``lines``."""
 
     def __init__(
-        self, args: Sequence[str], *, columns: int = 120, lines: int = 36, cwd: Path | None = None
+        self,
+        args: Sequence[str],
+        *,
+        columns: int = 120,
+        lines: int = 36,
+        cwd: Path | None = None,
+        answers: Answers | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
-        env.pop("TEXTUAL", None)
+        # Not the test run's own tmux, if any: only what the test asks for.
+        outer = {k: v for k, v in os.environ.items() if k not in ("TEXTUAL", "TMUX")}
+        env = {**outer, "TERM": "xterm-256color", "COLORTERM": "truecolor", **(env or {})}
+        self._answers = [(re.compile(query), answer) for query, answer in (answers or {}).items()]
+        self._asked = 0  # output before this was looked at for queries
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tui", *args],
             stdin=slave,
@@ -59,7 +88,20 @@ class Terminal:
         except OSError:  # the app ended and the pty closed
             return b""
         self.output += chunk
+        if self._answers:
+            self._answer()
         return chunk
+
+    def _answer(self) -> None:
+        """Answer the queries written since the last look, as the terminal played would."""
+        start = max(0, self._asked - 64)  # a query split over two reads
+        seen = bytes(self.output[start:])
+        for query, answer in self._answers:
+            for match in query.finditer(seen):
+                if start + match.end() <= self._asked:
+                    continue  # answered already
+                os.write(self.master, answer(match) if callable(answer) else answer)
+        self._asked = len(self.output)
 
     def wait_for(self, found: Callable[[bytes], bool], timeout: float = 30.0) -> bool:
         """Read until ``found(everything written so far)``; False when the time runs out."""

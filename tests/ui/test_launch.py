@@ -14,7 +14,9 @@ from tui.core.settings import Settings
 def _capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Settings, bool]]:
     calls: list[tuple[Path, Settings, bool]] = []
 
-    def fake_run_app(path: Path, settings: Settings, *, demo: bool = False) -> int:
+    def fake_run_app(
+        path: Path, settings: Settings, *, demo: bool = False, **folders: Path | None
+    ) -> int:
         calls.append((path, settings, demo))
         return 0
 

@@ -16,7 +16,7 @@ from tui.ui.screens.welcome import WelcomeScreen
 
 
 async def test_keys_are_remapped_by_binding_id(demo_db: Path) -> None:
-    settings = quiet_settings(toggle_bookmark="x", cursor_down="ctrl+n", search="e")
+    settings = quiet_settings(toggle_bookmark="x", cursor_down="ctrl+n", search="w")
     with Library(demo_db, settings) as library:
         app = make_app(library, settings)
         async with app.run_test(size=(140, 40)) as pilot:
@@ -39,7 +39,7 @@ async def test_keys_are_remapped_by_binding_id(demo_db: Path) -> None:
                 for i in range(table.row_count)
             }
             assert keys["toggle_bookmark"] == "x"
-            await pilot.press("escape", "e")
+            await pilot.press("escape", "w")
             assert app.screen.__class__.__name__ == "SearchScreen"
 
 

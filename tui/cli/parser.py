@@ -15,6 +15,7 @@ from tui.cli.commands import Handler
 from tui.cli.commands.app import cmd_config
 from tui.cli.commands.feed import cmd_feed
 from tui.cli.commands.library import cmd_refresh, cmd_restore
+from tui.cli.commands.media import cmd_cache, cmd_download
 from tui.cli.commands.rules import cmd_rules
 from tui.cli.commands.stories import cmd_bookmarks, cmd_list, cmd_search, cmd_show, mark
 from tui.cli.commands.subscriptions import cmd_add, cmd_export, cmd_feeds, cmd_import, cmd_remove
@@ -202,6 +203,28 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = command(name, mark(name), help_text)
         p.add_argument("stories", nargs="+", metavar="STORY", help="story ids")
+
+    p = command(
+        "download",
+        cmd_download,
+        "save the podcast episodes and videos of stories (an interrupted one is resumed)",
+    )
+    p.add_argument("stories", nargs="+", metavar="STORY", help="story ids")
+    p.add_argument(
+        "--dir",
+        type=arguments.file_name,
+        metavar="FOLDER",
+        help="save into this folder (default: [media] downloads, else Downloads/newsterm)",
+    )
+
+    p = command("cache", cmd_cache, "show how large the pictures' cache is, or empty it")
+    actions = p.add_subparsers(dest="cache_command", metavar="ACTION")
+    actions.add_parser(
+        "clear",
+        help="remove every cached picture",
+        description="Remove every picture newsterm keeps for reading offline; they are "
+        "fetched again when a story shows them.",
+    )
 
     p = command("bookmarks", cmd_bookmarks, "export bookmarked stories")
     p.add_argument(

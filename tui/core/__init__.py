@@ -28,9 +28,11 @@ if TYPE_CHECKING:
         MetaLine as MetaLine,
         ReaderView as ReaderView,
         dek as dek,
+        file_size as file_size,
         source_domain as source_domain,
         story_as_text as story_as_text,
         story_slug as story_slug,
+        transcript_view as transcript_view,
     )
     from tui.core.commands import (
         CommandOutcome as CommandOutcome,
@@ -69,13 +71,28 @@ if TYPE_CHECKING:
         story_record as story_record,
         sync_record as sync_record,
     )
+    from tui.core.images.picture import (
+        NoPicture as NoPicture,
+        Picture as Picture,
+    )
     from tui.core.library import (
         Library as Library,
+    )
+    from tui.core.media.download import (
+        DownloadError as DownloadError,
+    )
+    from tui.core.media.player import (
+        playable as playable,
+        player_argv as player_argv,
+    )
+    from tui.core.media.transcripts import (
+        preferred_transcript as preferred_transcript,
     )
     from tui.core.models import (
         Account as Account,
         ArticleOutcome as ArticleOutcome,
         Block as Block,
+        Enclosure as Enclosure,
         Feed as Feed,
         FeedRefresh as FeedRefresh,
         FeedStatus as FeedStatus,
@@ -102,6 +119,10 @@ if TYPE_CHECKING:
         backup_story_count as backup_story_count,
         list_backups as list_backups,
         restore_backup as restore_backup,
+    )
+    from tui.core.store.downloads import (
+        DownloadRecord as DownloadRecord,
+        DownloadState as DownloadState,
     )
     from tui.core.store.marks import (
         MarkKind as MarkKind,
@@ -135,7 +156,16 @@ if TYPE_CHECKING:
 # Every public name, and the module it lives in.
 _WHERE: dict[str, str] = {
     **dict.fromkeys(
-        ["MetaLine", "ReaderView", "dek", "source_domain", "story_as_text", "story_slug"],
+        [
+            "MetaLine",
+            "ReaderView",
+            "dek",
+            "file_size",
+            "source_domain",
+            "story_as_text",
+            "story_slug",
+            "transcript_view",
+        ],
         "tui.core.article.view",
     ),
     **dict.fromkeys(["build_demo_library", "starter_opml_path"], "tui.core.demo"),
@@ -167,11 +197,17 @@ _WHERE: dict[str, str] = {
         "tui.core.export",
     ),
     "Library": "tui.core.library",
+    **dict.fromkeys(["NoPicture", "Picture"], "tui.core.images.picture"),
+    **dict.fromkeys(["playable", "player_argv"], "tui.core.media.player"),
+    "preferred_transcript": "tui.core.media.transcripts",
+    "DownloadError": "tui.core.media.download",
+    **dict.fromkeys(["DownloadRecord", "DownloadState"], "tui.core.store.downloads"),
     **dict.fromkeys(
         [
             "Account",
             "ArticleOutcome",
             "Block",
+            "Enclosure",
             "Feed",
             "FeedRefresh",
             "FeedStatus",
@@ -226,6 +262,10 @@ __all__ = [
     "CommandError",
     "CommandOutcome",
     "ConfigError",
+    "DownloadError",
+    "DownloadRecord",
+    "DownloadState",
+    "Enclosure",
     "Feed",
     "FeedLink",
     "FeedRefresh",
@@ -240,6 +280,8 @@ __all__ = [
     "MarkResult",
     "MetaLine",
     "NewstermError",
+    "NoPicture",
+    "Picture",
     "ReaderView",
     "RefreshReport",
     "Rule",
@@ -266,6 +308,7 @@ __all__ = [
     "console_browser_argv",
     "dek",
     "feed_record",
+    "file_size",
     "from_iso",
     "interval_label",
     "is_web_url",
@@ -274,6 +317,9 @@ __all__ = [
     "normalise_feed_url",
     "openable_url",
     "parse_interval",
+    "playable",
+    "player_argv",
+    "preferred_transcript",
     "relative_age",
     "restore_backup",
     "run_in_terminal",
@@ -288,6 +334,7 @@ __all__ = [
     "story_slug",
     "strip_controls",
     "sync_record",
+    "transcript_view",
     "utcnow",
 ]
 

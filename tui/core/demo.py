@@ -11,6 +11,10 @@ dates are moved so that the newest story is always 40 minutes old (list rows the
 queries the refresh pipeline uses. A few stories are marked read and bookmarked so that
 every state a row can be in is on screen. The same ``now`` gives the same library: the
 same stories, ids, dates and marks.
+
+The demo's one picture (``tui/data/demo/pictures``, drawn by
+``scripts/draw_demo_picture.py``) is put in the picture cache beside the library under
+the address its story gives it, so the demo shows a story with a picture offline.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ from tui.core.text.dates import utcnow
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_DIR = DATA_DIR / "demo"
 STARTER_OPML = DATA_DIR / "starter.opml"
+
+#: The demo stories' pictures: their address in the story, and the bundled file.
+DEMO_PICTURES: dict[str, str] = {
+    "https://orbital-notes.example/img/kestrel-render.jpg": "kestrel-render.jpg",
+}
 
 #: How old the newest demo story is whenever the demo is built.
 NEWEST_AGE = timedelta(minutes=40)
@@ -71,6 +80,16 @@ _BOOKMARKED: tuple[tuple[str, timedelta], ...] = (
 )
 
 
+def _cache_pictures(library: Library) -> None:
+    """Put the bundled pictures in the demo's cache, as if fetched once already."""
+    for url, filename in DEMO_PICTURES.items():
+        try:
+            data = (DEMO_DIR / "pictures" / filename).read_bytes()
+        except OSError as error:
+            raise LibraryError(f"The demo picture {filename} cannot be read: {error}.") from None
+        library.image_cache.put(url, data)
+
+
 def starter_opml_path() -> Path:
     """The starter feed set: real, public feeds in topic folders, offered on first launch."""
     return STARTER_OPML
@@ -102,6 +121,7 @@ def build_demo_library(path: Path, *, now: datetime | None = None) -> None:
                     subscribed.id, _rebased(feed, shift), now=moment, body_hash=body_hash
                 )
             _mark(library, moment)
+            _cache_pictures(library)
     except BaseException:
         _remove_library_files(path)
         raise

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
-from tui.core.models import Account, Feed, SearchResult, Story, SyncReport
+from tui.core.models import Account, Enclosure, Feed, SearchResult, Story, SyncReport
 from tui.core.text.dates import to_iso
 from tui.core.text.urls import openable_url
 
@@ -35,17 +35,25 @@ def story_record(story: Story) -> dict[str, Any]:
         "bookmarked_at": to_iso(story.bookmarked_at),
         "verified": story.verified,
         "sentiment": story.sentiment,
-        "enclosures": [
-            {
-                "url": item.url,
-                "type": item.type,
-                "length": item.length,
-                "duration": item.duration,
-                "title": item.title,
-            }
-            for item in story.enclosures
-        ],
+        "enclosures": [enclosure_record(item) for item in story.enclosures],
     }
+
+
+def enclosure_record(item: Enclosure) -> dict[str, Any]:
+    """A file the story carries; an episode's extra (transcript, chapters, artwork) has
+    two more keys, ``rel`` and ``language``, which a file's record does not (it is as it
+    was before there were extras)."""
+    record: dict[str, Any] = {
+        "url": item.url,
+        "type": item.type,
+        "length": item.length,
+        "duration": item.duration,
+        "title": item.title,
+    }
+    if item.rel:
+        record["rel"] = item.rel
+        record["language"] = item.language
+    return record
 
 
 def search_record(result: SearchResult) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tui.core.errors import (
 from tui.core.models import (
     Account,
     ArticleOutcome,
+    Enclosure,
     Feed,
     FullText,
     ImportReport,
@@ -66,7 +67,12 @@ from tui.core.text.urls import normalise_feed_url
 from tui.core.workers.pool import WorkerPool
 
 if TYPE_CHECKING:
+    from tui.core.article.sections import Article
     from tui.core.article.view import ReaderView
+    from tui.core.images.cache import ImageCache
+    from tui.core.images.load import ImageLoader
+    from tui.core.images.picture import NoPicture, Picture
+    from tui.core.media.downloads import Downloads
     from tui.core.pages.fetch import PageProgress
     from tui.core.refresh import ProgressCallback
     from tui.core.subscriptions.discover import FeedLink
@@ -76,9 +82,32 @@ if TYPE_CHECKING:
 class Library:
     """An open library: subscriptions, stories, read marks, bookmarks, search, refresh."""
 
-    def __init__(self, path: Path, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        settings: Settings | None = None,
+        *,
+        cache_dir: Path | None = None,
+        downloads_dir: Path | None = None,
+    ) -> None:
+        """Open the library at ``path``. ``cache_dir`` holds what can be fetched again
+        (pictures), by default a ``cache`` folder beside the library; ``downloads_dir`` is
+        where enclosures are saved unless ``[media] downloads`` says, by default a
+        ``downloads`` folder beside it (the command line and the app pass the user's)."""
         self.path = path
         self.settings = settings or Settings()
+        self.cache_dir = cache_dir if cache_dir is not None else path.parent / "cache"
+        chosen = self.settings.media.downloads
+        self.downloads_dir = (
+            Path(chosen).expanduser()
+            if chosen
+            else downloads_dir
+            if downloads_dir is not None
+            else path.parent / "downloads"
+        )
+        self._downloads: Downloads | None = None
+        self._image_cache: ImageCache | None = None
+        self._pictures: ImageLoader | None = None  # made on the first picture's event loop
         self._db = Database(path)
         self._pool = WorkerPool()  # parsing, page extraction, labels: see tui.core.workers.pool
         # Marks have their own writer and connection: see tui.core.store.marks.
@@ -800,6 +829,67 @@ class Library:
             self._db.write(state_queries.set_state, key, value)
 
     # -- autodiscovery -----------------------------------------------------------------
+
+    # -- downloads ---------------------------------------------------------------------
+
+    @property
+    def downloads(self) -> Downloads:
+        """Enclosure downloads (:class:`~tui.core.media.downloads.Downloads`). Made on
+        first use, which reads the library: from a thread, not an event loop."""
+        if self._downloads is None:
+            from tui.core.media.downloads import Downloads
+
+            self._downloads = Downloads(self._db, self.settings, self.downloads_dir)
+        return self._downloads
+
+    async def close_downloads(self) -> None:
+        """Stop the downloads running, keeping their partial files to resume."""
+        if self._downloads is not None:
+            await self._downloads.close()
+
+    async def read_extra(self, item: Enclosure) -> Article:
+        """An episode's transcript or chapters (``item``, one of a story's extras), fetched
+        and read as an article (:mod:`tui.core.media.extras`); raises a
+        :class:`NewstermError` with a sentence when it cannot be."""
+        from tui.core.media.extras import read_extra
+
+        return await read_extra(self.settings, self._pool, item)
+
+    # -- pictures ----------------------------------------------------------------------
+
+    @property
+    def image_cache(self) -> ImageCache:
+        if self._image_cache is None:
+            from tui.core.images.cache import ImageCache
+
+            cap = self.settings.ui.image_cache_bytes
+            self._image_cache = ImageCache(self.cache_dir / "images", cap)
+        return self._image_cache
+
+    async def load_picture(self, url: str, max_width: int, max_height: int) -> Picture | NoPicture:
+        """The picture at ``url`` scaled to fit ``max_width`` × ``max_height`` pixels, or
+        why there is none: from the cache, else fetched with the page etiquette, checked
+        and decoded in the worker processes (:mod:`tui.core.images`). On one event loop:
+        the first call's."""
+        if self._pictures is None:
+            from tui.core.images.load import ImageLoader
+
+            self._pictures = ImageLoader(self.settings, self.image_cache, self._pool)
+        return await self._pictures.load(url, max_width, max_height)
+
+    async def close_pictures(self) -> None:
+        """Close the pictures' connections (on the event loop that loaded them)."""
+        loader, self._pictures = self._pictures, None
+        if loader is not None:
+            await loader.aclose()
+
+    def clear_image_cache(self) -> tuple[int, int]:
+        """Empty the pictures' cache: (files, bytes) removed."""
+        return self.image_cache.clear()
+
+    def image_cache_size(self) -> int:
+        """Bytes the pictures' cache holds."""
+        return self.image_cache.size()
 
     async def discover_feeds(self, url: str) -> list[FeedLink]:
         """The feeds at a site's address (or ``[url]`` when it is a feed itself); raises

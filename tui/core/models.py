@@ -136,17 +136,28 @@ class SyncReport:
 @dataclass(frozen=True, slots=True)
 class Enclosure:
     """A file a story carries (a podcast episode, a video), as its feed describes it; every
-    field cleaned (:mod:`tui.core.parse.enclosures`)."""
+    field cleaned (:mod:`tui.core.parse.enclosures`).
+
+    Podcasting 2.0's episode extras travel in the same list, after the files, each with a
+    ``rel``: ``"transcript"`` (``<podcast:transcript>``, ``language`` said), ``"chapters"``
+    (``<podcast:chapters>``) and ``"artwork"`` (``<itunes:image>``, or an episode's
+    ``<media:thumbnail>``). Their type is never audio or video, so nothing takes one for
+    an episode to play; :attr:`kind` says ``rel`` for them.
+    """
 
     url: str  # http(s) only
     type: str = ""  # a media type, lower-case ("audio/mpeg"); "" when the feed gave none
     length: int | None = None  # bytes, as the feed claims them
     duration: int | None = None  # seconds
     title: str = ""
+    rel: str = ""  # "" for a file; "transcript", "chapters" or "artwork" for an extra
+    language: str = ""  # a transcript's language tag ("en", "pt-BR"), when the feed says
 
     @property
     def kind(self) -> str:
-        """ "audio", "video", "image", or "file" for anything else."""
+        """ "audio", "video", "image", or "file" for anything else; an extra's ``rel``."""
+        if self.rel:
+            return self.rel
         major = self.type.split("/", 1)[0]
         return major if major in ("audio", "video", "image") else "file"
 

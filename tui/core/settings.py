@@ -75,6 +75,31 @@ deadline = 20.0
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "nord", "gruvbox", "tokyo-night".
 theme = "textual-dark"
+# Pictures in the reader: "auto" asks the terminal at start (sixel, else the kitty
+# graphics protocol, else coloured half blocks; inside tmux, half blocks), "kitty",
+# "sixel", "blocks", or "off" for the [image: …] placeholder. i turns them off and on
+# for the open story.
+images = "auto"
+# Pictures are kept on disk (the user cache folder) so that a story read once shows them
+# offline; past this many megabytes (10 to 10000) the oldest go first.
+# `newsterm cache clear` empties it.
+image_cache_mb = 200
+# Largest picture, in megabytes (1 to 64): a larger one is not fetched.
+max_image_mb = 8
+
+[media]
+# The program that plays a story's podcast episode or video (e in the reader or list): an
+# argument list, run without a shell; the enclosure's http(s) address is added as the
+# last argument, on its own.
+player = ["mpv", "--no-video"]
+# true hands the player the terminal until it ends (mpv's keys work); false runs it in
+# the background.
+interactive = true
+# Where d saves enclosures; "" means the Downloads folder's newsterm folder. A leading ~
+# is your home folder.
+downloads = ""
+# Largest enclosure d downloads, in megabytes: 1 to 102400.
+max_download_mb = 4096
 
 [keys]
 # Remap a key binding by its id (? in the app lists them), e.g.:
@@ -152,9 +177,36 @@ class ArticleSettings:
     deadline: float = 20.0
 
 
+#: What ``[ui] images`` may say.
+IMAGE_MODES = ("auto", "kitty", "sixel", "blocks", "off")
+
+
 @dataclass(frozen=True, slots=True)
 class UISettings:
     theme: str = "textual-dark"
+    images: str = "auto"
+    image_cache_mb: int = 200
+    max_image_mb: int = 8
+
+    @property
+    def image_cache_bytes(self) -> int:
+        return self.image_cache_mb * 1024 * 1024
+
+    @property
+    def max_image_bytes(self) -> int:
+        return self.max_image_mb * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    player: tuple[str, ...] = ("mpv", "--no-video")
+    interactive: bool = True
+    downloads: str = ""  # "" is the user's Downloads/newsterm (tui.paths.downloads_dir)
+    max_download_mb: int = 4096
+
+    @property
+    def max_download_bytes(self) -> int:
+        return self.max_download_mb * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +274,7 @@ class Settings:
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     articles: ArticleSettings = field(default_factory=ArticleSettings)
     ui: UISettings = field(default_factory=UISettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
     keys: dict[str, str] = field(default_factory=dict)
     views: tuple[View, ...] = ()
     rules: tuple[Rule, ...] = ()
@@ -247,7 +300,12 @@ SETTING_RANGES: dict[str, tuple[int | float, int | float]] = {
     "articles.prefetch_concurrency": (1, 16),
     "articles.max_page_mb": (1, 64),
     "articles.deadline": (1.0, 600.0),
+    "ui.image_cache_mb": (10, 10000),
+    "ui.max_image_mb": (1, 64),
+    "media.max_download_mb": (1, 102400),
 }
+#: Settings that name one of a few words, and the words.
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {"ui.images": IMAGE_MODES}
 
 # A newsterm config is a few kilobytes. tomllib's time and memory grow with the square of
 # a dotted key's length (a 100 KB key of a.a.a… took 60 s and 9 GB), so the file is
@@ -260,7 +318,17 @@ _KEY_PART = r"""(?:[\w-]++|"[^"\n]*+"|'[^'\n]*+')"""
 _LONG_DOTTED_KEY = re.compile(
     rf"""(?<![\w"'.-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{_MAX_KEY_PARTS},}}"""
 )
-_SECTIONS = ("fetch", "refresh", "articles", "ui", "keys", "views", "rules", "commands")
+_SECTIONS = (
+    "fetch",
+    "refresh",
+    "articles",
+    "ui",
+    "media",
+    "keys",
+    "views",
+    "rules",
+    "commands",
+)
 
 
 def _shown(value: object) -> str:
@@ -289,12 +357,10 @@ def _checked(name: str, value: Any, default: Any, source: str) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false; got {got}.")
         return value
+    if isinstance(default, tuple):
+        return _argument_list(where, value, got)
     if isinstance(default, str):
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(
-                f'{where} must be a theme name in quotes, like "{default}"; got {got}.'
-            )
-        return value
+        return _word(name, where, value, default, got)
     low, high = SETTING_RANGES[name]
     number = isinstance(value, int | float) and not isinstance(value, bool)
     # Compared before any conversion: float(10**400) itself overflows.
@@ -310,6 +376,39 @@ def _checked(name: str, value: Any, default: Any, source: str) -> Any:
             f"{where} must be a number of seconds from {low:g} to {high:g}; got {got}."
         )
     return float(value)
+
+
+def _word(name: str, where: str, value: Any, default: str, got: str) -> str:
+    """A string setting: one of :data:`SETTING_CHOICES`, a folder (may be empty), or a
+    theme name."""
+    choices = SETTING_CHOICES.get(name)
+    if choices is not None:
+        if value not in choices:
+            allowed = ", ".join(f'"{choice}"' for choice in choices)
+            raise ConfigError(f"{where} must be one of {allowed}; got {got}.")
+        return str(value)
+    if name == "media.downloads":
+        if not isinstance(value, str) or strip_controls(value) != value or "\x00" in value:
+            raise ConfigError(f'{where} must be a folder in quotes, or ""; got {got}.')
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{where} must be a theme name in quotes, like "{default}"; got {got}.')
+    return value
+
+
+def _argument_list(where: str, value: Any, got: str) -> tuple[str, ...]:
+    """A program and its arguments: a non-empty list of strings, the first not empty."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(part, str) and "\x00" not in part for part in value)
+        or not value[0].strip()
+    ):
+        raise ConfigError(
+            f'{where} must be a list of a program and its arguments, like ["mpv", '
+            f'"--no-video"]; got {got}.'
+        )
+    return tuple(value)
 
 
 def _section(cls: type[Any], name: str, raw: Any, source: str, warnings: list[str]) -> Any:
@@ -504,6 +603,7 @@ def parse_settings(text: str, source: str = "config.toml") -> Settings:
         refresh=_section(RefreshSettings, "refresh", raw.get("refresh"), source, warnings),
         articles=_section(ArticleSettings, "articles", raw.get("articles"), source, warnings),
         ui=_section(UISettings, "ui", raw.get("ui"), source, warnings),
+        media=_section(MediaSettings, "media", raw.get("media"), source, warnings),
         keys=_keys(raw.get("keys"), source),
         views=_views(raw.get("views"), source),
         rules=_rules(raw.get("rules"), source),

@@ -11,6 +11,7 @@ story (search, the feed manager, help, and adding a feed, which an
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import sys
@@ -34,6 +35,7 @@ from tui.ui.commands import NewstermCommands
 from tui.ui.dialogs.feeds import FeedsScreen
 from tui.ui.dialogs.help import HelpScreen
 from tui.ui.dialogs.search import SearchScreen
+from tui.ui.pictures import picture_mode
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.main.list_filter import ListFilter
 from tui.ui.screens.welcome import WelcomeChoice, WelcomeScreen
@@ -77,9 +79,10 @@ class NewstermApp(App[None]):
         *,
         now: Callable[[], datetime] | None = None,
         demo: bool = False,
+        pictures: str = "off",
     ) -> None:
         super().__init__()
-        self.session = Session(library, settings or library.settings, now, demo)
+        self.session = Session(library, settings or library.settings, now, demo, pictures)
         self.main = MainScreen(self.session)
         self.add_feed_flow = AddFeedFlow(self, self.session, self.refresh_feeds)
         self.sync_flow = SyncFlow(
@@ -119,9 +122,18 @@ class NewstermApp(App[None]):
             self.set_timer(BACKUP_AFTER_SECONDS, self._back_up, name="backup")
         self._check_library()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         gc.unfreeze()
         self.main.pages.stop()  # cancels page fetches in flight: quitting never waits on one
+        # The pictures' connections live on this loop; a server that will not say goodbye
+        # does not hold up quitting.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(1):
+                await self.session.library.close_pictures()
+        # Downloads still running stop as interrupted, their partial files kept to resume.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2):
+                await self.session.library.close_downloads()
         self.refresher.cancel()
         for library in self._owned:
             library.close()
@@ -438,7 +450,9 @@ def ui_settings_problems(settings: Settings) -> list[str]:
 
 
 def open_demo_library(
-    settings: Settings, temp_dirs: list[tempfile.TemporaryDirectory[str]]
+    settings: Settings,
+    temp_dirs: list[tempfile.TemporaryDirectory[str]],
+    downloads_dir: Path | None = None,
 ) -> Library:
     """Build a throwaway copy of the bundled demo library in a new temporary directory."""
     from tui.core import build_demo_library
@@ -447,11 +461,20 @@ def open_demo_library(
     temp_dirs.append(directory)
     path = Path(directory.name) / "demo.db"
     build_demo_library(path)
-    return Library(path, settings)
+    return Library(path, settings, downloads_dir=downloads_dir)
 
 
-def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> int:
-    """Open the library (or a demo copy) and run the app until the user quits."""
+def run_app(
+    library_path: Path,
+    settings: Settings,
+    *,
+    demo: bool = False,
+    cache_dir: Path | None = None,
+    downloads_dir: Path | None = None,
+) -> int:
+    """Open the library (or a demo copy) and run the app until the user quits. The demo
+    keeps its cache beside it (the pictures it comes with); downloads go to the user's
+    folder either way."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.stderr.write(
             "newsterm: the app needs a terminal; `newsterm --help` lists the commands "
@@ -459,12 +482,16 @@ def run_app(library_path: Path, settings: Settings, *, demo: bool = False) -> in
         )
         return 2
     temp_dirs: list[tempfile.TemporaryDirectory[str]] = []
+    # Asked before the app starts: once Textual runs, it reads the terminal's answers.
+    pictures = picture_mode(settings.ui.images)
     try:
         library = (
-            open_demo_library(settings, temp_dirs) if demo else Library(library_path, settings)
+            open_demo_library(settings, temp_dirs, downloads_dir)
+            if demo
+            else Library(library_path, settings, cache_dir=cache_dir, downloads_dir=downloads_dir)
         )
         with library:
-            NewstermApp(library, settings, demo=demo).run()
+            NewstermApp(library, settings, demo=demo, pictures=pictures).run()
     finally:
         for directory in temp_dirs:
             with contextlib.suppress(OSError):

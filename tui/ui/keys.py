@@ -38,6 +38,7 @@ from tui.core import Command, Settings, strip_controls
 from tui.ui.dialogs.add_feed import AddFeedScreen
 from tui.ui.dialogs.choose_feed import ChooseFeedScreen
 from tui.ui.dialogs.confirm import ConfirmScreen
+from tui.ui.dialogs.downloads import DownloadsScreen
 from tui.ui.dialogs.feeds import FeedsScreen
 from tui.ui.dialogs.help import HelpScreen, KeyRow
 from tui.ui.dialogs.menu import MenuScreen
@@ -290,6 +291,7 @@ def binding_owners(app: type[DOMNode]) -> list[Owner]:
         ("reader", ReaderPane),
         ("search", SearchScreen),
         ("feed manager", FeedsScreen),
+        ("downloads", DownloadsScreen),
         ("outline", OutlineScreen),
         ("yes/no question", ConfirmScreen),
         ("add a feed", AddFeedScreen),

@@ -22,6 +22,8 @@ class Session:
     settings: Settings
     clock: Callable[[], datetime] | None = None  # None: the real time
     demo: bool = False  # a throwaway demo library: no auto-refresh
+    #: How pictures are drawn: "kitty", "sixel", "blocks" or "off" (:mod:`tui.ui.pictures`).
+    pictures: str = "off"
 
     def now(self) -> datetime:
         return self.clock() if self.clock else utcnow()

@@ -52,13 +52,22 @@ def library_path(args: argparse.Namespace) -> Path:
     return paths.default_db_path()
 
 
+def user_folders() -> dict[str, Path]:
+    """The user's cache and downloads folders, as the library takes them."""
+    from tui import paths
+
+    return {"cache_dir": paths.cache_dir(), "downloads_dir": paths.downloads_dir()}
+
+
 @contextmanager
-def open_library(args: argparse.Namespace) -> Iterator[Any]:
+def open_library(args: argparse.Namespace, *, folders: bool = False) -> Iterator[Any]:
     """The library, open for one command. A read-only one is said once, after the command
-    (a change it refused has already said so itself)."""
+    (a change it refused has already said so itself). ``folders``: with the user's cache
+    and downloads folders (platformdirs is loaded only for the commands that use them)."""
     from tui.core import Library
 
-    with Library(library_path(args), read_settings(args)) as library:
+    extra = user_folders() if folders else {}
+    with Library(library_path(args), read_settings(args), **extra) as library:
         yield library
         note = library.read_only_note
     if note:

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui.cli.commands import config_path, library_path, read_settings
+from tui.cli.commands import config_path, library_path, read_settings, user_folders
 from tui.cli.output import echo
 from tui.core import DEFAULT_CONFIG_TOML, Settings
 
@@ -18,7 +18,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     from tui.ui.app import run_app
 
     db = library_path(args)
-    return run_app(db, read_settings(args), demo=args.demo)
+    return run_app(db, read_settings(args), demo=args.demo, **user_folders())
 
 
 def _echo_yours(settings: Settings, path: Path) -> None:
@@ -44,6 +44,10 @@ def cmd_config(args: argparse.Namespace) -> int:
     settings = read_settings(args)  # validates the file, if any
     echo(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")
     echo(f"# library:     {library_path(args)}")
+    folders = user_folders()
+    echo(f"# pictures:    {folders['cache_dir'] / 'images'}")
+    chosen = settings.media.downloads
+    echo(f"# downloads:   {Path(chosen).expanduser() if chosen else folders['downloads_dir']}")
     sys.stdout.write(DEFAULT_CONFIG_TOML)
     _echo_yours(settings, path)
     # [keys] and ui.theme as the app will judge them (the app starts with the defaults for

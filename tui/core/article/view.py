@@ -7,6 +7,7 @@ reader's layout is described in docs/design.md).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -60,8 +61,11 @@ class ReaderView:
     full_text: bool = False
     #: "also from Feed B, Feed C" when other feeds carried the same story.
     also: str = ""
-    #: One line for each file the story carries (:func:`enclosure_line`).
+    #: One line for each file the story carries, then for each of an episode's extras
+    #: (transcripts, chapters, artwork): :func:`enclosure_line`.
     enclosures: tuple[str, ...] = ()
+    #: What those lines are of, in their order.
+    enclosure_items: tuple[Enclosure, ...] = ()
 
     @property
     def meta(self) -> str:
@@ -128,20 +132,44 @@ def reader_view(
     elif article is not None:
         # Cleaned again: an older newsterm stored URLs a server sent in some notes, as sent.
         note = f"Full article unavailable: {clean_line(article.note)} Showing the feed's text."
-    published = story.published or story.first_seen
+    items = files_then_extras(story.enclosures)
     return ReaderView(
         story=story,
         article=body,
         breadcrumb=f"cd /news/{story.topic.slug}/{story_slug(story)}",
         path=("home", "topics", story.topic.slug, "article"),
         meta_line=meta_line(story),
-        read_line=f"read {body.read_minutes} min · published {published:%b %-d, %Y}",
+        read_line=_read_line(story, body),
         related=tuple(related),
         note=note,
         full_text=full_text,
         also=f"also from {', '.join(story.sources)}" if story.sources else "",
-        enclosures=tuple(enclosure_line(item) for item in story.enclosures),
+        enclosures=tuple(enclosure_line(item) for item in items),
+        enclosure_items=items,
     )
+
+
+def _read_line(story: Story, body: Article) -> str:
+    published = story.published or story.first_seen
+    return f"read {body.read_minutes} min · published {published:%b %-d, %Y}"
+
+
+def transcript_view(view: ReaderView, transcript: Article, item: Enclosure) -> ReaderView:
+    """``view`` with an episode's transcript (``item``, read into ``transcript``) as its
+    body, the way a story's web page replaces the feed's text: the note says what it is."""
+    return dataclasses.replace(
+        view,
+        article=transcript,
+        read_line=_read_line(view.story, transcript),
+        note=extra_line(item),
+        full_text=False,
+    )
+
+
+def files_then_extras(items: Sequence[Enclosure]) -> tuple[Enclosure, ...]:
+    """The story's files in the feed's order, then its extras (stored after them already;
+    a damaged or hand-edited list is put right)."""
+    return tuple(sorted(items, key=lambda item: bool(item.rel)))
 
 
 _KIND_MARKS = {"audio": "♪", "video": "▶", "image": "▣", "file": "⇩"}
@@ -149,7 +177,9 @@ _KIND_MARKS = {"audio": "♪", "video": "▶", "image": "▣", "file": "⇩"}
 
 def enclosure_line(item: Enclosure) -> str:
     """``♪ audio · 43 MB · 1:02:03 · Episode 12 · cdn.example.org``: what the file is, as
-    far as the feed says, and where it is."""
+    far as the feed says, and where it is; an extra's line is :func:`extra_line`'s."""
+    if item.rel:
+        return extra_line(item)
     parts = [f"{_KIND_MARKS[item.kind]} {item.type or item.kind}"]
     if item.length:
         parts.append(file_size(item.length))
@@ -157,6 +187,35 @@ def enclosure_line(item: Enclosure) -> str:
         parts.append(clock_duration(item.duration))
     if item.title:
         parts.append(item.title)
+    parts.append(source_domain(item.url) or item.url)
+    return " · ".join(parts)
+
+
+_EXTRA_NAMES = {"transcript": "Transcript", "chapters": "Chapters", "artwork": "Artwork"}
+# What a transcript's format is called, by its media type (Podcasting 2.0 lists these).
+_FORMAT_NAMES = {
+    "text/vtt": "WebVTT",
+    "application/x-subrip": "SRT",
+    "application/srt": "SRT",
+    "application/x-srt": "SRT",
+    "text/srt": "SRT",
+    "text/x-srt": "SRT",
+    "application/json": "JSON",
+    "text/html": "HTML",
+    "text/plain": "text",
+}
+
+
+def extra_line(item: Enclosure) -> str:
+    """``Transcript · WebVTT · en · cdn.example.org``, ``Chapters · cdn.example.org``,
+    ``Artwork · cdn.example.org``: an episode's extra, as far as the feed says. (How many
+    chapters there are is known only once their file is fetched.)"""
+    parts = [_EXTRA_NAMES.get(item.rel, item.rel.capitalize())]
+    if item.rel == "transcript":
+        if item.type:
+            parts.append(_FORMAT_NAMES.get(item.type, item.type))
+        if item.language:
+            parts.append(item.language)
     parts.append(source_domain(item.url) or item.url)
     return " · ".join(parts)
 
@@ -202,7 +261,7 @@ def story_as_text(view: ReaderView, *, width: int = 80) -> list[str]:
     lines += ["", view.read_line]
     if story.link:
         lines.append(story.link)
-    for line, item in zip(view.enclosures, story.enclosures, strict=True):
+    for line, item in zip(view.enclosures, view.enclosure_items, strict=True):
         lines += [line, f"  {item.url}"]
     if view.note:
         lines.append(view.note)

@@ -5,6 +5,20 @@ both under the entry's ``links``), Media RSS's ``<media:content>``, ``<itunes:du
 and JSON Feed's ``attachments``. Everything here is the feed's word, so it is cleaned and
 bounded: http(s) URLs only, a media type that looks like one, numbers that are numbers and
 within reason, a short one-line title, and a few enclosures a story at most. Pure: no I/O.
+
+An episode's extras follow its files in the same tuple, each with a ``rel``
+(:class:`~tui.core.models.Enclosure`): Podcasting 2.0's ``<podcast:transcript>`` and
+``<podcast:chapters>``, and its artwork (``<itunes:image>``, else ``<media:thumbnail>``
+when the story carries audio or video: on a news story a thumbnail is no episode's art).
+
+feedparser 6.0 knows no ``podcast:`` namespace: an element of it with attributes is filed
+as its attribute dict under ``podcast_<name>``, where a later one of the same name replaces
+an earlier one, so of several transcripts only the last is kept. The fast reader does
+exactly the same (``_KEPT_ATTRIBUTES`` in :mod:`tui.core.parse.fast.reader`), so both paths
+agree. A list of dicts under the same key is read too (:func:`_records`): handlers that
+keep every transcript, on both paths, would need nothing more here. The key follows the
+document's prefix, as feedparser's does: ``podcast:`` is the one the specification uses and
+the one read here.
 """
 
 from __future__ import annotations
@@ -20,17 +34,28 @@ from tui.core.parse.urls import WEB_URL
 from tui.core.text.hygiene import clean_line
 
 __all__ = [
+    "ARTWORK",
+    "CHAPTERS",
     "MAX_ENCLOSURES",
+    "MAX_TRANSCRIPTS",
+    "TRANSCRIPT",
     "enclosure",
     "from_feedparser",
     "from_json_feed",
     "gather",
     "parse_duration",
     "parse_length",
+    "podcast_extras",
 ]
 
 #: More than this many files to one story is a feed's mistake (or a trick), not a podcast.
 MAX_ENCLOSURES = 20
+#: An episode's transcripts at most (a few formats, a few languages).
+MAX_TRANSCRIPTS = 8
+#: The ``rel`` of an episode's extras (:class:`~tui.core.models.Enclosure`).
+TRANSCRIPT, CHAPTERS, ARTWORK = "transcript", "chapters", "artwork"
+# Records looked at under one key: feedparser files one, a list is bounded all the same.
+_MAX_RECORDS = 50
 _MAX_TITLE = 200
 _MAX_TYPE = 100
 #: A week: longer is not an episode's length but a typo.
@@ -41,6 +66,8 @@ _MAX_LENGTH = 1 << 40
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+\-]*/(?:\*|[a-z0-9][a-z0-9.+\-]*)")
 _CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,4}):(\d{1,2})(?:\.\d+)?")
 _SECONDS = re.compile(r"(\d{1,7})(?:\.\d+)?")
+# BCP 47, loosely: "en", "pt-BR", "zh-Hant-TW" (an underscore read as a hyphen).
+_LANGUAGE = re.compile(r"[a-z]{1,8}(?:-[a-z0-9]{1,8}){0,4}", re.IGNORECASE)
 
 
 def parse_duration(value: object) -> int | None:
@@ -171,7 +198,93 @@ def from_feedparser(entry: Mapping[str, Any], base: str) -> tuple[Enclosure, ...
                 )
             )
     duration = dict.get(entry, "itunes_duration") if isinstance(entry, dict) else None
-    return gather(found, duration)
+    files = gather(found, duration)
+    return files + podcast_extras(entry, base, files)
+
+
+def podcast_extras(
+    entry: Mapping[str, Any], base: str, files: tuple[Enclosure, ...] = ()
+) -> tuple[Enclosure, ...]:
+    """An episode's transcripts, chapters and artwork, in that order, from a feedparser
+    entry dict; ``files`` are its enclosures (an artwork already among them is left out,
+    and a thumbnail counts as artwork only beside audio or video)."""
+    if not isinstance(entry, dict):
+        return ()
+    seen = {item.url for item in files}
+    transcripts = _first(
+        (_extra(record, base, TRANSCRIPT) for record in _records(entry, "podcast_transcript")),
+        MAX_TRANSCRIPTS,
+        seen,
+    )
+    chapters = _first(
+        (_extra(record, base, CHAPTERS) for record in _records(entry, "podcast_chapters")),
+        1,
+        seen,
+    )
+    artwork = _first((_artwork(entry, base, files),), 1, seen)
+    return (*transcripts, *chapters, *artwork)
+
+
+def _first(items: Iterable[Enclosure | None], limit: int, seen: set[str]) -> list[Enclosure]:
+    """The first ``limit`` of ``items`` whose URL is not ``seen`` yet (then it is)."""
+    kept: list[Enclosure] = []
+    for item in items:
+        if len(kept) >= limit:
+            break
+        if item is not None and item.url not in seen:
+            seen.add(item.url)
+            kept.append(item)
+    return kept
+
+
+def _records(entry: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The attribute dicts filed under ``key``: feedparser's one (the last element of that
+    name), or a list of them."""
+    value = dict.get(entry, key)
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [record for record in value[:_MAX_RECORDS] if isinstance(record, dict)]
+    return []
+
+
+def _extra(record: dict[str, Any], base: str, rel: str) -> Enclosure | None:
+    found = enclosure(dict.get(record, "url"), base=base, media_type=dict.get(record, "type"))
+    if found is None:
+        return None
+    language = _language(dict.get(record, "language")) if rel == TRANSCRIPT else ""
+    return Enclosure(found.url, _extra_type(found.type), rel=rel, language=language)
+
+
+def _artwork(entry: dict[str, Any], base: str, files: tuple[Enclosure, ...]) -> Enclosure | None:
+    """``<itunes:image href>`` (feedparser files it as the entry's ``image``), else the
+    first usable ``<media:thumbnail>`` of a story that carries audio or video."""
+    image = dict.get(entry, "image")
+    if isinstance(image, dict):
+        found = enclosure(dict.get(image, "href"), base=base)
+        if found is not None:
+            return Enclosure(found.url, rel=ARTWORK)
+    if not any(item.kind in ("audio", "video") for item in files):
+        return None
+    thumbnails = dict.get(entry, "media_thumbnail")
+    for thumbnail in thumbnails[:_MAX_RECORDS] if isinstance(thumbnails, list) else ():
+        if isinstance(thumbnail, dict):
+            found = enclosure(dict.get(thumbnail, "url"), base=base)
+            if found is not None:
+                return Enclosure(found.url, rel=ARTWORK)
+    return None
+
+
+def _extra_type(media_type: str) -> str:
+    # An extra is never an episode: the list's ♪/▶ mark reads '"type":"audio/' and
+    # '"type":"video/' in the stored JSON (tui.core.store.stories), and a player is given
+    # audio and video.
+    return "" if media_type.startswith(("audio/", "video/")) else media_type
+
+
+def _language(value: object) -> str:
+    text = clean_line(value if isinstance(value, str) else "")[:40].replace("_", "-")
+    return text if _LANGUAGE.fullmatch(text) else ""
 
 
 def _medium_type(medium: object) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Timestamps are ISO 8601 text in UTC with a fixed format ("2026-11-25T23:20:40+00:00"),
 # so that text order is time order and indexes on them work.
@@ -338,6 +338,34 @@ SCHEMA_V8 = """
 ALTER TABLE stories ADD COLUMN enclosures TEXT
 """
 
+# Version 9: enclosure downloads, past and running (tui.core.store.downloads). A row is
+# written as a download starts and ends, and its progress about once a second, so that one
+# left "running" by a killed process can be resumed from its partial file.
+SCHEMA_V9 = """
+CREATE TABLE downloads (
+    id            INTEGER PRIMARY KEY,
+    -- SET NULL: a download outlives its story (the file is on disk all the same).
+    story_id      INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+    url           TEXT NOT NULL,
+    title         TEXT NOT NULL DEFAULT '',   -- the story's, for the list
+    path          TEXT NOT NULL,              -- the file: wanted name, then the one taken
+    part          TEXT NOT NULL,              -- the partial file beside it until done
+    state         TEXT NOT NULL
+        CHECK (state IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+    received      INTEGER NOT NULL DEFAULT 0,
+    total         INTEGER,                    -- bytes, once the server said
+    -- The validators of the server's first answer, for a resume's If-Range.
+    etag          TEXT,
+    last_modified TEXT,
+    error         TEXT NOT NULL DEFAULT '',   -- one sentence when failed or interrupted
+    pid           INTEGER,                    -- the process running it, while running
+    started       TEXT NOT NULL,
+    finished      TEXT
+);
+-- Deleting stories looks up their downloads (the foreign key): not a scan per story.
+CREATE INDEX downloads_by_story ON downloads(story_id)
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -395,6 +423,11 @@ def _to_v8(conn: sqlite3.Connection) -> None:
     _run_script(conn, SCHEMA_V8)
 
 
+def _to_v9(conn: sqlite3.Connection) -> None:
+    """Add the downloads table, empty."""
+    _run_script(conn, SCHEMA_V9)
+
+
 #: ``MIGRATIONS[n]`` brings a library from version ``n`` to ``n + 1``.
 MIGRATIONS: dict[int, Migration] = {
     1: _to_v2,
@@ -404,6 +437,7 @@ MIGRATIONS: dict[int, Migration] = {
     5: _to_v6,
     6: _to_v7,
     7: _to_v8,
+    8: _to_v9,
 }
 
 

@@ -51,6 +51,8 @@ class StatusBar(Widget):
     """Marks and feed changes waiting for a sync server."""
     rules: reactive[tuple[int, int] | None] = reactive(None)
     """(steps done, steps in all) while changed rules are worked out over the library."""
+    downloads: reactive[str] = reactive("")
+    """``⇩ 12.5 MB 41%`` while enclosures download, else empty."""
 
     def render(self) -> Content:
         mode_style = {
@@ -89,6 +91,8 @@ class StatusBar(Widget):
         if self.rules is not None:
             done, total = self.rules
             tail.append(f"  applying rules {100 * done // max(total, 1)}%")
+        if self.downloads:
+            tail.append(("  " + self.downloads, "$accent"))
         # The path gets what the other parts leave, so a narrow terminal keeps the counts.
         fixed = (
             len(self.mode)

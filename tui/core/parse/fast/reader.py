@@ -75,9 +75,13 @@ _VERSIONS = frozenset(
     | {"atom10"}
 )
 _ROOTS = frozenset({"rss", "rdf:rdf", "feed"})
+# Elements with no handler whose attributes feedparser files under their key (each one's
+# replacing the one before) and newsterm reads: Podcasting 2.0's transcript and chapters
+# (see tui.core.parse.enclosures). One without attributes has its text filed there instead.
+_KEPT_ATTRIBUTES = frozenset({"podcast_transcript", "podcast_chapters"})
 # Elements with no handler whose text feedparser files under their key and newsterm reads:
-# the refresh hints, and an episode's length (see tui.core.parse.enclosures).
-_KEPT_TEXT = HINT_KEYS | {"itunes_duration"}
+# the refresh hints, and an episode's length and extras (see tui.core.parse.enclosures).
+_KEPT_TEXT = HINT_KEYS | {"itunes_duration"} | _KEPT_ATTRIBUTES
 # What an ASCII document may declare: feedparser decodes it with that codec, which must
 # give the same text as UTF-8 does.
 _ASCII_SAFE_ENCODINGS = frozenset(
@@ -170,6 +174,8 @@ class _Start(NamedTuple):
     # an element with no namespace prefix, other than these, ends the image or textinput
     clears_textinput: bool
     clears_image: bool
+    # An element with no handler whose attributes are read all the same (_KEPT_ATTRIBUTES).
+    keeps_attributes: bool = False
 
 
 class _End(NamedTuple):
@@ -251,6 +257,8 @@ class _Reader(NamespaceHandlers):
             start.handler(self, attrs_d)
         elif not attrs_d:
             self.push(start.key, 1)
+        elif start.keeps_attributes:
+            self._get_context()[start.key] = attrs_d
         # else: feedparser files the attributes under the element's key, which nobody reads
 
     def end_element(self, name: str) -> None:
@@ -318,6 +326,7 @@ class _Reader(NamespaceHandlers):
             clears_textinput=bare and tag not in ("title", "link", "description", "name"),
             clears_image=bare
             and tag not in ("title", "link", "description", "url", "href", "width", "height"),
+            keeps_attributes=handler is None and key in _KEPT_ATTRIBUTES,
         )
         return found
 

@@ -24,6 +24,17 @@ from tui.ui.widgets.status_bar import StatusBar
 from tui.ui.widgets.story_list import StoryList
 
 
+class PictureLoading(Protocol):
+    """The open story's pictures (:class:`~tui.ui.screens.main.pictures.Pictures`)."""
+
+    def wanted(self, view: ReaderView) -> bool:
+        """Whether ``view``'s images show as pictures when it opens."""
+        ...
+
+    def load_visible(self) -> None:
+        """Ask for the pictures near the screen."""
+
+
 class MainParts(WorkerNode, Protocol):
     """What the main screen offers the classes it owns."""
 
@@ -33,6 +44,11 @@ class MainParts(WorkerNode, Protocol):
 
     @property
     def stories(self) -> StoryList: ...
+
+    @property
+    def pictures(self) -> PictureLoading:
+        """The open story's pictures."""
+        ...
 
     @property
     def reader(self) -> ReaderPane: ...

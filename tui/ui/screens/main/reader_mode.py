@@ -103,7 +103,11 @@ class ReaderMode:
             view = replace(view, note=FETCHING_NOTE)
         # Shown again in full: stay where the reader was, if they had scrolled.
         same = node.open_view is not None and node.open_view.story.id == story.id
-        await node.reader.show(view, keep_scroll=again and same)
+        await node.reader.show(
+            view, keep_scroll=again and same, pictures=node.pictures.wanted(view)
+        )
+        # Once laid out: which pictures are near the screen depends on where they stand.
+        node.reader.call_after_refresh(node.pictures.load_visible)
         node.status.path = f"news/{story.topic.slug}/{story_slug(story)}"
         node.status.reading = f"read:{view.read_minutes}min {story.sort_date:%Y-%m-%d}"
         if fetch:

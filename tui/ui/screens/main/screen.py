@@ -31,6 +31,8 @@ from tui.core import ReaderView
 from tui.ui.dialogs.outline import OutlineScreen
 from tui.ui.screens.main.list_filter import ListFilter, ViewKind
 from tui.ui.screens.main.loading import ListLoader
+from tui.ui.screens.main.media_actions import MediaActions
+from tui.ui.screens.main.pictures import Pictures
 from tui.ui.screens.main.reader_mode import ReaderMode
 from tui.ui.screens.main.rule_actions import RuleActions
 from tui.ui.screens.main.story_actions import StoryActions
@@ -78,6 +80,11 @@ class MainScreen(Screen[None]):
         Binding("s", "sentiment_filter", "Sentiment", show=False, id="sentiment_filter"),
         Binding("X", "make_rule", "Make a rule", show=False, id="make_rule"),
         Binding("H", "toggle_hidden", "Show hidden", show=False, id="toggle_hidden"),
+        Binding("i", "toggle_pictures", "Pictures", show=False, id="toggle_pictures"),
+        Binding("e", "play", "Play", show=False, id="play"),
+        Binding("d", "download", "Download", show=False, id="download"),
+        Binding("D", "downloads", "Downloads", show=False, id="downloads"),
+        Binding("E", "transcript", "Transcript / chapters", show=False, id="transcript"),
     ]
 
     class RefreshRequested(Message):
@@ -102,6 +109,8 @@ class MainScreen(Screen[None]):
         self.rule_actions = RuleActions(self)
         self.reader_mode = ReaderMode(self)
         self.tone_filter = ToneFilter(self)
+        self.pictures = Pictures(self)
+        self.media = MediaActions(self, self.story_actions.target_id)
         # The app resumes page fetching after a refresh and stops it when quitting.
         self.pages = self.reader_mode.pages
 
@@ -117,6 +126,7 @@ class MainScreen(Screen[None]):
         self.stories.focus()
         self.reload()
         self.reader_mode.start()
+        self.pictures.start()
         self.rule_actions.apply_if_changed(say=True)  # the config's rules changed since
 
     # -- parts ---------------------------------------------------------------------------
@@ -378,6 +388,23 @@ class MainScreen(Screen[None]):
 
     def action_toggle_hidden(self) -> None:
         self.rule_actions.toggle_hidden()
+
+    # -- actions: pictures and media -----------------------------------------------------
+
+    async def action_toggle_pictures(self) -> None:
+        await self.pictures.toggle()
+
+    def action_play(self) -> None:
+        self.media.play()
+
+    def action_download(self) -> None:
+        self.media.download()
+
+    def action_downloads(self) -> None:
+        self.media.show_downloads()
+
+    def action_transcript(self) -> None:
+        self.media.transcript()
 
     def action_run_command(self, index: int) -> None:
         """Run the user's command ``index`` (of ``[[commands]]``) on the story at hand."""

@@ -14,7 +14,7 @@ from the library); it does no I/O. Every piece of story text is shown through
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import ClassVar
 
@@ -27,8 +27,9 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core import MetaLine, ReaderView, Story, dek, relative_age, source_domain
+from tui.core import Block, MetaLine, ReaderView, Story, dek, relative_age, source_domain
 from tui.ui.widgets.reader.body import numbering, render_block, section_heading
+from tui.ui.widgets.reader.picture import PictureBlock
 
 
 class Breadcrumb(Static):
@@ -74,6 +75,10 @@ def meta_content(meta: MetaLine) -> Content:
     return Content.assemble(meta.head, " verified=", verified, " sentiment=", *sentiment)
 
 
+#: The tallest an episode's artwork is drawn, in rows: a cover, not a photo.
+ARTWORK_ROWS = 10
+
+
 class ReaderPane(VerticalScroll, can_focus=True):
     """Shows one story; ``[``/``]`` move between its sections."""
 
@@ -105,6 +110,9 @@ class ReaderPane(VerticalScroll, can_focus=True):
         self.view: ReaderView | None = None
         self._now = now
         self._headings: list[Widget] = []
+        #: Whether the open story's images stand as :class:`PictureBlock` (to be drawn
+        #: once loaded) or as their text placeholders.
+        self.pictures = False
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -115,12 +123,16 @@ class ReaderPane(VerticalScroll, can_focus=True):
 
     # -- showing a story -----------------------------------------------------------------
 
-    async def show(self, view: ReaderView, *, keep_scroll: bool = False) -> None:
+    async def show(
+        self, view: ReaderView, *, keep_scroll: bool = False, pictures: bool = False
+    ) -> None:
         """Lay out ``view``, scrolled to the top; ``keep_scroll``: where it was instead, if
-        it had been scrolled (the same story shown again, now in full)."""
+        it had been scrolled (the same story shown again, now in full). ``pictures``:
+        images stand as blocks the picture loader fills in."""
         scrolled_to = round(self.scroll_y) if keep_scroll else 0
         had_focus = self.app.focused is not None and self.app.focused in self.walk_children()
         self.view = view
+        self.pictures = pictures
         widgets = list(self._build(view))
         with self.app.batch_update():
             await self.remove_children()
@@ -164,13 +176,17 @@ class ReaderPane(VerticalScroll, can_focus=True):
             # What the story carries (podcast episodes, videos), under the read line.
             files = Content("\n".join(view.enclosures))
             widgets.append(Static(files, classes="enclosures", markup=False))
+        artwork = next((i for i in view.enclosure_items if i.rel == "artwork"), None)
+        if self.pictures and artwork is not None:
+            # The episode's own picture, small, before the show notes.
+            placeholder = Content.styled("[artwork]", "italic")
+            widgets.append(PictureBlock(placeholder, artwork.url, "", max_rows=ARTWORK_ROWS))
         note = Static(Content(view.note), classes="note", markup=False)
         note.display = bool(view.note)
         widgets.append(note)
         numbers = numbering()
         for block in view.article.lead:
-            rendered = render_block(block, numbers)
-            widgets.append(Static(rendered.content, classes=f"block {rendered.kind}", markup=False))
+            widgets.append(self._block(block, numbers, ""))
         self._headings = []
         for section in view.article.sections:
             heading = Static(
@@ -179,11 +195,9 @@ class ReaderPane(VerticalScroll, can_focus=True):
             self._headings.append(heading)
             widgets.append(heading)
             for position, block in enumerate(section.blocks):
-                rendered = render_block(block, numbers)
                 # A section's first text sits right under its heading: the heading introduces it.
-                under = " under-heading" if position == 0 else ""
                 widgets.append(
-                    Static(rendered.content, classes=f"block {rendered.kind}{under}", markup=False)
+                    self._block(block, numbers, "under-heading" if position == 0 else "")
                 )
         if view.related:
             widgets.append(
@@ -201,6 +215,17 @@ class ReaderPane(VerticalScroll, can_focus=True):
             ]
             widgets.append(OptionList(*options, id="related", markup=False))
         return widgets
+
+    def _block(self, block: Block, numbers: Iterator[int], classes: str) -> Widget:
+        rendered = render_block(block, numbers)
+        if self.pictures and block.kind == "image" and block.links:
+            alt, url = block.links[0]
+            return PictureBlock(rendered.content, url, alt, classes=classes)
+        return Static(rendered.content, classes=f"block {rendered.kind} {classes}", markup=False)
+
+    def picture_blocks(self) -> list[PictureBlock]:
+        """The open story's pictures, top to bottom."""
+        return list(self.query(PictureBlock).results(PictureBlock))
 
     def _related_prompt(self, other: Story) -> Content:
         now = self._now() if self._now else None

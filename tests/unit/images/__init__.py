@@ -1,0 +1,1 @@
+"""``tui.core.images``: sniffing a picture's bytes, decoding and scaling them."""

@@ -1,0 +1,116 @@
+"""Pictures in the reader, for the main screen: which to load, when, and at what size.
+
+A story's text is laid out first, its images as placeholders
+(:class:`~tui.ui.widgets.reader.picture.PictureBlock`). Pictures are asked for as they
+come near the screen (on screen, or within a screen's height below), so a long story
+with forty images fetches the few the reader sees. The library fetches, checks, caches
+and decodes them (:meth:`tui.core.Library.load_picture`: the network on the event loop,
+decoding in its worker processes, the cache in threads); here they are only placed.
+
+``i`` turns pictures off and on for the open story. They start on unless ``[ui] images
+= "off"``, or ``[articles] prefetch = false`` (a metered connection) and the story's
+page was not fetched: then ``i`` asks for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING
+
+from tui.core import NewstermError, NoPicture, ReaderView
+from tui.ui.pictures import cell_pixels
+from tui.ui.widgets.reader.picture import PictureBlock
+
+if TYPE_CHECKING:
+    from tui.ui.screens.main.parts import MainParts
+
+#: The widest a picture is drawn, in cells: past this a wide reader pane would fill a
+#: screen with one photo.
+MAX_COLUMNS = 100
+#: The tallest, in rows, and at most this share of the reader's height.
+MAX_ROWS = 30
+_HEIGHT_SHARE = 0.7
+
+
+class Pictures:
+    """Loads the open story's pictures as they come into view."""
+
+    def __init__(self, node: MainParts) -> None:
+        self.node = node
+        self.mode = node.session.pictures  # "kitty", "sixel", "blocks" or "off"
+        self._chosen: dict[int, bool] = {}  # story id → pictures on or off, as i left them
+
+    def start(self) -> None:
+        self.node.watch(self.node.reader, "scroll_y", self.load_visible, init=False)
+
+    def wanted(self, view: ReaderView) -> bool:
+        """Whether ``view``'s images show as pictures when it opens."""
+        if self.mode == "off":
+            return False
+        chosen = self._chosen.get(view.story.id)
+        if chosen is not None:
+            return chosen
+        return self.node.session.settings.articles.prefetch or view.full_text
+
+    async def toggle(self) -> None:
+        """``i``: pictures off, or on, for the open story."""
+        node = self.node
+        view = node.open_view
+        if view is None:
+            node.notify("Open a story first: i shows or hides its pictures.", markup=False)
+            return
+        if self.mode == "off":
+            node.notify(
+                'Pictures are turned off in config.toml ([ui] images = "off").', markup=False
+            )
+            return
+        on = not node.reader.pictures
+        self._chosen[view.story.id] = on
+        await node.reader.show(replace(view), keep_scroll=True, pictures=on)
+        self.load_visible()
+        node.notify("Pictures on." if on else "Pictures off.", markup=False)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load_visible(self) -> None:
+        """Ask for the pictures on screen and within a screen's height below it."""
+        reader = self.node.reader
+        if not reader.pictures:
+            return
+        top = reader.scroll_y
+        bottom = top + 2 * max(reader.size.height, 1)
+        for block in reader.picture_blocks():
+            if block.state != "waiting":
+                continue
+            region = block.virtual_region
+            if region.y < bottom and region.y + region.height >= top:
+                block.state = "loading"
+                # A partial of a coroutine function: Textual awaits it as an async worker.
+                self.node.run_worker(partial(self._load, block), group="pictures")
+
+    def _size(self, block: PictureBlock) -> tuple[int, int]:
+        """The largest picture, in pixels, that fits the reader (and ``block``) now."""
+        reader = self.node.reader
+        columns = max(8, min(MAX_COLUMNS, reader.scrollable_content_region.width - 1))
+        rows = max(6, min(MAX_ROWS, int(reader.size.height * _HEIGHT_SHARE)))
+        if block.max_rows is not None:
+            rows = min(rows, block.max_rows)
+        if self.mode in ("kitty", "sixel"):
+            width, height = cell_pixels()
+            return columns * width, rows * height
+        return columns, rows * 2  # a half block is one pixel wide, two high
+
+    async def _load(self, block: PictureBlock) -> None:
+        library = self.node.session.library
+        width, height = self._size(block)
+        try:
+            picture = await library.load_picture(block.url, width, height)
+        except NewstermError as error:
+            picture = NoPicture(str(error))
+        if not block.is_attached:
+            return  # the story was closed or shown again meanwhile
+        if isinstance(picture, NoPicture):
+            block.refuse(picture.reason)
+        else:
+            await block.show_picture(picture, self.mode)
