@@ -37,6 +37,7 @@ from feedparser.sanitizer import replace_doctype
 from feedparser.urls import make_safe_absolute_uri
 from feedparser.util import FeedParserDict
 
+from tui.core.parse.enclosures import RECORD_KEYS, UNHANDLED_KEYS, keep_record
 from tui.core.parse.entries import as_str
 from tui.core.parse.fields import FEEDPARSER_OPTIONS, SENSITIVE_KEYS, XML_ENCODING
 from tui.core.parse.hints import HINT_KEYS
@@ -60,6 +61,10 @@ _SKIPPED = "skipped "  # the element-stack frame of such an element; the space s
 # feedparser's "special hack" for image and text input elements closed too early.
 _KEEPS_TEXTINPUT = frozenset({"title", "link", "description", "name"})
 _KEEPS_IMAGE = frozenset({"title", "link", "description", "url", "href", "width", "height"})
+# Elements never skipped, however many unknown ones came first: those whose key must not be
+# written (SENSITIVE_KEYS) and those read later wherever they are, as the fast reader reads
+# them: the refresh hints and what an episode's enclosures are read from.
+_NEVER_SKIPPED = SENSITIVE_KEYS | HINT_KEYS | UNHANDLED_KEYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,12 +252,7 @@ def _skipped_start(parser: Any, tag: str, attrs: Any) -> bool:
         prefix, suffix = "", tag
     mapped = parser.namespacemap.get(prefix, prefix)
     key = f"{mapped}_{suffix}" if mapped else suffix
-    if (
-        key in SENSITIVE_KEYS
-        or key in HINT_KEYS  # read later, wherever they are, as the fast reader reads them
-        or hasattr(parser, f"_start_{key}")
-        or hasattr(parser, f"_end_{key}")
-    ):
+    if key in _NEVER_SKIPPED or hasattr(parser, f"_start_{key}") or hasattr(parser, f"_end_{key}"):
         return False
     parser.newsterm_unknown += 1
     if parser.newsterm_unknown <= _UNKNOWN_BUDGET or attrs:
@@ -369,6 +369,34 @@ def _keep_link_text(start: Callable[..., Any], end: Callable[..., Any]) -> dict[
     return {"_start_link": _start_link, "_end_link": _end_link}
 
 
+def _keep_records() -> dict[str, Any]:
+    """``_start_``/``_end_`` handlers for the elements in :data:`RECORD_KEYS`.
+
+    With no handler, feedparser files such an element's attributes under its key, each
+    replacing the one before (of an item's VTT, SRT and JSON transcripts only the last is
+    kept), and the text of one without attributes over them all. These keep every one's
+    attributes, in document order and bounded (:func:`keep_record`), and drop the text.
+    The fast reader's handlers do the same.
+    """
+    handlers: dict[str, Any] = {}
+    for key in RECORD_KEYS:
+        handlers[f"_start_{key}"], handlers[f"_end_{key}"] = _record_handlers(key)
+    return handlers
+
+
+def _record_handlers(key: str) -> tuple[Callable[..., None], Callable[..., None]]:
+    def start(self: Any, attrs_d: dict[str, Any]) -> None:
+        if attrs_d:
+            keep_record(self._get_context(), key, attrs_d)
+        self.push(key, 0)  # its text gathers here, and is dropped at its end
+
+    def end(self: Any) -> None:
+        self.pop(key)
+
+    start.__name__, end.__name__ = f"_start_{key}", f"_end_{key}"
+    return start, end
+
+
 _CONTAINED_TEXT_HANDLERS = ("handle_data", "handle_charref", "handle_entityref")
 
 
@@ -386,13 +414,13 @@ def _contained_class(base: Any) -> Any:
 
     namespace: dict[str, Any] = {"__init__": __init__}
     namespace.update(_keep_link_text(base._start_link, base._end_link))
-    for name in dir(base):
+    namespace.update(_keep_records())
+    for name in sorted({*dir(base), *namespace}):
         if not name.startswith(("_start_", "_end_")) and name != "pop":
             continue
-        if isinstance(inspect.getattr_static(base, name), staticmethod | classmethod):
-            continue
-        method = namespace.get(name, getattr(base, name))
-        if callable(method):
+        # newsterm's own handlers first, then feedparser's as its class holds them
+        method = namespace[name] if name in namespace else inspect.getattr_static(base, name)
+        if callable(method) and not isinstance(method, staticmethod | classmethod):
             where = "an element's text" if name == "pop" else _element(name.split("_", 2)[2])
             namespace[name] = _contain(method, where)
     for name in _CONTAINED_TEXT_HANDLERS:

@@ -13,12 +13,14 @@ when the story carries audio or video: on a news story a thumbnail is no episode
 
 feedparser 6.0 knows no ``podcast:`` namespace: an element of it with attributes is filed
 as its attribute dict under ``podcast_<name>``, where a later one of the same name replaces
-an earlier one, so of several transcripts only the last is kept. The fast reader does
-exactly the same (``_KEPT_ATTRIBUTES`` in :mod:`tui.core.parse.fast.reader`), so both paths
-agree. A list of dicts under the same key is read too (:func:`_records`): handlers that
-keep every transcript, on both paths, would need nothing more here. The key follows the
-document's prefix, as feedparser's does: ``podcast:`` is the one the specification uses and
-the one read here.
+an earlier one, so of several transcripts only the last would be kept. Both parse paths add
+handlers for the names in :data:`RECORD_KEYS` instead (``_keep_records`` in
+:mod:`tui.core.parse.driver`, ``NamespaceHandlers`` in :mod:`tui.core.parse.fast.namespaces`)
+which file every element's attributes, in document order, through :func:`keep_record`, and
+drop the text of one without attributes. An item's transcripts are then the first
+:data:`MAX_TRANSCRIPTS` usable ones, its chapters the first usable ``<podcast:chapters>``
+(the specification allows one an item). The key follows the document's prefix, as
+feedparser's does: ``podcast:`` is the one the specification uses and the one read here.
 """
 
 from __future__ import annotations
@@ -38,11 +40,14 @@ __all__ = [
     "CHAPTERS",
     "MAX_ENCLOSURES",
     "MAX_TRANSCRIPTS",
+    "RECORD_KEYS",
     "TRANSCRIPT",
+    "UNHANDLED_KEYS",
     "enclosure",
     "from_feedparser",
     "from_json_feed",
     "gather",
+    "keep_record",
     "parse_duration",
     "parse_length",
     "podcast_extras",
@@ -54,7 +59,14 @@ MAX_ENCLOSURES = 20
 MAX_TRANSCRIPTS = 8
 #: The ``rel`` of an episode's extras (:class:`~tui.core.models.Enclosure`).
 TRANSCRIPT, CHAPTERS, ARTWORK = "transcript", "chapters", "artwork"
-# Records looked at under one key: feedparser files one, a list is bounded all the same.
+#: Elements feedparser 6.0 has no handler for whose attribute dicts are read here, a list
+#: of them under the element's key (:func:`keep_record`).
+RECORD_KEYS = frozenset({"podcast_transcript", "podcast_chapters"})
+#: The keys of every element feedparser 6.0 has no handler for that an entry is read for
+#: here: neither parse path may skip such an element, however many unknown ones came first.
+UNHANDLED_KEYS = RECORD_KEYS | {"itunes_duration"}
+# Records kept and looked at under one key: a few formats and languages are a handful; more
+# is a feed's mistake or a trick, and must cost neither memory nor time.
 _MAX_RECORDS = 50
 _MAX_TITLE = 200
 _MAX_TYPE = 100
@@ -237,9 +249,21 @@ def _first(items: Iterable[Enclosure | None], limit: int, seen: set[str]) -> lis
     return kept
 
 
+def keep_record(context: dict[str, Any], key: str, attrs: dict[str, Any]) -> None:
+    """File an element's ``attrs`` under ``key`` in ``context`` (the entry, or whatever
+    dict the parser is filling), after those of the elements of that name before it: the
+    first :data:`_MAX_RECORDS` of them, all that :func:`_records` reads."""
+    records = dict.get(context, key)
+    if not isinstance(records, list):
+        records = []
+        context[key] = records
+    if len(records) < _MAX_RECORDS:
+        records.append(attrs)
+
+
 def _records(entry: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The attribute dicts filed under ``key``: feedparser's one (the last element of that
-    name), or a list of them."""
+    """The attribute dicts filed under ``key``: a list of them in document order (as both
+    parse paths file them), or a single one."""
     value = dict.get(entry, key)
     if isinstance(value, dict):
         return [value]

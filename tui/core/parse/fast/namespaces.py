@@ -3,12 +3,15 @@
 This module owns the Dublin Core, iTunes and Media RSS elements that feedparser handles
 (``namespaces/dc.py``, ``itunes.py``, ``mediarss.py``) and its comma-separated ``tags``
 (``mixin.py``), written as feedparser writes them on top of the core handlers in
-:mod:`tui.core.parse.fast.handlers`, and feedparser's table of handler aliases for both.
-Pure: no I/O, and it never imports textual or rich.
+:mod:`tui.core.parse.fast.handlers`, and feedparser's table of handler aliases for both;
+and newsterm's handlers for Podcasting 2.0's transcripts and chapters, which the driver
+adds to feedparser's classes (:mod:`tui.core.parse.driver`). Pure: no I/O, and it never
+imports textual or rich.
 """
 
 from __future__ import annotations
 
+from tui.core.parse.enclosures import keep_record
 from tui.core.parse.fast.handlers import FeedHandlers
 from tui.core.parse.fast.state import FeedDict, UnsupportedError
 
@@ -150,6 +153,28 @@ class NamespaceHandlers(FeedHandlers):
             raise UnsupportedError("feedparser swallows this AttributeError")
         for term in value.split(","):
             self._add_tag(term.strip(), None, None)
+
+    # Not feedparser's: newsterm's, as the driver's _keep_records adds them to feedparser's
+    # classes. Every element's attributes are kept in order, not only the last one's.
+    def _start_podcast_transcript(self, attrs_d: FeedDict) -> None:
+        _start_record(self, "podcast_transcript", attrs_d)
+
+    def _end_podcast_transcript(self) -> None:
+        self.pop("podcast_transcript")
+
+    def _start_podcast_chapters(self, attrs_d: FeedDict) -> None:
+        _start_record(self, "podcast_chapters", attrs_d)
+
+    def _end_podcast_chapters(self) -> None:
+        self.pop("podcast_chapters")
+
+
+def _start_record(reader: FeedHandlers, key: str, attrs_d: FeedDict) -> None:
+    """An element in :data:`~tui.core.parse.enclosures.RECORD_KEYS` opens: its attributes
+    are filed after those of the ones before, its text is gathered apart and dropped."""
+    if attrs_d:
+        keep_record(reader._get_context(), key, attrs_d)
+    reader.push(key, 0)
 
 
 # feedparser's aliases (``_start_managingeditor = _start_author``, dc.py's wrappers...): an

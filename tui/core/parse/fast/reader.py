@@ -50,6 +50,7 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
 from tui.core.models import ParsedFeed
+from tui.core.parse.enclosures import RECORD_KEYS, UNHANDLED_KEYS
 from tui.core.parse.entries import collect
 from tui.core.parse.fast.namespaces import END_ALIASES, START_ALIASES, NamespaceHandlers
 from tui.core.parse.fast.state import MATCH_NAMESPACES, FeedDict, UnsupportedError
@@ -75,21 +76,21 @@ _VERSIONS = frozenset(
     | {"atom10"}
 )
 _ROOTS = frozenset({"rss", "rdf:rdf", "feed"})
-# Elements with no handler whose attributes feedparser files under their key (each one's
-# replacing the one before) and newsterm reads: Podcasting 2.0's transcript and chapters
-# (see tui.core.parse.enclosures). One without attributes has its text filed there instead.
-_KEPT_ATTRIBUTES = frozenset({"podcast_transcript", "podcast_chapters"})
 # Elements with no handler whose text feedparser files under their key and newsterm reads:
-# the refresh hints, and an episode's length and extras (see tui.core.parse.enclosures).
-_KEPT_TEXT = HINT_KEYS | {"itunes_duration"} | _KEPT_ATTRIBUTES
+# the refresh hints, and an episode's length (see tui.core.parse.enclosures; its transcripts
+# and chapters have handlers in .namespaces, newsterm's and the driver's). Unlike the driver,
+# this reader never skips an element, so none of these is lost after many unknown ones.
+_KEPT_TEXT = HINT_KEYS | UNHANDLED_KEYS
 # What an ASCII document may declare: feedparser decodes it with that codec, which must
 # give the same text as UTF-8 does.
 _ASCII_SAFE_ENCODINGS = frozenset(
     {"", "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
     | {"iso8859-1", "windows-1252", "cp1252"}
 )
-_FP_STARTS = frozenset(n[7:] for n in dir(_FeedParserMixin) if n.startswith("_start_"))
-_FP_ENDS = frozenset(n[5:] for n in dir(_FeedParserMixin) if n.startswith("_end_"))
+# The handlers feedparser runs as the driver drives it: its own, and the driver's for
+# RECORD_KEYS (tui.core.parse.driver), which .namespaces copies like the others.
+_FP_STARTS = RECORD_KEYS | {n[7:] for n in dir(_FeedParserMixin) if n.startswith("_start_")}
+_FP_ENDS = RECORD_KEYS | {n[5:] for n in dir(_FeedParserMixin) if n.startswith("_end_")}
 
 
 def parse_fast(body: bytes, *, url: str) -> ParsedFeed | None:
@@ -174,8 +175,6 @@ class _Start(NamedTuple):
     # an element with no namespace prefix, other than these, ends the image or textinput
     clears_textinput: bool
     clears_image: bool
-    # An element with no handler whose attributes are read all the same (_KEPT_ATTRIBUTES).
-    keeps_attributes: bool = False
 
 
 class _End(NamedTuple):
@@ -257,8 +256,6 @@ class _Reader(NamespaceHandlers):
             start.handler(self, attrs_d)
         elif not attrs_d:
             self.push(start.key, 1)
-        elif start.keeps_attributes:
-            self._get_context()[start.key] = attrs_d
         # else: feedparser files the attributes under the element's key, which nobody reads
 
     def end_element(self, name: str) -> None:
@@ -326,7 +323,6 @@ class _Reader(NamespaceHandlers):
             clears_textinput=bare and tag not in ("title", "link", "description", "name"),
             clears_image=bare
             and tag not in ("title", "link", "description", "url", "href", "width", "height"),
-            keeps_attributes=handler is None and key in _KEPT_ATTRIBUTES,
         )
         return found
 
