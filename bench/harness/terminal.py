@@ -9,7 +9,10 @@ starts), reads everything it writes, timestamped as it arrives, into a
 It answers the synchronized-output query Textual sends at start (``CSI ? 2026 $ p``) as
 terminals that support it do (kitty, WezTerm, foot, iTerm2, Windows Terminal, recent VTE):
 then Textual brackets every frame with ``CSI ? 2026 h`` … ``l``, and the end of a frame is
-a fact rather than a guess from a pause in the output.
+a fact rather than a guess from a pause in the output. It answers the primary device
+attributes query (``CSI c``, which newsterm sends at start to learn whether the terminal
+draws pictures) as xterm does, without sixel: every terminal answers it, and one that
+did not would cost newsterm its half-second wait for the answer.
 
 Every wait has a deadline. :meth:`TerminalSession.close` asks the program to quit, then
 ends its process group (it was started in a session of its own) and closes the pty.
@@ -34,6 +37,8 @@ from bench.harness.screen import Screen
 
 _SYNC_QUERY = b"\x1b[?2026$p"
 _SYNC_REPLY = b"\x1b[?2026;2$y"  # "supported, currently off"
+_DA1_QUERY = b"\x1b[c"
+_DA1_REPLY = b"\x1b[?62;22c"  # a VT220-class terminal with colour, no sixel
 _READ_BYTES = 1 << 20
 
 
@@ -161,12 +166,19 @@ class TerminalSession:
             self._marked = now
         self.last_output = now
         self.bytes_read += len(data)
-        if self.answer_sync and _SYNC_QUERY in self._tail + data:
+        if self.answer_sync and self._asked(_SYNC_QUERY, data):
             os.write(self.master, _SYNC_REPLY)
+        if self._asked(_DA1_QUERY, data):
+            os.write(self.master, _DA1_REPLY)
         self._tail = data[-16:]
         self._chunk_time = now
         self.screen.feed(data)
         return True
+
+    def _asked(self, query: bytes, data: bytes) -> bool:
+        """``query`` ends in ``data`` (perhaps begun in the last read): asked just now,
+        not a query already answered."""
+        return query in self._tail[-(len(query) - 1) :] + data
 
     def _frame_ended(self) -> None:
         if self.first_frame is None:

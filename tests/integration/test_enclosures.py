@@ -525,7 +525,7 @@ def test_a_transcript_opens_in_the_reader_like_a_story_body(db_path: Path) -> No
     assert chosen == VTT
     data = b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann>Welcome to the show.\n"
     shown = transcript_view(view, transcript_article(data, chosen.type, chosen.url), chosen)
-    assert shown.note == "Transcript · WebVTT · en · cdn.example"
+    assert shown.note == "The episode's transcript: open the story again for its own text."
     assert shown.story == view.story and shown.enclosures == view.enclosures
     assert shown.read_line.startswith("read 1 min · published ")
     text = "\n".join(story_as_text(shown))

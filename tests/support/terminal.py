@@ -32,6 +32,9 @@ _DA1 = rb"\x1b\[c"
 _CELL_SIZE = rb"\x1b\[16t"
 # A kitty graphics protocol query (a=q): answered OK with the query's own image id.
 _TGP_QUERY = rb"\x1b_G(?:[^;\x1b]*,)?i=(\d+)[^;\x1b]*a=q[^\x1b]*\x1b\\"
+#: A terminal that draws no pictures (xterm as a VT220): the default, as every terminal
+#: answers the device attributes query.
+PLAIN_TERMINAL: Answers = {_DA1: b"\x1b[?62;22c"}
 SIXEL_TERMINAL: Answers = {_DA1: b"\x1b[?62;4;22c", _CELL_SIZE: b"\x1b[6;20;10t"}
 KITTY_TERMINAL: Answers = {
     _DA1: b"\x1b[?62;22c",
@@ -54,7 +57,7 @@ class Terminal:
         columns: int = 120,
         lines: int = 36,
         cwd: Path | None = None,
-        answers: Answers | None = None,
+        answers: Answers | None = None,  # None: PLAIN_TERMINAL; {} answers nothing
         env: dict[str, str] | None = None,
     ) -> None:
         master, slave = os.openpty()
@@ -62,7 +65,8 @@ class Terminal:
         # Not the test run's own tmux, if any: only what the test asks for.
         outer = {k: v for k, v in os.environ.items() if k not in ("TEXTUAL", "TMUX")}
         env = {**outer, "TERM": "xterm-256color", "COLORTERM": "truecolor", **(env or {})}
-        self._answers = [(re.compile(query), answer) for query, answer in (answers or {}).items()]
+        answers = PLAIN_TERMINAL if answers is None else answers
+        self._answers = [(re.compile(query), answer) for query, answer in answers.items()]
         self._asked = 0  # output before this was looked at for queries
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tui", *args],
@@ -96,11 +100,17 @@ class Terminal:
         """Answer the queries written since the last look, as the terminal played would."""
         start = max(0, self._asked - 64)  # a query split over two reads
         seen = bytes(self.output[start:])
-        for query, answer in self._answers:
-            for match in query.finditer(seen):
-                if start + match.end() <= self._asked:
-                    continue  # answered already
-                os.write(self.master, answer(match) if callable(answer) else answer)
+        asked = sorted(
+            (
+                (match, answer)
+                for query, answer in self._answers
+                for match in query.finditer(seen)
+                if start + match.end() > self._asked  # not answered already
+            ),
+            key=lambda pair: pair[0].start(),
+        )
+        for match, answer in asked:  # in the order asked, as a terminal answers
+            os.write(self.master, answer(match) if callable(answer) else answer)
         self._asked = len(self.output)
 
     def wait_for(self, found: Callable[[bytes], bool], timeout: float = 30.0) -> bool:

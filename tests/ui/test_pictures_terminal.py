@@ -6,8 +6,8 @@ captured. The demo's lander story carries a picture (in the demo's cache: no net
   (a DCS ``…q`` sequence with colour registers).
 - One that answers the kitty graphics query gets the picture sent over the kitty
   protocol and placed with its Unicode placeholders.
-- One that answers neither, and any terminal inside tmux, gets half blocks in colour,
-  and no graphics sequence at all.
+- One that answers neither (or nothing at all), and any terminal inside tmux, gets half
+  blocks in colour, and no graphics sequence at all.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.terminal import KITTY_TERMINAL, SIXEL_TERMINAL, Answers, Terminal
+from tests.support.terminal import (
+    KITTY_TERMINAL,
+    PLAIN_TERMINAL,
+    SIXEL_TERMINAL,
+    Answers,
+    Terminal,
+)
 
 CONFIG = "[refresh]\nauto_minutes = 0\n[articles]\nmin_words = 0\nprefetch = true\n"
 SIXEL_START = b"\x1bP0;0;0q"
@@ -73,8 +79,11 @@ def test_a_kitty_terminal_gets_the_picture_over_the_kitty_protocol(tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_a_terminal_without_graphics_gets_half_blocks(tmp_path: Path) -> None:
-    seen = _run(tmp_path, {})
+@pytest.mark.parametrize("answers", [PLAIN_TERMINAL, {}], ids=["plain", "silent"])
+def test_a_terminal_without_graphics_gets_half_blocks(tmp_path: Path, answers: Answers) -> None:
+    # A plain terminal answers the device attributes without sixel and ignores the kitty
+    # query; a silent one answers nothing, and newsterm stops waiting.
+    seen = _run(tmp_path, answers)
     assert seen.count(HALF_BLOCK) > 500
     assert SIXEL_START not in seen and KITTY_SEND not in seen
 

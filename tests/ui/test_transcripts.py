@@ -78,7 +78,7 @@ async def test_x_reads_the_transcript_as_sections_by_speaker(tmp_path: Path) -> 
         "Welcome to the harbour show. Tonight, the night crew.",
         "Thanks, Ann. The cranes never stop.",
     ]
-    assert note == ["Transcript · WebVTT · en · 127.0.0.1"]
+    assert note == ["The episode's transcript: open the story again for its own text."]
 
 
 async def test_with_chapters_too_x_asks_which_and_lists_the_chapters(tmp_path: Path) -> None:

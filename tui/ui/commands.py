@@ -90,6 +90,23 @@ PALETTE: tuple[PaletteCommand, ...] = (
         "screen.sentiment_filter",
     ),
     PaletteCommand("Copy link", "Copy the story's web address", "screen.copy_link"),
+    PaletteCommand(
+        "Pictures on or off", "Show or hide the open story's pictures", "screen.toggle_pictures"
+    ),
+    PaletteCommand(
+        "Play episode",
+        "Play the story's podcast episode or video with [media] player",
+        "screen.play",
+    ),
+    PaletteCommand(
+        "Download episode",
+        "Save the story's podcast episode or video, in the background",
+        "screen.download",
+    ),
+    PaletteCommand("Downloads", "Past and running downloads; cancel or resume", "screen.downloads"),
+    PaletteCommand(
+        "Transcript or chapters", "Read the episode's transcript or chapters", "screen.transcript"
+    ),
     PaletteCommand("Refresh this feed", "Fetch the story's feed now", "screen.refresh_feed"),
     PaletteCommand("Refresh all feeds", "Fetch every feed that is due", "app.refresh_all"),
     PaletteCommand("Search", "Full-text search over every story", "app.search"),

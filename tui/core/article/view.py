@@ -161,7 +161,8 @@ def transcript_view(view: ReaderView, transcript: Article, item: Enclosure) -> R
         view,
         article=transcript,
         read_line=_read_line(view.story, transcript),
-        note=extra_line(item),
+        note=f"The episode's {'chapters' if item.rel == 'chapters' else 'transcript'}: "
+        "open the story again for its own text.",
         full_text=False,
     )
 
