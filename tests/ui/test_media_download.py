@@ -100,3 +100,71 @@ async def test_c_in_the_downloads_view_cancels_a_running_download(tmp_path: Path
                 await until(pilot, lambda: _table(pilot)[0][0].startswith("cancelled"), "cancelled")
                 assert app.main.status.downloads == ""
     assert not folder.exists() or list(folder.iterdir()) == []  # no partial file left
+
+
+def _arrived(app: object) -> int:
+    """Bytes of the running downloads so far, as the status bar was told them."""
+    running = app.main.media._running.values()  # type: ignore[attr-defined]
+    return sum(record.received for record in running)
+
+
+def _ranged(request: object) -> Reply:
+    """The episode, slowly from the start; at once from a Range (the resume)."""
+    headers = {"Content-Type": "audio/mpeg", "ETag": '"v1"', "Accept-Ranges": "bytes"}
+    ranged = getattr(request, "headers", {}).get("range")
+    if ranged:
+        start = int(ranged.removeprefix("bytes=").split("-")[0])
+        headers["Content-Range"] = f"bytes {start}-{len(EPISODE) - 1}/{len(EPISODE)}"
+        return Reply(206, EPISODE[start:], headers)
+    headers["Content-Length"] = str(len(EPISODE))
+    chunks = [EPISODE[i : i + 8192] for i in range(0, len(EPISODE), 8192)]
+    return Reply(200, iter(chunks), headers, delay_per_chunk=0.125)
+
+
+async def test_quitting_interrupts_a_download_and_r_resumes_it_next_time(tmp_path: Path) -> None:
+    folder = tmp_path / "Downloads"
+    with FeedServer() as server:
+        server.route("/12.mp3", _ranged)
+        with _library(tmp_path, server.url("/12.mp3")) as library:
+            app = make_app(library, quiet_settings())
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("j", "d")
+                await until(pilot, lambda: _arrived(app) >= 16384, "some of it arrived")
+            # Quit while it runs: what arrived stays, hidden, for a resume.
+            (part,) = folder.iterdir()
+            assert part.name.startswith(".") and part.name.endswith(".part")
+            assert 0 < part.stat().st_size < len(EPISODE)
+            app = make_app(library, quiet_settings())
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("D")
+                await until(pilot, lambda: bool(_table(pilot)), "listed")
+                assert _table(pilot)[0][0].startswith("interrupted")
+                await pilot.press("r")
+                await until(pilot, lambda: _table(pilot)[0][0] == "done", "resumed to the end")
+        ranges = [r.headers.get("range") for r in server.hits("/12.mp3")]
+    (saved,) = folder.iterdir()
+    assert saved.read_bytes() == EPISODE
+    assert ranges[0] is None and ranges[1].startswith("bytes=")
+
+
+async def test_c_gives_up_an_interrupted_download_and_removes_its_part(tmp_path: Path) -> None:
+    folder = tmp_path / "Downloads"
+    with FeedServer() as server:
+        server.route("/12.mp3", _ranged)
+        with _library(tmp_path, server.url("/12.mp3")) as library:
+            app = make_app(library, quiet_settings())
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("j", "d")
+                await until(pilot, lambda: app.main.status.downloads.startswith("⇩"), "running")
+            assert len(list(folder.iterdir())) == 1
+            app = make_app(library, quiet_settings())
+            async with app.run_test(size=(140, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("D")
+                await until(pilot, lambda: bool(_table(pilot)), "listed")
+                await pilot.press("c")
+                await until(pilot, lambda: _table(pilot)[0][0] == "cancelled", "given up")
+    assert list(folder.iterdir()) == []

@@ -843,8 +843,10 @@ class Library:
         return self._downloads
 
     async def close_downloads(self) -> None:
-        """Stop the downloads running, keeping their partial files to resume."""
+        """Stop the downloads running, keeping their partial files to resume. Whoever
+        listened to them is going away: it hears nothing of this."""
         if self._downloads is not None:
+            self._downloads.on_change = None
             await self._downloads.close()
 
     async def read_extra(self, item: Enclosure) -> Article:

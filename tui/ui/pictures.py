@@ -58,16 +58,24 @@ def _ask_terminal() -> str:
         answer = _probe(sys.stdin.fileno(), sys.stdout.fileno())
     except (OSError, ValueError):
         return "blocks"
+    mode = graphics_in(answer)
+    if mode == "blocks":
+        return mode
+    return mode if _graphics_loaded() else "blocks"
+
+
+def graphics_in(answer: bytes) -> str:
+    """What the terminal's answer to the probe says it draws: "sixel" (a 4 among its
+    device attributes), "kitty" (the kitty query answered before them), else "blocks"
+    (including no answer at all)."""
     attributes = _DEVICE_ATTRIBUTES.search(answer)
     if attributes is None:
         return "blocks"  # no answer in time: a terminal that answers nothing
     if "4" in attributes.group(1).decode().split(";"):
-        mode = "sixel"
-    elif _KITTY_OK.search(answer, 0, attributes.start()):
-        mode = "kitty"
-    else:
-        return "blocks"
-    return mode if _graphics_loaded() else "blocks"
+        return "sixel"
+    if _KITTY_OK.search(answer, 0, attributes.start()):
+        return "kitty"
+    return "blocks"
 
 
 # The kitty query (a 1×1 image, "query" only) with an id of ours, then DA1.

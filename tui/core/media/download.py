@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import ssl
-import stat
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 
 from tui.core.errors import NewstermError
 from tui.core.fetch.http import USER_AGENT, httpx
-from tui.core.media.names import numbered
+from tui.core.media import partfile
 from tui.core.settings import FetchSettings
 from tui.core.text.hygiene import clean_line
 from tui.core.text.urls import OPENABLE_SCHEMES
@@ -60,7 +59,6 @@ MAX_REDIRECTS = 5
 #: to the last byte is refused before it starts, not when the disk is full.
 FREE_SPACE_MARGIN = 1024 * 1024
 _WRITE_BATCH = 1024 * 1024
-_MAX_NUMBERED = 999  # "Name (999).mp3", then give up
 _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*", re.IGNORECASE)
 _UNSATISFIED_RANGE = re.compile(r"\s*bytes\s+\*/(\d+)\s*", re.IGNORECASE)
 _FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -200,10 +198,10 @@ class _Run:
         self._extensions = {"timeout": timeout.as_dict()}
 
     async def go(self, resume: Validators | None) -> Path:
-        await _off_loop(_make_folder, self.target.folder)
+        await _off_loop(partfile.make_folder, self.target.folder)
         offset = 0
         if resume is not None and resume.if_range is not None:
-            offset = await _off_loop(_resumable_size, self.target.part_path)
+            offset = await _off_loop(partfile.resumable_size, self.target.part_path)
         start, total = await self._answer(offset, resume)
         if start > 0 and start == total:  # the partial file was the whole file already
             self.received = start
@@ -211,7 +209,7 @@ class _Run:
         await self._check_room(start, total)
         if self.on_response is not None:
             await self.on_response(self._validators(start, resume), total)
-        self._fd = await _off_loop(_open_part, self.target.part_path, start)
+        self._fd = await _off_loop(partfile.open_part, self.target.part_path, start)
         self.received = start
         if self.progress is not None:
             self.progress(start, total)
@@ -329,17 +327,17 @@ class _Run:
                     )
                 batch += chunk
                 if len(batch) >= _WRITE_BATCH:
-                    await _off_loop(_write_all, self._fd, bytes(batch))
+                    await _off_loop(partfile.write_all, self._fd, bytes(batch))
                     batch.clear()
                 if self.progress is not None:
                     self.progress(self.received, total)
         except (httpx.HTTPError, asyncio.CancelledError) as stopped:
             # What arrived is kept for a resume: onto the disk with it first.
             if batch and (isinstance(stopped, httpx.HTTPError) or self.keep_on_cancel()):
-                await _off_loop(_write_all, self._fd, bytes(batch))
+                await _off_loop(partfile.write_all, self._fd, bytes(batch))
             raise
         if batch:
-            await _off_loop(_write_all, self._fd, bytes(batch))
+            await _off_loop(partfile.write_all, self._fd, bytes(batch))
         if total is not None and self.received < total:
             raise DownloadError(
                 f"The server stopped sending after {_size(self.received)} of "
@@ -351,8 +349,10 @@ class _Run:
         await self._close_response()
         fd, self._fd = self._fd, None
         if fd is not None:
-            await _off_loop(_sync_and_close, fd)
-        path = await _off_loop(_publish, self.target)
+            await _off_loop(partfile.sync_and_close, fd)
+        path = await _off_loop(
+            partfile.publish, self.target.folder, self.target.name, self.target.part_path
+        )
         self.done = True
         return path
 
@@ -372,103 +372,10 @@ class _Run:
         if fd is not None:
             os.close(fd)
         if not (self.done or self.keep):
-            await _off_loop(_remove, self.target.part_path)
+            await _off_loop(partfile.remove, self.target.part_path)
 
 
 # -- the file system, run in a thread -------------------------------------------------
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-# O_NONBLOCK: a FIFO planted at the name must fail the checks below, not hang the open.
-_OPEN_FLAGS = (
-    os.O_WRONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-) | getattr(os, "O_BINARY", 0)
-
-
-def _make_folder(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-
-
-def _resumable_size(part: Path) -> int:
-    """The partial file's size, or 0 (start over) when it is not a plain file of ours."""
-    try:
-        status = part.lstat()
-    except FileNotFoundError:
-        return 0
-    if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
-        return 0
-    return status.st_size
-
-
-def _open_part(part: Path, start: int) -> int:
-    """The partial file open for writing at ``start``. A fresh one replaces whatever has
-    the name: it is ours to use, and neither a symbolic link nor a second hard link to
-    some other file may lead our writes there."""
-    if start > 0:
-        fd = os.open(part, _OPEN_FLAGS)
-        try:
-            status = os.fstat(fd)
-            if stat.S_ISREG(status.st_mode) and status.st_nlink == 1 and status.st_size >= start:
-                os.ftruncate(fd, start)
-                os.lseek(fd, start, os.SEEK_SET)
-                return fd
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-        raise OSError(errno.EEXIST, "the partial file changed under the download")
-    _remove(part)
-    return os.open(part, _OPEN_FLAGS | os.O_CREAT | os.O_EXCL, 0o644)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _sync_and_close(fd: int) -> None:
-    try:
-        os.fsync(fd)  # the file is whole on disk before it has its name
-    finally:
-        os.close(fd)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-
-
-def _publish(target: Target) -> Path:
-    """Give the finished partial file its name, or the first free numbered one, without
-    ever replacing a file: a hard link fails when the name is taken."""
-    part = target.part_path
-    for n in range(1, _MAX_NUMBERED + 1):
-        path = target.folder / (target.name if n == 1 else numbered(target.name, n))
-        try:
-            _link(part, path)
-        except FileExistsError:
-            continue
-        _remove(part)
-        return path
-    raise OSError(errno.EEXIST, f"{target.name} and its numbered names are all taken")
-
-
-def _link(part: Path, path: Path) -> None:
-    try:
-        if os.link in os.supports_follow_symlinks:
-            os.link(part, path, follow_symlinks=False)  # the file itself, whatever it is
-        else:
-            os.link(part, path)
-    except FileExistsError:
-        raise
-    except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
-            raise
-        # A file system without hard links (FAT on a memory stick, some network shares):
-        # claim the name with an exclusive create, then move the file onto that claim.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644))
-        part.replace(path)
-
 
 # -- sentences ------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui.core.errors import LibraryError
+from tui.core.media import partfile
 from tui.core.media.download import (
     DownloadError,
     ProgressCallback,
@@ -162,7 +163,7 @@ class Downloads:
         record = await asyncio.to_thread(self._db.read, queries.get_download, download_id)
         if record is None or record.state is not DownloadState.INTERRUPTED:
             return False
-        await asyncio.to_thread(_remove, record.part)
+        await asyncio.to_thread(partfile.remove, record.part)
         await asyncio.to_thread(
             self._db.write,
             queries.finish_download,
@@ -376,8 +377,3 @@ def _process_alive(pid: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()

@@ -1,8 +1,9 @@
 """The downloads view (``D``): past and running enclosure downloads, newest first.
 
 Each row: the state, how much has arrived (a bar and a share while running), the size,
-the story's title and the file. ``c`` cancels the highlighted download (its partial file
-is removed), ``r`` resumes an interrupted one from where it stopped. Running downloads
+the story's title and the file. ``c`` cancels the highlighted download, running or
+interrupted (its partial file is removed), ``r`` resumes an interrupted one from where it
+stopped. Running downloads
 move live: the download manager tells the screen of their progress a few times a second.
 Titles, file names and errors are untrusted text and enter the table as
 ``rich.text.Text`` (a plain ``str`` cell would be read as markup by ``DataTable``).
@@ -137,12 +138,21 @@ class DownloadsScreen(ModalScreen[None]):
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return self.records.get(int(key)) if key is not None else None
 
-    def action_cancel_download(self) -> None:
+    async def action_cancel_download(self) -> None:
+        """Cancel a running download, or give up an interrupted one: either way its
+        partial file goes."""
         record = self._highlighted()
-        if record is None or record.state is not DownloadState.RUNNING:
-            self.notify("Only a running download can be cancelled.", markup=False)
+        downloads = self.session.library.downloads
+        if record is not None and record.state is DownloadState.RUNNING:
+            cancelled = downloads.cancel(record.id)
+        elif record is not None and record.resumable:
+            cancelled = await downloads.discard(record.id)
+            if cancelled:
+                self._load()  # not running: no progress will tell the row
+        else:
+            self.notify("Only a running or interrupted download can be cancelled.", markup=False)
             return
-        if self.session.library.downloads.cancel(record.id):
+        if cancelled:
             self.notify(f"Cancelled: {clean_line(record.title)}", markup=False)
 
     async def action_resume_download(self) -> None:

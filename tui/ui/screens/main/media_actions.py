@@ -52,7 +52,6 @@ class MediaActions:
         self.node = node
         self._target = target  # the story an action is about, as the story actions see it
         self._running: dict[int, DownloadRecord] = {}  # downloads running, for the status bar
-        self._listening = False
 
     # -- choosing ------------------------------------------------------------------------
 
@@ -150,9 +149,10 @@ class MediaActions:
         )
 
     def _listen(self) -> None:
-        if not self._listening:
-            self._listening = True
-            self.node.session.library.downloads.on_change = self._changed
+        """Hear of every download's start, progress and end (the manager made already)."""
+        downloads = self.node.session.library.downloads
+        if downloads.on_change is None:
+            downloads.on_change = self._changed
 
     def _changed(self, record: DownloadRecord) -> None:
         """A download started, moved or ended (on the event loop's thread)."""
@@ -184,6 +184,15 @@ class MediaActions:
 
     def show_downloads(self) -> None:
         self.node.app.push_screen(DownloadsScreen(self.node.session))
+        self._listen_soon()  # a download resumed there reports through _changed
+
+    @thread_worker(group="downloads-listen")
+    def _listen_soon(self) -> None:
+        try:
+            self.node.session.library.downloads  # noqa: B018 - made here: it reads the library
+        except NewstermError:
+            return  # the downloads view says what went wrong
+        deliver(self.node, self._listen)
 
     # -- transcript and chapters ---------------------------------------------------------
 
