@@ -253,3 +253,31 @@ async def test_an_episodes_artwork_shows_small_above_the_show_notes(tmp_path: Pa
                 assert picture.size.height == 10  # a square cover, kept to ten rows
                 assert picture.size.width == 20  # square: two pixels a cell down, one across
                 assert block.region.y < notes.region.y
+
+
+async def test_a_narrower_reader_draws_its_pictures_again_to_fit(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        server.route("/crane.png", _png_reply())
+        body = f'<p>Before.</p><img src="{server.url("/crane.png")}" alt="A crane">'
+        with _library(tmp_path, body) as library:
+            app = _app(library)
+            async with app.run_test(size=(160, 40)) as pilot:
+                await _open(pilot)
+                await until(pilot, lambda: _first_shown(app), "shown")
+                await pilot.pause()
+                (block,) = _blocks(app)
+                wide = block.query_one(HalfBlocks).size.width
+                await pilot.resize_terminal(130, 40)
+                await until(
+                    pilot,
+                    lambda: (
+                        _first_shown(app)
+                        and _blocks(app)[0].query(HalfBlocks)
+                        and _blocks(app)[0].query_one(HalfBlocks).size.width not in (0, wide)
+                    ),
+                    "drawn again narrower",
+                )
+                narrow = _blocks(app)[0].query_one(HalfBlocks).size.width
+                reader_width = app.main.reader.scrollable_content_region.width
+                assert narrow < wide and narrow <= reader_width
+        assert len(server.hits("/crane.png")) == 1  # the second time from the cache

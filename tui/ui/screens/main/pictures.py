@@ -76,7 +76,7 @@ class Pictures:
     def load_visible(self) -> None:
         """Ask for the pictures on screen and within a screen's height below it."""
         reader = self.node.reader
-        if not reader.pictures:
+        if not reader.pictures or not reader.size.width:
             return
         top = reader.scroll_y
         bottom = top + 2 * max(reader.size.height, 1)
@@ -89,10 +89,32 @@ class Pictures:
                 # A partial of a coroutine function: Textual awaits it as an async worker.
                 self.node.run_worker(partial(self._load, block), group="pictures")
 
+    async def resized(self) -> None:
+        """The reader changed width: pictures scaled for another width are drawn again
+        (from the cache: no network), the others left as they are."""
+        reader = self.node.reader
+        if not reader.pictures or not reader.size.width:
+            return  # no pictures, or the reader hidden (a narrow terminal on the list)
+        columns = self._columns()
+        for block in reader.picture_blocks():
+            if block.state == "shown" and block.columns != columns:
+                await block.forget()
+        self.load_visible()
+
+    def _columns(self) -> int:
+        """The reader's width for a picture, in cells: less its scrollbar even while the
+        story is short enough to have none, as the pictures it loads may give it one."""
+        reader = self.node.reader
+        width = reader.scrollable_content_region.width
+        if not reader.show_vertical_scrollbar:
+            width -= reader.styles.scrollbar_size_vertical
+        return max(8, min(MAX_COLUMNS, width - 1))
+
     def _size(self, block: PictureBlock) -> tuple[int, int]:
         """The largest picture, in pixels, that fits the reader (and ``block``) now."""
         reader = self.node.reader
-        columns = max(8, min(MAX_COLUMNS, reader.scrollable_content_region.width - 1))
+        columns = self._columns()
+        block.columns = columns
         rows = max(6, min(MAX_ROWS, int(reader.size.height * _HEIGHT_SHARE)))
         if block.max_rows is not None:
             rows = min(rows, block.max_rows)

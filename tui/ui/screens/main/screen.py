@@ -182,6 +182,8 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._layout()
+        # After the new layout: the reader's width is known then.
+        self.call_after_refresh(self.run_worker, self.pictures.resized, group="pictures")
 
     def _layout(self) -> None:
         panes = self.query_one("#panes", Horizontal)

@@ -127,6 +127,8 @@ class PictureBlock(Vertical):
         self.max_rows = max_rows  # at most this tall, in rows (None: as the reader allows)
         #: "waiting" (not asked for), "loading", "shown", or "refused".
         self.state = "waiting"
+        #: The reader's width, in cells, the picture was scaled for (0: none yet).
+        self.columns = 0
         self._placeholder = placeholder
 
     def compose(self) -> ComposeResult:
@@ -144,6 +146,15 @@ class PictureBlock(Vertical):
             text = text + Content("\n") + refs if text.plain else refs
         caption.update(text)
         caption.display = bool(text.plain)
+
+    async def forget(self) -> None:
+        """Back to the placeholder, to be loaded again (at a new width)."""
+        await self.query(".picture").remove()
+        caption = self.query_one(Static)
+        caption.update(self._placeholder)
+        caption.display = True
+        self.state = "waiting"
+        self.columns = 0
 
     def refuse(self, reason: str) -> None:
         """Keep the placeholder, saying why there is no picture."""
