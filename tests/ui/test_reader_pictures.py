@@ -198,6 +198,11 @@ async def test_with_prefetch_off_pictures_wait_for_i(tmp_path: Path) -> None:
                 await settle(pilot)
                 assert not _blocks(app)
                 assert not server.hits("/crane.png")
+                said = [n.message for n in app._notifications]
+                hint = (
+                    "Pictures wait for i while [articles] prefetch is off (a metered connection)."
+                )
+                assert said.count(hint) == 1
                 await pilot.press("tab", "i")
                 await until(pilot, lambda: _first_shown(app), "on")
 

@@ -40,18 +40,28 @@ class Pictures:
         self.node = node
         self.mode = node.session.pictures  # "kitty", "sixel", "blocks" or "off"
         self._chosen: dict[int, bool] = {}  # story id → pictures on or off, as i left them
+        self._hinted = False  # said once how to see pictures held back
 
     def start(self) -> None:
         self.node.watch(self.node.reader, "scroll_y", self.load_visible, init=False)
 
     def wanted(self, view: ReaderView) -> bool:
-        """Whether ``view``'s images show as pictures when it opens."""
+        """Whether ``view``'s images show as pictures when it opens. Once a session, a
+        story with pictures held back on a metered connection says how to see them."""
         if self.mode == "off":
             return False
         chosen = self._chosen.get(view.story.id)
         if chosen is not None:
             return chosen
-        return self.node.session.settings.articles.prefetch or view.full_text
+        if self.node.session.settings.articles.prefetch or view.full_text:
+            return True
+        if not self._hinted and _has_images(view):
+            self._hinted = True
+            self.node.notify(
+                "Pictures wait for i while [articles] prefetch is off (a metered connection).",
+                markup=False,
+            )
+        return False
 
     async def toggle(self) -> None:
         """``i``: pictures off, or on, for the open story."""
@@ -136,3 +146,8 @@ class Pictures:
             block.refuse(picture.reason)
         else:
             await block.show_picture(picture, self.mode)
+
+
+def _has_images(view: ReaderView) -> bool:
+    blocks = [*view.article.lead, *(b for section in view.article.sections for b in section.blocks)]
+    return any(block.kind == "image" and block.links for block in blocks)
