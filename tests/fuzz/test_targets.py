@@ -37,11 +37,26 @@ _QUIET = [
     HealthCheck.large_base_example,
     HealthCheck.filter_too_much,
 ]
-# The short run: inputs per target, sized so that the four targets take about a minute in
+# The short run: inputs per target, sized so that the targets take about a minute in
 # all (54 s measured on the 2-core development machine, under other load: feeds 21 s,
-# subscription files 9, story bodies 7, pages 6, the memory checks 10).
-SHORT_EXAMPLES = {"feed": 4000, "subscriptions": 1500, "article": 2000, "extract": 350}
-SHORT_MEMORY_EXAMPLES = {"feed": 200, "subscriptions": 100, "article": 100, "extract": 30}
+# subscription files 9, story bodies 7, pages 6, the memory checks 10; pictures and
+# transcripts 4 s together, drawn seeds only).
+SHORT_EXAMPLES = {
+    "feed": 4000,
+    "subscriptions": 1500,
+    "article": 2000,
+    "extract": 350,
+    "picture": 600,
+    "transcript": 1500,
+}
+SHORT_MEMORY_EXAMPLES = {
+    "feed": 200,
+    "subscriptions": 100,
+    "article": 100,
+    "extract": 30,
+    "picture": 40,
+    "transcript": 100,
+}
 # Seeds for the short run: small feeds (most of the corpus is), whole subscription files,
 # pages big enough to hold an article (trafilatura finds nothing in 16 KB of <head>).
 SHORT_SEEDS = {
@@ -49,6 +64,8 @@ SHORT_SEEDS = {
     "subscriptions": {"size": 64 * 1024, "count": 20},
     "article": {"size": 32 * 1024, "count": 100},
     "extract": {"size": 64 * 1024, "count": 30},
+    "picture": {"size": 64 * 1024, "count": 0},  # drawn in the test: no corpus
+    "transcript": {"size": 64 * 1024, "count": 0},
 }
 SHORT_INPUT = 64 * 1024
 # Feeds take the longest of the short runs (about 20 s, the others 4-6 s): marked slow.
@@ -60,7 +77,14 @@ LONG_SEEDS = {"size": MAX_INPUT, "count": 5000}
 # The long run: about 1-3 minutes per target on a 2-core machine (measured: feeds ~150
 # inputs a second, subscription files and story bodies ~250, pages ~40), memory a quarter
 # as many (tracemalloc triples the time). NEWSTERM_FUZZ_EXAMPLES sets one count for all.
-LONG_EXAMPLES = {"feed": 20_000, "subscriptions": 20_000, "article": 20_000, "extract": 4_000}
+LONG_EXAMPLES = {
+    "feed": 20_000,
+    "subscriptions": 20_000,
+    "article": 20_000,
+    "extract": 4_000,
+    "picture": 10_000,
+    "transcript": 20_000,
+}
 # What the long run found and shrank, replayed first next time; outside the project tree.
 LONG_DATABASE = os.environ.get(
     "NEWSTERM_FUZZ_DATABASE", str(platformdirs.user_cache_path("newsterm") / "fuzz-examples")

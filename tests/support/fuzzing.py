@@ -1,13 +1,13 @@
 """The fuzz targets: every entry point that takes bytes from outside, its seeds and its rules.
 
 A target is a function of outside bytes (a feed body, a subscription file, a story body, a
-web page) plus a few hostile side inputs (the Content-Type a server sends), and a check of
+web page, a picture, a podcast transcript or chapters file) plus a few hostile side inputs (the Content-Type a server sends), and a check of
 what came out. Inputs are seeds mutated the way a coverage-guided fuzzer mutates them:
 bytes flipped, ranges cut, repeated or spliced in from another seed, the input cut short,
 and hostile fragments inserted (NULs, terminal escape sequences, deep nesting, huge
 numbers, odd encoding declarations, CJK text). Seeds come from ``../shared/corpus`` when it
 is there, and from a few small built-in documents always, so the targets run (never skip)
-on a fresh clone.
+on a fresh clone; pictures are drawn here, one in each format newsterm decodes.
 
 What every target must hold, whatever the input:
 
@@ -41,6 +41,10 @@ from tests.support.paths import CORPUS
 from tui.core.article.render import render_text
 from tui.core.article.sections import parse_article
 from tui.core.errors import NewstermError
+from tui.core.images.decode import decode
+from tui.core.images.picture import NoPicture, Picture
+from tui.core.images.sniff import DECODABLE, sniff
+from tui.core.media.transcripts import chapters, transcript_article
 from tui.core.models import ParsedFeed
 from tui.core.pages.extract import Extracted, extract_article
 from tui.core.parse.feed import parse_feed, parse_feed_safely
@@ -192,6 +196,44 @@ BUILTIN_PAGES: tuple[bytes, ...] = (
     "<h1>見出し</h1><p>{}</p></article></body></html>".format("日本語の文章です。" * 40).encode(),
 )
 
+
+def _built_pictures() -> tuple[bytes, ...]:
+    """One small picture in each format newsterm decodes, drawn here."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (48, 32), (0, 0, 255))
+    ImageDraw.Draw(image).ellipse((8, 4, 40, 28), fill=(255, 0, 0))
+    pictures = []
+    for pil_format, options in (
+        ("PNG", {}),
+        ("JPEG", {"quality": 80}),
+        ("GIF", {}),
+        ("WEBP", {}),
+        ("BMP", {}),
+        ("PNG", {"optimize": True}),
+    ):
+        buffer = io.BytesIO()
+        image.save(buffer, pil_format, **options)
+        pictures.append(buffer.getvalue())
+    return tuple(pictures)
+
+
+BUILTIN_TRANSCRIPTS: tuple[bytes, ...] = (
+    b"WEBVTT\n\nNOTE a note\n\n00:00:01.000 --> 00:00:04.000 align:start\n<v Ann>Welcome "
+    b"<b>to</b> the show.\n\n00:01:04.500 --> 00:01:09.000\n<v Ben>Thanks, Ann.\n",
+    b"1\r\n00:00:01,000 --> 00:00:04,000\r\nAnn: Welcome to the show.\r\n\r\n2\r\n"
+    b"00:00:04,000 --> 00:00:09,000\r\n<i>Ben</i>: The cranes never stop.\r\n",
+    b'{"version": "1.0.0", "segments": [{"speaker": "Ann", "startTime": 1.0, "endTime": 4.0, '
+    b'"body": "Welcome to the show."}, {"speaker": "Ben", "startTime": 4, "body": "Thanks."}]}',
+    b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 750, '
+    b'"title": "The cranes", "url": "https://harbour.example/cranes"}]}',
+    b"<html><body><p><cite>Ann:</cite> Welcome to the show.</p><p><cite>Ben:</cite> "
+    b"Thanks.</p></body></html>",
+    b"Welcome to the show.\n\nThe cranes never stop.\n",
+)
+
 # --- Seeds -----------------------------------------------------------------------------------
 
 
@@ -229,6 +271,10 @@ def seeds(target: str, *, size: int, count: int) -> tuple[bytes, ...]:
         paths = _files("real-world", (".opml",))
         repro = sorted((CORPUS / "fuzz-repro").glob("opml-*.bin")) if CORPUS.is_dir() else []
         builtin = BUILTIN_SUBSCRIPTIONS
+    elif target == "picture":
+        return _built_pictures()
+    elif target == "transcript":
+        return BUILTIN_TRANSCRIPTS
     elif target in ("article", "extract"):
         paths = _files("real-world", (".html",)) + _files("peers/aeb", (".html.gz",))
         if target == "article":  # story bodies: HTML in feeds, hostile ones included
@@ -378,6 +424,33 @@ def run_extract(data: bytes, content_type: str | None) -> object:
     return result
 
 
+def run_picture(data: bytes, _side: str | None) -> object:
+    """What the image loader does with a fetched body: sniff it, and decode what is a
+    picture (here in-process: the worker runs the same function)."""
+    kind = sniff(data)
+    if kind not in DECODABLE:
+        return kind
+    result = decode(data, kind, 120, 80)
+    if isinstance(result, Picture):
+        assert 0 < result.width <= 120 and 0 < result.height <= 80, result
+        assert len(result.rgb) == result.width * result.height * 3
+    else:
+        assert isinstance(result, NoPicture) and result.reason, result
+        _check_sentence(result.reason)
+    return result
+
+
+def run_transcript(data: bytes, media_type: str | None) -> object:
+    """A fetched transcript read as an article, and the same bytes as chapters."""
+    article = transcript_article(data, media_type or "", URL)
+    for text in strings(article):
+        assert not BAD_CHARS_OR_TAB.search(text), repr(text[:300])
+    for chapter in chapters(data):
+        assert not BAD_CHARS.search(chapter.title), repr(chapter.title[:300])
+        assert chapter.start >= 0 and (not chapter.url or chapter.url.startswith("http"))
+    return article
+
+
 MB = 1024 * 1024
 # Memory limits: tracemalloc's peak while one input under 100 KB is read. The worst peaks
 # measured over 400 mutants of 100 KB seeds per target (80 for pages): feeds 11 MB (a flood
@@ -390,6 +463,13 @@ TARGETS = {
     "subscriptions": Target("subscriptions", run_subscriptions, (None,), 16 * MB),
     "article": Target("article", run_article, (None,), 24 * MB),
     "extract": Target("extract", run_extract, PAGE_TYPES, 128 * MB),
+    "picture": Target("picture", run_picture, (None,), 64 * MB),
+    "transcript": Target(
+        "transcript",
+        run_transcript,
+        ("text/vtt", "application/x-subrip", "application/json", "text/html", "", None),
+        32 * MB,
+    ),
 }
 
 
