@@ -1,13 +1,14 @@
 """The fuzz targets: every entry point that takes bytes from outside, its seeds and its rules.
 
 A target is a function of outside bytes (a feed body, a subscription file, a story body, a
-web page, a picture, a podcast transcript or chapters file) plus a few hostile side inputs (the Content-Type a server sends), and a check of
-what came out. Inputs are seeds mutated the way a coverage-guided fuzzer mutates them:
-bytes flipped, ranges cut, repeated or spliced in from another seed, the input cut short,
-and hostile fragments inserted (NULs, terminal escape sequences, deep nesting, huge
-numbers, odd encoding declarations, CJK text). Seeds come from ``../shared/corpus`` when it
-is there, and from a few small built-in documents always, so the targets run (never skip)
-on a fresh clone; pictures are drawn here, one in each format newsterm decodes.
+web page, a picture, a podcast transcript or chapters file) plus a few hostile side inputs
+(the Content-Type a server sends), and a check of what came out. Inputs are seeds mutated
+the way a coverage-guided fuzzer mutates them: bytes flipped, ranges cut, repeated or
+spliced in from another seed, the input cut short, and hostile fragments inserted (NULs,
+terminal escape sequences, deep nesting, huge numbers, odd encoding declarations, CJK
+text). Seeds come from ``../shared/corpus`` when it is there, and from a few small
+built-in documents always, so the targets run (never skip) on a fresh clone; pictures
+are drawn here, one in each format newsterm decodes.
 
 What every target must hold, whatever the input:
 
