@@ -286,3 +286,41 @@ async def test_a_narrower_reader_draws_its_pictures_again_to_fit(tmp_path: Path)
                 reader_width = app.main.reader.scrollable_content_region.width
                 assert narrow < wide and narrow <= reader_width
         assert len(server.hits("/crane.png")) == 1  # the second time from the cache
+
+
+async def test_graphics_far_from_the_screen_are_let_go_and_come_back(tmp_path: Path) -> None:
+    """Drawn as sixel, a picture three screens away is let go (its place kept, so the
+    text does not move) and drawn again, from the cache, when the reader comes back."""
+    from textual_image.widget import SixelImage
+
+    long_text = "<p>" + "Words about the harbour. " * 1500 + "</p>"
+    with FeedServer() as server:
+        server.route("/a.png", _png_reply())
+        body = f'<p>Lead.</p><img src="{server.url("/a.png")}" alt="First">{long_text}<p>End.</p>'
+        with _library(tmp_path, body) as library:
+            settings = dataclasses.replace(
+                quiet_settings(), articles=ArticleSettings(min_words=0, prefetch=True)
+            )
+            app = NewstermApp(library, settings, now=lambda: NOW, pictures="sixel")
+            async with app.run_test(size=(140, 40)) as pilot:
+                await _open(pilot)
+                await until(pilot, lambda: _first_shown(app), "shown")
+                await pilot.pause()
+                (block,) = _blocks(app)
+                assert block.query(SixelImage)
+                height = block.outer_size.height
+                reader = app.main.reader
+                end = reader.query(".block").results(Static)
+                last = list(end)[-1]
+                y_before = last.virtual_region.y
+                reader.scroll_end(animate=False, immediate=True)
+                await until(pilot, lambda: block.state == "waiting", "let go")
+                await pilot.pause()
+                assert not block.query(SixelImage)
+                assert block.outer_size.height == height  # its place kept
+                assert last.virtual_region.y == y_before  # nothing below it moved
+                reader.scroll_home(animate=False, immediate=True)
+                await until(pilot, lambda: block.state == "shown", "drawn again")
+                await pilot.pause()
+                assert block.query(SixelImage)
+        assert len(server.hits("/a.png")) == 1  # the second time from the cache

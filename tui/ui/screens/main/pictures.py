@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 #: The widest a picture is drawn, in cells: past this a wide reader pane would fill a
 #: screen with one photo.
 MAX_COLUMNS = 100
+#: How many screens' heights away a picture drawn as graphics is let go.
+FAR = 3
 #: The tallest, in rows, and at most this share of the reader's height.
 MAX_ROWS = 30
 _HEIGHT_SHARE = 0.7
@@ -84,20 +86,29 @@ class Pictures:
     # -- loading -------------------------------------------------------------------------
 
     def load_visible(self) -> None:
-        """Ask for the pictures on screen and within a screen's height below it."""
+        """Ask for the pictures on screen and within a screen's height below it. Drawn as
+        graphics, pictures far from the screen are let go (their place kept), so that a
+        long story's pictures do not all stay decoded: they load again, from the cache,
+        when the reader comes back near."""
         reader = self.node.reader
         if not reader.pictures or not reader.size.width:
             return
+        height = max(reader.size.height, 1)
         top = reader.scroll_y
-        bottom = top + 2 * max(reader.size.height, 1)
+        bottom = top + 2 * height
         for block in reader.picture_blocks():
-            if block.state != "waiting":
-                continue
             region = block.virtual_region
-            if region.y < bottom and region.y + region.height >= top:
+            if block.state == "waiting" and region.y < bottom and region.bottom >= top:
                 block.state = "loading"
                 # A partial of a coroutine function: Textual awaits it as an async worker.
                 self.node.run_worker(partial(self._load, block), group="pictures")
+            elif (
+                block.state == "shown"
+                and self.mode in ("kitty", "sixel")
+                and (region.bottom < top - FAR * height or region.y > bottom + FAR * height)
+            ):
+                block.state = "leaving"  # not asked for again until it is back to waiting
+                self.node.run_worker(partial(block.forget, keep_height=True), group="pictures")
 
     async def resized(self) -> None:
         """The reader changed width: pictures scaled for another width are drawn again

@@ -125,7 +125,8 @@ class PictureBlock(Vertical):
         self.url = url
         self.alt = alt
         self.max_rows = max_rows  # at most this tall, in rows (None: as the reader allows)
-        #: "waiting" (not asked for), "loading", "shown", or "refused".
+        #: "waiting" (not asked for), "loading", "shown", "leaving" (being let go), or
+        #: "refused".
         self.state = "waiting"
         #: The reader's width, in cells, the picture was scaled for (0: none yet).
         self.columns = 0
@@ -137,6 +138,7 @@ class PictureBlock(Vertical):
     async def show_picture(self, picture: Picture, mode: str) -> None:
         """Draw ``picture`` above the caption: the alt text, then the address."""
         self.state = "shown"
+        self.styles.min_height = None  # the picture gives the height again
         caption = self.query_one(Static)
         await self.mount(picture_widget(picture, mode), before=caption)
         lines = self._placeholder.plain.split("\n")
@@ -147,8 +149,12 @@ class PictureBlock(Vertical):
         caption.update(text)
         caption.display = bool(text.plain)
 
-    async def forget(self) -> None:
-        """Back to the placeholder, to be loaded again (at a new width)."""
+    async def forget(self, *, keep_height: bool = False) -> None:
+        """Back to the placeholder, to be loaded again (at a new width, or when the reader
+        comes back near). ``keep_height``: the block keeps the height the picture gave it,
+        so that nothing below it moves."""
+        if keep_height:
+            self.styles.min_height = self.outer_size.height
         await self.query(".picture").remove()
         caption = self.query_one(Static)
         caption.update(self._placeholder)
