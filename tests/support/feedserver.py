@@ -36,6 +36,17 @@ def feed_reply(body: bytes, content_type: str = "application/rss+xml", **headers
     return Reply(200, body, {"Content-Type": content_type, **headers})
 
 
+def range_reply(request: Request, body: bytes, headers: dict[str, str]) -> Reply | None:
+    """The rest of ``body`` from where the request's ``Range: bytes=N-`` asks (206, with
+    its Content-Range), as a server that resumes downloads answers; None without one."""
+    asked = request.headers.get("range")
+    if not asked:
+        return None
+    start = int(asked.removeprefix("bytes=").split("-")[0])
+    ranged = {**headers, "Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
+    return Reply(206, body[start:], ranged)
+
+
 def gzipped(body: bytes) -> bytes:
     return gzip.compress(body)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from tests.support.feedserver import FeedServer, Reply
+from tests.support.feedserver import FeedServer, Reply, Request, range_reply
 from tests.support.pilot import NOW, make_app, quiet_settings, settle, until
 from tui.core.library import Library
 from tui.core.models import Enclosure, ParsedEntry, ParsedFeed
@@ -108,17 +108,12 @@ def _arrived(app: object) -> int:
     return sum(record.received for record in running)
 
 
-def _ranged(request: object) -> Reply:
+def _ranged(request: Request) -> Reply:
     """The episode, slowly from the start; at once from a Range (the resume)."""
     headers = {"Content-Type": "audio/mpeg", "ETag": '"v1"', "Accept-Ranges": "bytes"}
-    ranged = getattr(request, "headers", {}).get("range")
-    if ranged:
-        start = int(ranged.removeprefix("bytes=").split("-")[0])
-        headers["Content-Range"] = f"bytes {start}-{len(EPISODE) - 1}/{len(EPISODE)}"
-        return Reply(206, EPISODE[start:], headers)
-    headers["Content-Length"] = str(len(EPISODE))
     chunks = [EPISODE[i : i + 8192] for i in range(0, len(EPISODE), 8192)]
-    return Reply(200, iter(chunks), headers, delay_per_chunk=0.125)
+    whole = {**headers, "Content-Length": str(len(EPISODE))}
+    return range_reply(request, EPISODE, headers) or Reply(200, iter(chunks), whole, 0.125)
 
 
 async def test_quitting_interrupts_a_download_and_r_resumes_it_next_time(tmp_path: Path) -> None:

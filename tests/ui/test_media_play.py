@@ -5,14 +5,13 @@ only http(s) gets there; a story with several files asks which one."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from tests.support.pilot import NOW, make_app, quiet_settings, settle
+from tests.support.pilot import NOW, make_app, quiet_settings, settle, until
 from tests.support.recorder import recording_program, recordings
 from tui.core import CommandError, playable, player_argv
 from tui.core.library import Library
@@ -70,14 +69,10 @@ def _app(library: Library, program: Path) -> NewstermApp:
     return make_app(library, dataclasses.replace(quiet_settings(), media=media))
 
 
-async def _until_recorded(pilot: Pilot[None], program: Path, count: int = 1) -> list[dict]:
-    deadline = time.monotonic() + 30  # the player runs in its own process: wait for it
-    while time.monotonic() < deadline:
-        runs = recordings(program)
-        if len(runs) >= count:
-            return runs
-        await pilot.pause(0.05)
-    raise AssertionError(f"the player was not run {count} time(s)")
+async def _until_recorded(pilot: Pilot[None], program: Path) -> list[dict[str, object]]:
+    """The player's runs, once it has run (in its own process: Pilot cannot wait for it)."""
+    await until(pilot, lambda: recordings(program), "the player ran")
+    return recordings(program)
 
 
 async def test_e_runs_the_player_with_exactly_one_argument_for_the_address(

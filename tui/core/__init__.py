@@ -81,6 +81,9 @@ if TYPE_CHECKING:
     from tui.core.media.download import (
         DownloadError as DownloadError,
     )
+    from tui.core.media.downloads import (
+        Downloads as Downloads,
+    )
     from tui.core.media.player import (
         playable as playable,
         player_argv as player_argv,
@@ -201,6 +204,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["playable", "player_argv"], "tui.core.media.player"),
     "preferred_transcript": "tui.core.media.transcripts",
     "DownloadError": "tui.core.media.download",
+    "Downloads": "tui.core.media.downloads",
     **dict.fromkeys(["DownloadRecord", "DownloadState"], "tui.core.store.downloads"),
     **dict.fromkeys(
         [
@@ -265,6 +269,7 @@ __all__ = [
     "DownloadError",
     "DownloadRecord",
     "DownloadState",
+    "Downloads",
     "Enclosure",
     "Feed",
     "FeedLink",

@@ -28,15 +28,13 @@ import sys
 import time
 from collections.abc import Mapping
 
-#: What each mode draws with, as the app is told.
-MODES = ("kitty", "sixel", "blocks", "off")
 #: A cell's size in pixels when the terminal does not say (a VT340's, as textual-image).
 DEFAULT_CELL = (10, 20)
 
 
 def picture_mode(setting: str, env: Mapping[str, str] | None = None) -> str:
     """The mode to draw pictures in for ``[ui] images = setting`` in this terminal."""
-    if setting in ("kitty", "sixel", "blocks", "off"):
+    if setting != "auto":  # "kitty", "sixel", "blocks" or "off" (the settings allow no other)
         if setting in ("kitty", "sixel") and not _graphics_loaded():
             return "blocks"
         return setting

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Reply
+from tests.support.feedserver import FeedServer, Reply, Request, range_reply
 from tui.cli import main
 from tui.core.library import Library
 from tui.core.models import Enclosure, ParsedEntry, ParsedFeed
@@ -72,20 +72,12 @@ def test_an_interrupted_download_is_resumed_with_a_range_request(
 ) -> None:
     folder = tmp_path / "saved"
     half = len(EPISODE) // 2
-    calls = 0
 
-    def flaky(request: object) -> Reply:
-        nonlocal calls
-        calls += 1
+    def flaky(request: Request) -> Reply:
         headers = {"Content-Type": "audio/mpeg", "ETag": '"v1"', "Accept-Ranges": "bytes"}
-        ranged = getattr(request, "headers", {}).get("range")
-        if ranged:
-            start = int(ranged.removeprefix("bytes=").split("-")[0])
-            headers["Content-Range"] = f"bytes {start}-{len(EPISODE) - 1}/{len(EPISODE)}"
-            return Reply(206, EPISODE[start:], headers)
         # The first time: claims the whole length, then hangs up halfway.
-        headers["Content-Length"] = str(len(EPISODE))
-        return Reply(200, iter([EPISODE[:half]]), headers)
+        whole = {**headers, "Content-Length": str(len(EPISODE))}
+        return range_reply(request, EPISODE, headers) or Reply(200, iter([EPISODE[:half]]), whole)
 
     with FeedServer() as server:
         server.route("/ep.mp3", flaky)

@@ -22,7 +22,14 @@ from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tui.core import DownloadRecord, DownloadState, NewstermError, clean_line, file_size
+from tui.core import (
+    DownloadRecord,
+    Downloads,
+    DownloadState,
+    NewstermError,
+    clean_line,
+    file_size,
+)
 from tui.ui.background.threads import deliver
 from tui.ui.session import Session
 
@@ -80,6 +87,7 @@ class DownloadsScreen(ModalScreen[None]):
         super().__init__()
         self.session = session
         self.records: dict[int, DownloadRecord] = {}
+        self._downloads: Downloads | None = None  # once listed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog downloads"):
@@ -105,11 +113,13 @@ class DownloadsScreen(ModalScreen[None]):
         except NewstermError as error:
             deliver(self, self.notify, str(error), severity="error", markup=False)
             return
-        deliver(self, self._show, records, str(downloads.directory))
+        deliver(self, self._show, downloads, records)
 
-    def _show(self, records: list[DownloadRecord], folder: str) -> None:
+    def _show(self, downloads: Downloads, records: list[DownloadRecord]) -> None:
+        # Made (it reads the library) in the thread above: from here on, kept at hand.
+        self._downloads = downloads
         table: DataTable[Text] = self.query_one(DataTable)
-        self.query_one("#downloads-folder", Static).update(f"Saved into {folder}")
+        self.query_one("#downloads-folder", Static).update(f"Saved into {downloads.directory}")
         table.clear()
         self.records = {}
         for record in records:
@@ -142,7 +152,9 @@ class DownloadsScreen(ModalScreen[None]):
         """Cancel a running download, or give up an interrupted one: either way its
         partial file goes."""
         record = self._highlighted()
-        downloads = self.session.library.downloads
+        downloads = self._downloads
+        if downloads is None:
+            return  # not listed yet: nothing highlighted either
         if record is not None and record.state is DownloadState.RUNNING:
             cancelled = downloads.cancel(record.id)
         elif record is not None and record.resumable:
@@ -157,11 +169,13 @@ class DownloadsScreen(ModalScreen[None]):
 
     async def action_resume_download(self) -> None:
         record = self._highlighted()
+        if self._downloads is None:
+            return  # not listed yet: nothing highlighted either
         if record is None or not record.resumable:
             self.notify("Only an interrupted download can be resumed.", markup=False)
             return
         try:
-            await self.session.library.downloads.resume(record.id)
+            await self._downloads.resume(record.id)
         except NewstermError as error:
             self.notify(str(error), severity="error", markup=False)
 

@@ -14,7 +14,6 @@ downloads dialog follows them.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from functools import partial
 
@@ -29,14 +28,13 @@ from tui.core import (
     playable,
     player_argv,
     preferred_transcript,
-    start_command as start_program,
     transcript_view,
 )
 from tui.ui.background.threads import deliver, thread_worker
 from tui.ui.dialogs.downloads import DownloadsScreen, size_text
 from tui.ui.dialogs.menu import MenuScreen
 from tui.ui.screens.main.parts import MainParts
-from tui.ui.screens.main.user_commands import hand_terminal
+from tui.ui.screens.main.user_commands import hand_terminal, start_in_background
 
 
 def describe(enclosure: Enclosure) -> str:
@@ -110,19 +108,11 @@ class MediaActions:
         if settings.interactive:
             hand_terminal(self.node, name, argv, None)
             return
-        try:
-            running = start_program(argv)
-        except NewstermError as error:
-            self.node.problem(str(error))
-            return
-        self.node.notify(f"Playing with {name}: {describe(enclosure)}", markup=False)
+        self._start_player(name, argv, f"Playing with {name}: {describe(enclosure)}")
 
-        def wait() -> None:  # as long as the player plays: a daemon thread, not a worker
-            outcome = running.wait()
-            if not outcome.ok:
-                deliver(self.node, self.node.problem, outcome.summary(name))
-
-        threading.Thread(target=wait, name=f"player {running.pid}", daemon=True).start()
+    @thread_worker(group="media")
+    def _start_player(self, name: str, argv: list[str], started: str) -> None:
+        start_in_background(self.node, name, argv, started=started)
 
     # -- downloading ---------------------------------------------------------------------
 

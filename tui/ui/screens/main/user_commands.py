@@ -105,22 +105,35 @@ class UserCommands:
             if command.interactive:
                 deliver(self.node, hand_terminal, self.node, name, argv, text)
                 return
-            running = start_command(argv, text)
         except NewstermError as error:
             deliver(self.node, self.node.problem, str(error))
             return
-        # Waiting may take as long as the program runs: not in a worker, whose thread the
-        # app would wait for when quitting.
-        threading.Thread(
-            target=self._wait, args=(name, running), name=f"command {running.pid}", daemon=True
-        ).start()
+        start_in_background(self.node, name, argv, text)
 
-    def _wait(self, name: str, running: RunningCommand) -> None:
+
+def start_in_background(
+    node: MainParts, name: str, argv: list[str], stdin_text: str | None = None, started: str = ""
+) -> None:
+    """Start ``argv`` in the background and say how it ended (``started``: what to say
+    once it runs). Blocking (it forks): for a thread worker. The end is waited for in a
+    daemon thread of its own, as long as the program runs: not in a worker, whose thread
+    the app would wait for when quitting."""
+    try:
+        running = start_command(argv, stdin_text)
+    except NewstermError as error:
+        deliver(node, node.problem, str(error))
+        return
+    if started:
+        deliver(node, node.notify, started, markup=False)
+
+    def wait(running: RunningCommand = running) -> None:
         outcome = running.wait()
         if outcome.ok:
-            deliver(self.node, self.node.notify, outcome.summary(name), markup=False)
+            deliver(node, node.notify, outcome.summary(name), markup=False)
         else:
-            deliver(self.node, self.node.problem, outcome.summary(name))
+            deliver(node, node.problem, outcome.summary(name))
+
+    threading.Thread(target=wait, name=f"command {running.pid}", daemon=True).start()
 
 
 def hand_terminal(node: MainParts, name: str, argv: list[str], stdin_text: str | None) -> None:
